@@ -1,0 +1,93 @@
+"""The small interface every archive backend implements.
+
+The verifiers and the bot only talk to this interface, so a second backend
+(PostgreSQL) can replace TinyDB without touching them.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.records import PartialDate, Source
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who added or removed what, and when (ISO 8601 UTC)."""
+
+    action: str  # "add" | "remove"
+    source_id: str
+    by: str
+    at: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    sources: int
+    passages: int
+    posts: int
+    earliest: PartialDate | None
+    latest: PartialDate | None
+
+
+@dataclass
+class AddResult:
+    """What one add_many call did: ids added, and (id or title, reason) skipped."""
+
+    added: list[Source] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+class ArchiveStore(ABC):
+    """An archive of sources. Implementations must make every write atomic."""
+
+    @abstractmethod
+    def add_many(self, sources: Iterable[Source], *, by: str = "") -> AddResult:
+        """Add sources in one write. A source whose content hash or id is already
+        archived is skipped with a reason, never overwritten."""
+
+    def add(self, source: Source, *, by: str = "") -> bool:
+        return bool(self.add_many([source], by=by).added)
+
+    @abstractmethod
+    def get(self, source_id: str) -> Source | None: ...
+
+    @abstractmethod
+    def remove(self, source_id: str, *, by: str = "") -> Source | None:
+        """Remove a source; returns it, or None if there was no such source."""
+
+    @abstractmethod
+    def sources(self) -> Iterator[Source]:
+        """Every source, in the order they were added."""
+
+    @abstractmethod
+    def find_by_hash(self, content_hash: str) -> str | None:
+        """The id of the source with this content hash, if any."""
+
+    @abstractmethod
+    def events(self, source_id: str | None = None) -> list[AuditEvent]:
+        """The audit trail, oldest first, optionally for one source."""
+
+    @abstractmethod
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+
+    @abstractmethod
+    def set_setting(self, key: str, value: Any) -> None:
+        """Small JSON-able settings that must survive restarts (digest config)."""
+
+    def stats(self) -> ArchiveStats:
+        sources = list(self.sources())
+        dates = sorted(s.date for s in sources if s.date.known)
+        return ArchiveStats(
+            sources=len(sources),
+            passages=sum(len(s.passages) for s in sources),
+            posts=sum(len(s.posts) for s in sources),
+            earliest=dates[0] if dates else None,
+            latest=dates[-1] if dates else None,
+        )
+
+    def close(self) -> None:
+        """Flush and release the store. Safe to call twice."""
