@@ -1,0 +1,360 @@
+"""The `isnad` command line: the same jobs as the bot, for scripts and bulk work.
+
+Its JSON output is a contract (see README): scripts and independent evaluation
+parse it, so keys change only with a version bump.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TextIO
+
+from storage.errors import ArchiveError
+from storage.store import ArchiveStore
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 1."""
+
+
+def _version() -> str:
+    try:
+        return version("isnad-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+# --- shared plumbing -------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    out: TextIO
+
+    def open_store(self) -> ArchiveStore:
+        from storage.sample import open_store
+
+        return open_store(self.db_path())
+
+    def db_path(self) -> Path | None:
+        raw = self.args.db or os.environ.get("ISNAD_DB") or self.config().storage_path
+        return Path(raw).expanduser() if raw else None
+
+    def config(self):
+        from bot.config import load_config
+
+        return load_config(self.args.config)
+
+    def emit_json(self, data: Any) -> None:
+        self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """Yield (line number, object or None, error) for each non-blank line."""
+    stream = sys.stdin if path == "-" else _open_text(path)
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"line {number}: not valid JSON ({exc.msg})"
+                continue
+            if not isinstance(obj, dict):
+                yield number, None, f"line {number}: expected a JSON object"
+                continue
+            yield number, obj, ""
+
+
+def _open_text(path: str) -> TextIO:
+    try:
+        return open(path, encoding="utf-8", errors="strict")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _warn(message: str) -> None:
+    print(f"isnad: {message}", file=sys.stderr)
+
+
+# --- ingest ----------------------------------------------------------------------
+
+
+def cmd_ingest(ctx: Context) -> int:
+    from storage.ingest import ingest_paths
+
+    from bot.render import render_ingest
+
+    store = ctx.open_store()
+    try:
+        with _progress_bar() as progress:
+            report = ingest_paths(
+                store, ctx.args.paths, fmt=ctx.args.format, by=_whoami(), progress=progress
+            )
+    finally:
+        store.close()
+    ctx.out.write(render_ingest(report))
+    return EXIT_OK if report.added or not report.skipped else EXIT_ERROR
+
+
+class _progress_bar:
+    """A tqdm bar on a terminal; nothing when stderr is piped."""
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        self.bar = None
+        if not sys.stderr.isatty():
+            return None
+        from tqdm import tqdm
+
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = tqdm(total=total, unit="source", file=sys.stderr, leave=False)
+            self.bar.n = done
+            self.bar.refresh()
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _whoami() -> str:
+    return f"cli:{os.environ.get('USER') or os.environ.get('USERNAME') or 'unknown'}"
+
+
+# --- verify ----------------------------------------------------------------------
+
+
+def cmd_verify(ctx: Context) -> int:
+    args = ctx.args
+    if args.batch and args.claim:
+        raise CliError("give either a CLAIM or --batch FILE, not both")
+    if not args.batch and not args.claim:
+        raise CliError("nothing to verify: give a CLAIM or --batch FILE")
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    verifier = _verifier(ctx)
+    if args.batch:
+        return _verify_batch(ctx, verifier)
+    claim = " ".join(args.claim)
+    _check_claim(claim, ctx)
+    report = verifier.verify(claim, limit=args.limit, min_score=args.min_score)
+    if args.json:
+        ctx.emit_json(report.to_json())
+    else:
+        from bot.render import render_report
+
+        ctx.out.write(render_report(report))
+    return EXIT_OK
+
+
+def _verifier(ctx: Context):
+    from verifiers.engine import Verifier
+
+    store = ctx.open_store()
+    threshold = ctx.config().match_threshold
+    kwargs = {} if threshold is None else {"threshold": threshold}
+    return Verifier(store, **kwargs)
+
+
+def _check_claim(claim: str, ctx: Context) -> None:
+    limit = ctx.config().max_claim_chars
+    if not claim.strip():
+        raise CliError("the claim is empty")
+    if len(claim) > limit:
+        raise CliError(f"the claim is {len(claim)} characters long; the limit is {limit}")
+
+
+def _verify_batch(ctx: Context, verifier) -> int:
+    """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap."""
+    failures = 0
+    for number, obj, error in _read_jsonl(ctx.args.batch):
+        if obj is not None and not isinstance(obj.get("text"), str):
+            error = f"line {number}: \"text\" must be a string"
+        if error:
+            failures += 1
+            _warn(error)
+            ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})
+            continue
+        report = verifier.verify(obj["text"], limit=ctx.args.limit, min_score=ctx.args.min_score)
+        ctx.emit_json({"id": obj.get("id"), **report.to_json()})
+    return EXIT_ERROR if failures else EXIT_OK
+
+
+# --- sources ---------------------------------------------------------------------
+
+
+def cmd_sources(ctx: Context) -> int:
+    from bot import render
+
+    store = ctx.open_store()
+    try:
+        action = ctx.args.action
+        if action == "list":
+            sources = list(store.sources())
+            if ctx.args.json:
+                ctx.emit_json([render.source_summary_json(s) for s in sources])
+            else:
+                ctx.out.write(render.render_source_list(sources))
+        elif action == "show":
+            source = _get_source(store, ctx.args.id)
+            if ctx.args.json:
+                ctx.emit_json(render.source_detail_json(source))
+            else:
+                ctx.out.write(render.render_source(source, store.events(source.id)))
+        elif action == "remove":
+            removed = store.remove(ctx.args.id, by=_whoami())
+            if removed is None:
+                raise CliError(f"no source with id {ctx.args.id!r}")
+            ctx.out.write(f"Removed {removed.id}: {removed.title or '(untitled)'}\n")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _get_source(store: ArchiveStore, source_id: str):
+    source = store.get(source_id)
+    if source is None:
+        raise CliError(f"no source with id {source_id!r}")
+    return source
+
+
+# --- stance ----------------------------------------------------------------------
+
+
+def cmd_stance(ctx: Context) -> int:
+    from verifiers.stance import classify
+
+    failures = 0
+    for number, obj, error in _read_jsonl(ctx.args.batch):
+        if obj is not None and not (isinstance(obj.get("claim"), str) and isinstance(obj.get("text"), str)):
+            error = f"line {number}: \"claim\" and \"text\" must be strings"
+        if error:
+            failures += 1
+            _warn(error)
+            ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})
+            continue
+        stance, reason = classify(obj["claim"], obj["text"])
+        ctx.emit_json({"id": obj.get("id"), "stance": stance, "reason": reason})
+    return EXIT_ERROR if failures else EXIT_OK
+
+
+# --- run (Discord) and chat ------------------------------------------------------
+
+
+def cmd_run(ctx: Context) -> int:
+    from bot.discord.run import run_bot
+
+    return run_bot(ctx.args.config)
+
+
+def cmd_chat(ctx: Context) -> int:
+    from bot.chat import chat
+
+    return chat(_verifier(ctx), sys.stdin, ctx.out)
+
+
+# --- the parser ------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isnad",
+        description="Find where a claim already appears in the archive, when, and who tells it differently.",
+    )
+    parser.add_argument("--version", action="version", version=f"isnad {_version()}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the archive file (default: $ISNAD_DB, else a file in your data directory "
+        "that starts with the bundled sample archive; a new explicit path starts empty)",
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", type=Path, help="a config file (format: config.example.toml)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ingest = sub.add_parser("ingest", help="add sources from files", description="Add sources from files.")
+    ingest.add_argument(
+        "--format", default="auto", choices=_formats(), help="input format (default: by extension and content)"
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files to import")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    verify = sub.add_parser(
+        "verify", help="verify a claim against the archive", description="Verify a claim against the archive."
+    )
+    verify.add_argument("claim", nargs="*", metavar="CLAIM", help="a quoted claim, a pasted tweet or a tweet link")
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.add_argument("--batch", metavar="FILE", help='JSONL of {"id", "text"} ("-" for stdin); JSONL out')
+    verify.add_argument("--limit", type=int, default=5, metavar="N", help="at most N matches (default 5)")
+    verify.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="S",
+        help="keep matches scoring at least S (0-100; default: the configured threshold; 0 keeps the top N)",
+    )
+    verify.set_defaults(handler=cmd_verify)
+
+    sources = sub.add_parser("sources", help="list, show or remove sources", description="Manage archived sources.")
+    actions = sources.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list sources")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    show = actions.add_parser("show", help="show one source with its passages and posts")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    remove = actions.add_parser("remove", help="remove a source")
+    remove.add_argument("id")
+    sources.set_defaults(handler=cmd_sources)
+
+    stance = sub.add_parser(
+        "stance",
+        help="classify the stance of texts toward claims",
+        description='Classify stance: JSONL {"id","claim","text"} in, {"id","stance","reason"} out.',
+    )
+    stance.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    stance.add_argument("--batch", metavar="FILE", required=True, help='JSONL input ("-" for stdin)')
+    stance.set_defaults(handler=cmd_stance)
+
+    run = sub.add_parser("run", help="run the Discord bot", description="Run the Discord bot.")
+    run.set_defaults(handler=cmd_run)
+
+    chat = sub.add_parser("chat", help="verify claims interactively in the terminal")
+    chat.set_defaults(handler=cmd_chat)
+    return parser
+
+
+def _formats() -> list[str]:
+    from storage.importers import FORMATS
+
+    return ["auto", *FORMATS]
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    ctx = Context(args=args, out=out or sys.stdout)
+    try:
+        return args.handler(ctx)
+    except (CliError, ArchiveError) as exc:
+        _warn(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `isnad ... | head` closed the pipe: not an error
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
