@@ -1,0 +1,237 @@
+"""The CLI contract: what scripts and independent evaluation rely on."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+SEED_CLAIM = "بعد هروب داعش من دير الزور قتلوا كل السجناء"
+UNRELATED = "Manchester United won the league cup final on penalties last night"
+MATCH_KEYS = {"score", "source_id", "kind", "text", "title", "publisher", "url", "date", "author", "handle"}
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def run_process(*argv: str, env: dict[str, str] | None = None, stdin: str | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *argv],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def default_home(tmp_path, monkeypatch):
+    """Point the user's data directory at a temp dir so the default archive is fresh."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("ISNAD_DB", raising=False)
+    return tmp_path / "data"
+
+
+# --- help, version, errors -------------------------------------------------------
+
+
+def test_help_and_version_work():
+    for argv in (["--help"], ["verify", "--help"], ["ingest", "--help"], ["sources", "--help"], ["--version"]):
+        result = run_process(*argv)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip()
+    assert run_process("--version").stdout.startswith("isnad ")
+
+
+def test_errors_are_one_line_without_traceback(tmp_path):
+    result = run_process("--db", str(tmp_path / "a.json"), "sources", "show", "no-such-id")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no-such-id" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_corrupt_archive_is_reported_and_left_untouched(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_bytes(b'{"sources": {"1": {"id": "x", "tit')
+    result = run_process("--db", str(path), "verify", SEED_CLAIM)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and str(path.name) in result.stderr
+    assert path.read_bytes() == b'{"sources": {"1": {"id": "x", "tit'
+
+
+# --- the default archive and explicit paths --------------------------------------
+
+
+def test_default_archive_holds_the_bundled_sample(default_home):
+    code, out = run("sources", "list", "--json")
+    assert code == 0
+    sources = json.loads(out)
+    assert len(sources) == 1
+    assert sources[0]["publisher"] == "نون بوست"
+    assert sources[0]["posts"] == 5
+    assert set(sources[0]) == {"id", "title", "publisher", "date", "url", "posts"}
+    assert any((default_home / "isnad").rglob("*.json"))
+
+
+def test_explicit_new_path_starts_empty(tmp_path):
+    code, out = run("--db", str(tmp_path / "new.json"), "sources", "list", "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_isnad_db_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("ISNAD_DB", str(tmp_path / "env.json"))
+    seed = tmp_path / "seed.txt"
+    seed.write_text(_sample_text(), encoding="utf-8")
+    assert run("ingest", str(seed))[0] == 0
+    assert (tmp_path / "env.json").exists()
+    assert len(json.loads(run("sources", "list", "--json")[1])) == 1
+
+
+# --- verify ----------------------------------------------------------------------
+
+
+def test_verify_json_names_the_mohsarmini_tweet(default_home):
+    code, out = run("verify", "--json", SEED_CLAIM)
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) >= {"query", "matches", "conflicts"}
+    assert result["query"] == SEED_CLAIM
+    top = result["matches"][0]
+    assert set(top) == MATCH_KEYS
+    assert top["kind"] == "post" and top["handle"] == "mohsarmini"
+    assert top["date"] == "2014-02-10"
+    assert 0 <= top["score"] <= 100
+    assert [m["score"] for m in result["matches"]] == sorted((m["score"] for m in result["matches"]), reverse=True)
+    for conflict in result["conflicts"]:
+        assert set(conflict) == MATCH_KEYS | {"reason", "against"}
+        assert 0 <= conflict["against"] < len(result["matches"])
+
+
+def test_verify_human_output_names_source_and_date(default_home):
+    code, out = run("verify", SEED_CLAIM)
+    assert code == 0
+    assert "@mohsarmini" in out and "2014-02-10" in out and "نون بوست" in out
+    assert "هروب داعش" in out  # logical order: the Arabic is printed as written, not reversed
+
+
+def test_unrelated_claim_gets_a_plain_no_match(default_home):
+    code, out = run("verify", UNRELATED)
+    assert code == 0 and "No match" in out
+    assert json.loads(run("verify", "--json", UNRELATED)[1])["matches"] == []
+
+
+def test_min_score_zero_returns_top_limit_candidates(default_home):
+    result = json.loads(run("verify", "--json", "--min-score", "0", "--limit", "3", UNRELATED)[1])
+    assert len(result["matches"]) == 3
+
+
+def test_batch_keeps_order_and_ids(default_home, tmp_path):
+    batch = tmp_path / "claims.jsonl"
+    lines = [
+        json.dumps({"id": "a", "text": SEED_CLAIM}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": 7, "text": UNRELATED}),
+    ]
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = run("verify", "--json", "--batch", str(batch), "--limit", "2")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # one bad line
+    assert [r.get("id") for r in rows] == ["a", None, 7]
+    assert rows[0]["matches"][0]["handle"] == "mohsarmini" and len(rows[0]["matches"]) <= 2
+    assert "line 2" in rows[1]["error"]
+    assert rows[2]["matches"] == []
+
+
+def test_oversized_claim_is_refused(default_home):
+    result = run_process("verify", "دير الزور " * 5000, env={"XDG_DATA_HOME": str(default_home)})
+    assert result.returncode == 1 and "limit" in result.stderr
+
+
+# --- sources ---------------------------------------------------------------------
+
+
+def test_sources_show_json_contract(default_home):
+    source_id = json.loads(run("sources", "list", "--json")[1])[0]["id"]
+    code, out = run("sources", "show", source_id, "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert set(shown) == {
+        "id", "title", "publisher", "author", "date", "url", "lang",
+        "added_by", "added_at", "passages", "posts",
+    }
+    assert shown["date"] == "2014-02"
+    assert all(set(p) == {"text"} for p in shown["passages"])
+    handles = {p["handle"] for p in shown["posts"]}
+    assert handles == {"mohsarmini", "syria_omar", "THAERSORY", "zaidbenjamin", "AnasSouri0"}
+    assert all(set(p) == {"author", "handle", "date", "text", "urls", "status_url"} for p in shown["posts"])
+
+
+def test_sources_remove_then_verify_finds_nothing(default_home):
+    source_id = json.loads(run("sources", "list", "--json")[1])[0]["id"]
+    code, out = run("sources", "remove", source_id)
+    assert code == 0 and source_id in out
+    assert json.loads(run("verify", "--json", SEED_CLAIM)[1])["matches"] == []
+    assert run("sources", "remove", source_id)[0] == 1
+
+
+# --- ingest ----------------------------------------------------------------------
+
+
+def test_ingest_reports_added_and_skipped(tmp_path):
+    db = str(tmp_path / "a.json")
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text(
+        json.dumps({"id": "x1", "title": "Bridge", "text": "Unknown men blew up the old bridge in Deir ez-Zor."})
+        + "\n[1, 2]\n",
+        encoding="utf-8",
+    )
+    code, out = run("--db", db, "ingest", str(jsonl))
+    assert code == 0
+    assert "x1" in out and "line 2" in out
+    code, out = run("--db", db, "ingest", str(jsonl))
+    assert "0 source(s) added" in out  # re-import adds nothing
+
+
+def test_ingest_is_quiet_when_piped(tmp_path):
+    seed = tmp_path / "seed.txt"
+    seed.write_text(_sample_text(), encoding="utf-8")
+    result = run_process("--db", str(tmp_path / "a.json"), "ingest", str(seed))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress bar on a pipe
+    assert "5 posts" in result.stdout
+
+
+# --- stance ----------------------------------------------------------------------
+
+
+def test_stance_batch_contract(tmp_path):
+    batch = tmp_path / "pairs.jsonl"
+    pairs = [
+        {"id": 1, "claim": "انسحب تنظيم داعش من دير الزور", "text": "انسحب تنظيم داعش من دير الزور"},
+        {"id": 2, "claim": "انسحب تنظيم داعش من دير الزور", "text": "نفى تنظيم داعش انسحابه من دير الزور"},
+    ]
+    batch.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in pairs) + "\n", encoding="utf-8")
+    code, out = run("stance", "--json", "--batch", str(batch))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["id"] for r in rows] == [1, 2]
+    assert all(set(r) == {"id", "stance", "reason"} for r in rows)
+    assert rows[0]["stance"] == "agree" and rows[1]["stance"] == "disagree"
+    assert rows[1]["reason"]
+
+
+def _sample_text() -> str:
+    from storage.sample import SAMPLE_PATH
+
+    return Path(SAMPLE_PATH).read_text(encoding="utf-8")
