@@ -1,0 +1,133 @@
+"""Loaders for the CheckThat! claim-retrieval sets in /work/shared/benchdata.
+
+The data is never copied into the repository: every loader reads it where it
+lies (or from $ISNAD_BENCHDATA) and callers skip with a clear message when it
+is absent. Tweet texts are quoted and may span lines, so files are read with a
+CSV reader (tab-separated), never line by line.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA", "/work/shared/benchdata"))
+
+csv.field_size_limit(1 << 30)
+
+
+@dataclass(frozen=True)
+class VerifiedClaim:
+    id: str
+    text: str  # the claim as the fact-checkers worded it (vclaim)
+    title: str  # the fact-check article's title
+
+
+@dataclass
+class Split:
+    """Tweets of one split and, for each, the ids of its relevant claims."""
+
+    name: str
+    queries: dict[str, str]
+    qrels: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Dataset:
+    key: str
+    label: str
+    lang: str  # "en" or "ar"
+    claims: list[VerifiedClaim]
+    splits: dict[str, Split]
+
+
+# key -> (label, lang, folder, claims file, {split: (queries file, qrels file)})
+_LAYOUT: dict[str, tuple[str, str, str, str, dict[str, tuple[str, str]]]] = {
+    "en2020": (
+        "CheckThat 2020 EN", "en", "checkthat2020-task2-en", "verified_claims.docs.tsv",
+        {
+            "train": ("train/tweets.queries.tsv", "train/tweet-vclaim-pairs.qrels"),
+            "dev": ("dev/tweets.queries.tsv", "dev/tweet-vclaim-pairs.qrels"),
+        },
+    ),
+    "en2021": (
+        "CheckThat 2021 EN", "en", "checkthat2021-task2a-en", "CT2021-Task2A-EN-Verified_Claims.txt",
+        {
+            "train": ("EN_train_queries.tsv", "EN_train_dev_QRELs.txt"),
+            "dev": ("EN_dev_queries.tsv", "EN_train_dev_QRELs.txt"),
+        },
+    ),
+    "ar2021": (
+        "CheckThat 2021 AR", "ar", "checkthat2021-task2a-ar", "verified_claims.tsv",
+        {
+            "train": ("CT2022-Task2A-AR-Train_Queries.txt", "CT2022-Task2A-AR-Train_QRELs.txt"),
+            "dev": ("CT2022-Task2A-AR-Dev_Queries.txt", "CT2022-Task2A-AR-Dev_QRELs.txt"),
+        },
+    ),
+}
+
+DATASETS = tuple(_LAYOUT)
+
+
+def available(root: Path | None = None) -> bool:
+    root = root or BENCHDATA
+    return all((root / layout[2]).is_dir() for layout in _LAYOUT.values())
+
+
+def missing_message(root: Path | None = None) -> str:
+    return (
+        f"benchmark data not found at {root or BENCHDATA} "
+        "(set ISNAD_BENCHDATA to the folder holding the CheckThat! sets); skipping"
+    )
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """All rows of a tab-separated file with CSV quoting, header included."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [row for row in csv.reader(handle, delimiter="\t") if row]
+
+
+def read_claims(path: Path) -> list[VerifiedClaim]:
+    rows = read_tsv(path)[1:]  # header: (vclaim_id | ""), vclaim, title
+    return [VerifiedClaim(id=r[0].strip(), text=r[1].strip(), title=r[2].strip()) for r in rows]
+
+
+def read_queries(path: Path) -> dict[str, str]:
+    rows = read_tsv(path)[1:]
+    return {r[0].strip(): r[1] for r in rows}
+
+
+def read_qrels(path: Path) -> dict[str, set[str]]:
+    """TREC qrels: `query 0 doc relevance`; only relevance > 0 counts."""
+    qrels: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 4 and int(parts[3]) > 0:
+                qrels.setdefault(parts[0], set()).add(parts[2])
+    return qrels
+
+
+def load_dataset(key: str, root: Path | None = None) -> Dataset:
+    """One CheckThat! set with its train and dev splits.
+
+    Queries keep only the tweets that have a relevant claim in the collection,
+    and each tweet's relevant set keeps only claims in the collection: the Arabic
+    collection is a subset of the official one (README: 294/512 train, 83/85 dev).
+    """
+    label, lang, folder, claims_file, split_files = _LAYOUT[key]
+    base = (root or BENCHDATA) / folder
+    claims = read_claims(base / claims_file)
+    known = {c.id for c in claims}
+    splits: dict[str, Split] = {}
+    for name, (queries_file, qrels_file) in split_files.items():
+        queries = read_queries(base / queries_file)
+        all_qrels = read_qrels(base / qrels_file)
+        qrels = {}
+        for qid in queries:
+            relevant = all_qrels.get(qid, set()) & known
+            if relevant:
+                qrels[qid] = relevant
+        splits[name] = Split(name, {q: queries[q] for q in qrels}, qrels)
+    return Dataset(key, label, lang, claims, splits)
