@@ -1,0 +1,532 @@
+"""The archive on TinyDB 4.9, made crash-safe and fast enough for a newsroom.
+
+TinyDB's stock JSONStorage re-reads and re-parses the whole file on every call
+and rewrites it in place, so a crash mid-write corrupts it (NOTES §4). Here:
+
+* `AtomicJSONStorage` parses the file once at open and serves every read from
+  that in-memory document. Every write goes to a temporary file in the same
+  directory, is fsync'ed, `os.replace`d over the archive, and the directory is
+  fsync'ed: a `kill -9` at any moment leaves the old or the new archive.
+* One process owns the archive for writing (the bot, or one CLI command).
+  Before each operation the storage checks the file's identity (inode, size,
+  mtime); when another process has replaced it, the cache is re-read, so a CLI
+  `ingest` while the bot runs is not lost. A write that races another writer
+  in the short gap between that check and the replace is refused, not merged.
+* `batch()` groups several table updates into one file write, so `add_many`
+  writes sources and their audit events together, once.
+
+File layout (TinyDB's own: table name -> doc id -> document):
+  meta      {"1": {"format": "isnad-archive", "schema": 1}}
+  sources   {<source id>: Source.to_dict()}   (doc ids are the source ids)
+  events    {<n>: {"action", "source_id", "by", "at", "detail"}}
+  settings  {<key>: {"value": ...}}
+
+A file that is empty, not JSON, or not ours is never written to: opening it
+raises an ArchiveError and the bytes stay as they were. An empty (0-byte) file
+is treated as corrupt, not as new: this module never leaves an empty archive
+(new archives are created with their meta record in one atomic write), so an
+empty file means something else truncated it, and guessing would risk data.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
+from storage.records import PartialDate, Source
+from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
+
+FORMAT = "isnad-archive"
+SCHEMA_VERSION = 1
+
+# Migrations from schema v to v+1: each takes the parsed document of a v file
+# and returns the v+1 document (meta is rewritten by the caller). Schema 1 is
+# the first released layout, so there are none yet; tests register fakes.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+_TABLES = ("meta", "sources", "events", "settings")
+
+
+def utc_now() -> str:
+    """An ISO 8601 UTC timestamp to the second, as stored in added_at and events."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- reading and writing the file ------------------------------------------------
+
+
+def _unreadable(path: Path, why: str) -> CorruptArchiveError:
+    return CorruptArchiveError(f"{path} is not a readable Isnad archive ({why}). It was left untouched.")
+
+
+def _parse_archive(path: Path, raw: bytes) -> dict[str, Any]:
+    """Bytes -> the archive document, or an ArchiveError naming the file."""
+    if not raw.strip():
+        raise _unreadable(path, "the file is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _unreadable(path, f"not UTF-8 text, bad byte at offset {exc.start}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _unreadable(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    meta = _find_meta(data)
+    if meta is None:
+        raise ForeignFileError(
+            f"{path} holds JSON but is not an Isnad archive (no Isnad format record). "
+            "It was left untouched; choose another file."
+        )
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 0:
+        raise _unreadable(path, f"its schema version {schema!r} is not a number")
+    if schema > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{path} was written by a newer Isnad (archive schema {schema}; this version reads "
+            f"schema {SCHEMA_VERSION} and older). Upgrade Isnad to open it; the file was left untouched."
+        )
+    _check_shape(path, data)
+    return data
+
+
+def _find_meta(data: Any) -> dict[str, Any] | None:
+    if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
+        return None
+    for doc in data["meta"].values():
+        if isinstance(doc, dict) and doc.get("format") == FORMAT:
+            return doc
+    return None
+
+
+def _check_shape(path: Path, data: dict[str, Any]) -> None:
+    """Cheap structural checks, so a hand-damaged archive fails at open with a
+    clear message instead of deep inside a later command."""
+    for name in _TABLES:
+        table = data.get(name, {})
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            raise _unreadable(path, f"its {name!r} table is damaged")
+    for key, doc in data.get("sources", {}).items():
+        if doc.get("id") != key or not isinstance(doc.get("passages", []), list):
+            raise _unreadable(path, f"source record {key!r} is damaged")
+
+
+def _migrate(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    version = _find_meta(data)["schema"]  # type: ignore[index]
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SchemaVersionError(
+                f"{path} uses archive schema {version}, which this Isnad cannot upgrade. It was left untouched."
+            )
+        try:
+            data = step(data)
+        except Exception as exc:  # a migration bug must not cost the user the file
+            raise ArchiveError(
+                f"{path}: upgrading from archive schema {version} failed ({exc}). It was left untouched."
+            ) from exc
+        version += 1
+        data["meta"] = {"1": {"format": FORMAT, "schema": version}}
+    return data
+
+
+def _new_document() -> dict[str, Any]:
+    return {"meta": {"1": {"format": FORMAT, "schema": SCHEMA_VERSION}}}
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Delete temp files left by writers that were killed mid-write.
+
+    Our temp files are named .<archive name>.<pid>.<random>.tmp; a file whose
+    writer process is gone (or is this process) is stale.
+    """
+    prefix = _temp_prefix(path)
+    for tmp in path.parent.glob(f"{prefix}*.tmp"):
+        pid_text = tmp.name[len(prefix):].split(".", 1)[0]
+        if pid_text.isdigit() and _pid_alive(int(pid_text)) and int(pid_text) != os.getpid():
+            continue
+        with suppress(OSError):
+            tmp.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a crash leaves the old or the new file."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with suppress(OSError):  # keep the archive's permissions (mkstemp makes 0600)
+            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable. Not possible on every OS (Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+# --- the TinyDB storage ------------------------------------------------------------
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage holding the parsed archive in memory.
+
+    `read()` returns the cached document itself (no copy: TinyDB builds new
+    table dicts on every update, and the store copies what it hands out).
+    `write()` replaces the file atomically, or only marks the cache dirty inside
+    `batch()`. With `path=None` nothing touches the disk.
+    """
+
+    def __init__(self, path: Path | None, data: dict[str, Any]) -> None:
+        self.path = path
+        self._data = data
+        self._batch_depth = 0
+        self._dirty = False
+        self._identity = _identity(path) if path else None
+        self.generation = 0  # bumped whenever the cache is replaced from disk
+
+    # TinyDB's interface
+    def read(self) -> dict[str, Any]:
+        if self._batch_depth == 0:
+            self.refresh_if_changed()
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        if self._batch_depth:
+            self._dirty = True
+        else:
+            self._flush()
+
+    def close(self) -> None:
+        pass  # every write is already on disk
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group updates into one file write; on an error, nothing is written
+        and the cache goes back to what the file holds."""
+        if self._batch_depth == 0:
+            self.refresh_if_changed()
+        self._batch_depth += 1
+        try:
+            yield
+        except BaseException:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._dirty:
+                self._dirty = False
+                self._reload()
+            raise
+        self._batch_depth -= 1
+        if self._batch_depth == 0 and self._dirty:
+            self._dirty = False
+            self._flush()
+
+    def refresh_if_changed(self) -> None:
+        """Re-read the file if another process replaced it since we last did."""
+        if self.path is None or _identity(self.path) == self._identity:
+            return
+        self._reload()
+
+    def _reload(self) -> None:
+        if self.path is None:  # nothing to go back to; updates are applied in memory only
+            return
+        data = _parse_archive(self.path, self.path.read_bytes())
+        self._data = _migrate(self.path, data)
+        self._identity = _identity(self.path)
+        self.generation += 1
+
+    def _flush(self) -> None:
+        if self.path is None:
+            return
+        if _identity(self.path) != self._identity:
+            self._reload()
+            raise ArchiveError(
+                f"{self.path} was changed by another Isnad process during this change; "
+                "nothing was saved. Try again."
+            )
+        text = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            _write_atomically(self.path, text)
+        except OSError as exc:
+            self._reload()  # the file still holds the last good state
+            raise ArchiveError(f"cannot write {self.path}: {exc.strerror or exc}. Nothing was changed.") from exc
+        self._identity = _identity(self.path)
+
+
+class _KeyedTable(Table):
+    """A TinyDB table whose document ids are our own string keys (source ids,
+    setting names), so a lookup by id is one dict access."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+# --- the store --------------------------------------------------------------------
+
+
+class TinyDBStore(ArchiveStore):
+    """The archive in one JSON file (or in memory with `path=None`).
+
+    The process that opens the store is the archive's writer; see the module
+    docstring for what happens when another process writes meanwhile.
+    """
+
+    def __init__(self, path: Path | str | None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._storage = AtomicJSONStorage(self.path, self._open_document())
+        self._db = TinyDB(storage=_Existing(self._storage))
+        self._sources = _KeyedTable(self._storage, "sources")
+        self._events = self._db.table("events")
+        self._settings = _KeyedTable(self._storage, "settings")
+        self._hashes: dict[str, str] = {}
+        self._hashes_generation = -1
+        self._closed = False
+
+    def _open_document(self) -> dict[str, Any]:
+        path = self.path
+        if path is None:
+            return _new_document()
+        if path.is_dir():
+            raise ArchiveError(f"{path} is a directory, not an Isnad archive file.")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temp_files(path)
+            data = _new_document()
+            _write_atomically(path, json.dumps(data))
+            return data
+        _remove_stale_temp_files(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}.") from exc
+        data = _parse_archive(path, raw)
+        old_schema = _find_meta(data)["schema"]  # type: ignore[index]
+        if old_schema < SCHEMA_VERSION:
+            data = _migrate(path, data)
+            # The old layout stays available to an older Isnad, and to the user.
+            shutil.copy2(path, path.with_name(f"{path.name}.schema{old_schema}.bak"))
+            _write_atomically(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        return data
+
+    # --- writes ---
+
+    def add_many(self, sources: Iterable[Source], *, by: str = "") -> AddResult:
+        self._check_open()
+        result = AddResult()
+        now = utc_now()
+        with self._storage.batch():  # checked and written against the same state
+            hashes = self._hash_index()
+            ids = self._raw("sources")
+            batch_ids: set[str] = set()
+            batch_hashes: dict[str, str] = {}
+            for source in sources:
+                reason = self._rejection(source, ids, hashes, batch_ids, batch_hashes)
+                if reason:
+                    result.skipped.append((source.id or source.title, reason))
+                    continue
+                stored = _prepared(source, by=by, now=now)
+                batch_ids.add(stored.id)
+                if stored.content_hash:
+                    batch_hashes[stored.content_hash] = stored.id
+                result.added.append(stored)
+            if result.added:
+                self._sources.insert_multiple(Document(s.to_dict(), doc_id=s.id) for s in result.added)
+                self._insert_events(
+                    _event("add", s.id, by, now, f"{len(s.passages)} passages, {len(s.posts)} posts")
+                    for s in result.added
+                )
+        hashes.update(batch_hashes)
+        return result
+
+    @staticmethod
+    def _rejection(
+        source: Source, ids: dict, hashes: dict[str, str], batch_ids: set[str], batch_hashes: dict[str, str]
+    ) -> str:
+        if not source.id:
+            return "it has no id"
+        if source.id in ids:
+            return f"id {source.id} is already in the archive"
+        if source.id in batch_ids:
+            return f"id {source.id} appears twice in this import"
+        if source.content_hash in hashes:
+            return f"same content as {hashes[source.content_hash]}, already in the archive"
+        if source.content_hash in batch_hashes:
+            return f"same content as {batch_hashes[source.content_hash]} in this import"
+        return ""
+
+    def remove(self, source_id: str, *, by: str = "") -> Source | None:
+        self._check_open()
+        with self._storage.batch():
+            doc = self._raw("sources").get(source_id)
+            if doc is None:
+                return None
+            source = _source_from_doc(doc)
+            self._sources.remove(doc_ids=[source_id])
+            self._insert_events([_event("remove", source_id, by, utc_now(), source.title)])
+        self._hash_index().pop(source.content_hash, None)
+        return source
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self._check_open()
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            raise ArchiveError(f"setting {key!r} cannot be saved: {exc}") from exc
+        value = copy.deepcopy(value)  # the caller's object must not alias the cache
+        self._settings.upsert(Document({"value": value}, doc_id=key))
+
+    # --- reads ---
+
+    def get(self, source_id: str) -> Source | None:
+        self._check_open()
+        doc = self._raw("sources").get(source_id)
+        return _source_from_doc(doc) if doc is not None else None
+
+    def sources(self) -> Iterator[Source]:
+        self._check_open()
+        for doc in list(self._raw("sources").values()):
+            yield _source_from_doc(doc)
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        self._check_open()
+        return self._hash_index().get(content_hash)
+
+    def events(self, source_id: str | None = None) -> list[AuditEvent]:
+        self._check_open()
+        docs = self._raw("events").values()
+        return [AuditEvent(**doc) for doc in docs if source_id is None or doc.get("source_id") == source_id]
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        self._check_open()
+        doc = self._raw("settings").get(key)
+        return copy.deepcopy(doc["value"]) if doc is not None else default
+
+    def stats(self) -> ArchiveStats:
+        """Counted on the raw documents: no Source objects are built."""
+        self._check_open()
+        docs = list(self._raw("sources").values())
+        dates = sorted(PartialDate.from_iso(d.get("date")) for d in docs if d.get("date"))
+        return ArchiveStats(
+            sources=len(docs),
+            passages=sum(len(d.get("passages", [])) for d in docs),
+            posts=sum(len(d.get("posts", [])) for d in docs),
+            earliest=dates[0] if dates else None,
+            latest=dates[-1] if dates else None,
+        )
+
+    def close(self) -> None:
+        self._closed = True
+
+    def __enter__(self) -> "TinyDBStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return len(self._raw("sources"))
+
+    # --- helpers ---
+
+    def _raw(self, table: str) -> dict[str, Any]:
+        return self._storage.read().get(table, {})
+
+    def _hash_index(self) -> dict[str, str]:
+        """content hash -> source id, rebuilt when the cache was re-read."""
+        sources = self._raw("sources")  # may refresh the cache first
+        if self._hashes_generation != self._storage.generation:
+            self._hashes = {d["content_hash"]: k for k, d in sources.items() if d.get("content_hash")}
+            self._hashes_generation = self._storage.generation
+        return self._hashes
+
+    def _insert_events(self, events: Iterable[dict[str, str]]) -> None:
+        # TinyDB caches the next event id; after the cache was re-read from a
+        # file another process wrote, that id may be taken. Recount it.
+        self._events._next_id = None
+        self._events.insert_multiple(events)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ArchiveError("the archive was closed")
+
+
+class _Existing:
+    """Hands TinyDB an already-built storage (TinyDB wants a factory)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Storage:
+        return self.storage
+
+
+def _prepared(source: Source, *, by: str, now: str) -> Source:
+    """The copy that gets stored: added_by/added_at filled in, and every passage
+    and post pointing at the source's id."""
+    return replace(
+        source,
+        added_by=source.added_by or by,
+        added_at=source.added_at or now,
+        passages=[replace(p, source_id=source.id) for p in source.passages],
+        posts=[replace(p, source_id=source.id, urls=list(p.urls), hashtags=list(p.hashtags)) for p in source.posts],
+    )
+
+
+def _source_from_doc(doc: dict[str, Any]) -> Source:
+    # Source.from_dict copies dicts shallowly; copy the lists inside posts too,
+    # so a caller editing a Source cannot reach into the cache.
+    posts = [{**p, "urls": list(p.get("urls", [])), "hashtags": list(p.get("hashtags", []))} for p in doc.get("posts", [])]
+    return Source.from_dict({**doc, "posts": posts})
+
+
+def _event(action: str, source_id: str, by: str, at: str, detail: str) -> dict[str, str]:
+    return {"action": action, "source_id": source_id, "by": by, "at": at, "detail": detail}
