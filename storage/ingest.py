@@ -1,0 +1,221 @@
+"""Import into the archive: parse files, give sources ids, drop duplicates,
+and add everything new in one atomic write.
+
+Nothing already archived is changed by an import: new sources are only added,
+duplicates (same content hash, or a given id already taken) are skipped with a
+reason, and a file or line that cannot be read is reported and skipped.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from storage.errors import ImportFormatError
+from storage.importers import EXTENSIONS, FORMATS, ParseResult, detect_format, get_parser
+from storage.records import Source, content_hash
+from storage.store import ArchiveStore
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class AddedItem:
+    id: str
+    title: str
+    passages: int
+    posts: int
+    path: str = ""
+    line: int | None = None
+
+
+@dataclass
+class SkippedItem:
+    """Something not imported: from which file (and line), and why."""
+
+    path: str
+    line: int | None
+    reason: str
+    what: str = ""  # the source's id or title, when there was one
+
+    def __str__(self) -> str:
+        where = self.path or self.what or "(input)"
+        if self.line is not None:
+            where += f":{self.line}"
+        elif self.path and self.what:
+            where += f" ({self.what})"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    added: list[AddedItem] = field(default_factory=list)
+    skipped: list[SkippedItem] = field(default_factory=list)
+
+    @property
+    def passages(self) -> int:
+        return sum(a.passages for a in self.added)
+
+    @property
+    def posts(self) -> int:
+        return sum(a.posts for a in self.added)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": [vars(a) for a in self.added],
+            "skipped": [vars(s) for s in self.skipped],
+        }
+
+
+@dataclass
+class _Candidate:
+    source: Source
+    path: str = ""
+    line: int | None = None
+
+
+def source_hash(source: Source) -> str:
+    """The content hash of a source: its title and the text of its passages and posts."""
+    parts = [source.title, *(p.text for p in source.passages), *(p.text for p in source.posts)]
+    return content_hash("\n".join(parts))
+
+
+def ingest_sources(store: ArchiveStore, sources: Iterable[Source], *, by: str = "") -> IngestReport:
+    """Add parsed sources (ids assigned when empty), skipping duplicates."""
+    report = IngestReport()
+    _add(store, [_Candidate(s) for s in sources], by, report)
+    return report
+
+
+def ingest_paths(
+    store: ArchiveStore,
+    paths: Sequence[str | Path],
+    *,
+    fmt: str = "auto",
+    by: str = "",
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Import files (directories are searched for files of known types).
+
+    `progress(done, total)` is called after each file is read, counting files.
+    All new sources are written at the end, in one write.
+    """
+    if fmt != "auto" and fmt not in FORMATS:
+        raise ImportFormatError(f"unknown import format {fmt!r} (known: auto, {', '.join(FORMATS)})")
+    report = IngestReport()
+    files = _expand(paths, report)
+    candidates: list[_Candidate] = []
+    for done, path in enumerate(files, start=1):
+        candidates.extend(_read_file(path, fmt, report))
+        if progress is not None:
+            progress(done, len(files))
+    _add(store, candidates, by, report)
+    return report
+
+
+def _expand(paths: Sequence[str | Path], report: IngestReport) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
+            if not found:
+                report.skipped.append(SkippedItem(str(path), None, "no importable files in this folder"))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def _read_file(path: Path, fmt: str, report: IngestReport) -> list[_Candidate]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.skipped.append(SkippedItem(name, None, f"cannot read the file ({exc.strerror or exc})"))
+        return []
+    try:
+        kind = fmt if fmt != "auto" else detect_format(path, data[:8192])
+        result: ParseResult = get_parser(kind)(data, name)
+    except ImportFormatError as exc:
+        report.skipped.append(SkippedItem(name, None, _without_name(str(exc), name)))
+        return []
+    for problem in result.problems:
+        report.skipped.append(SkippedItem(name, problem.line, problem.reason))
+    lines = result.lines or [None] * len(result.sources)
+    return [_Candidate(s, name, line) for s, line in zip(result.sources, lines)]
+
+
+def _without_name(message: str, name: str) -> str:
+    """Parsers prefix their errors with the file name; the report has it already."""
+    prefix = f"{name}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: IngestReport) -> None:
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    ready: list[_Candidate] = []
+    seen_ids: dict[str, _Candidate] = {}
+    seen_hashes: dict[str, _Candidate] = {}
+    for cand in candidates:
+        source = _prepared(cand.source, by, now)
+        reason = _duplicate_reason(store, source, seen_ids, seen_hashes)
+        if not source.passages and not source.posts:
+            reason = "it has no text"
+        if reason:
+            report.skipped.append(SkippedItem(cand.path, cand.line, reason, source.id or source.title))
+            continue
+        prepared = _Candidate(source, cand.path, cand.line)
+        seen_ids[source.id] = seen_hashes[source.content_hash] = prepared
+        ready.append(prepared)
+    if not ready:
+        return
+    result = store.add_many([c.source for c in ready], by=by)
+    by_id = {c.source.id: c for c in ready}
+    for stored in result.added:
+        cand = by_id[stored.id]
+        report.added.append(
+            AddedItem(stored.id, stored.title, len(stored.passages), len(stored.posts), cand.path, cand.line)
+        )
+    for what, reason in result.skipped:  # only if another writer got there first
+        cand = by_id.get(what)
+        report.skipped.append(SkippedItem(cand.path if cand else "", cand.line if cand else None, reason, what))
+
+
+def _prepared(source: Source, by: str, now: str) -> Source:
+    digest = source_hash(source)
+    source_id = source.id or f"src-{digest[:12]}"
+    return replace(
+        source,
+        id=source_id,
+        content_hash=digest,
+        added_by=source.added_by or by,
+        added_at=source.added_at or now,
+        passages=[replace(p, source_id=source_id) for p in source.passages],
+        posts=[replace(p, source_id=source_id) for p in source.posts],
+    )
+
+
+def _duplicate_reason(
+    store: ArchiveStore, source: Source, seen_ids: dict[str, _Candidate], seen_hashes: dict[str, _Candidate]
+) -> str:
+    existing = store.find_by_hash(source.content_hash)
+    if existing is not None:
+        return f"already archived as {existing}"
+    if source.content_hash in seen_hashes:
+        return f"same content as {_where(seen_hashes[source.content_hash])} in this import"
+    if store.get(source.id) is not None:
+        return f"id {source.id} is already taken in the archive by a different source"
+    if source.id in seen_ids:
+        return f"id {source.id} is already used by {_where(seen_ids[source.id])} in this import"
+    return ""
+
+
+def _where(cand: _Candidate) -> str:
+    if cand.path and cand.line is not None:
+        return f"{Path(cand.path).name} line {cand.line}"
+    if cand.path:
+        return Path(cand.path).name
+    return cand.source.id
