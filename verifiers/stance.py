@@ -1,0 +1,251 @@
+"""Stance of a text toward a claim: agree (the same account), disagree (a conflicting account),
+or other (related but neither), with a reason a user can check.
+
+Two layers:
+- cues a user can verify, found by rule: a denial or negation on one side only, opposite
+  predicates from the alias table (طُرد "was expelled" vs انسحب حقنا للدماء "withdrew to spare blood"),
+  a different actor for the same event, a different number or year;
+- a small linear model trained on ANS (benchmarks/train_stance.py), whose weights ship as
+  verifiers/data/stance_model.json and whose prediction is plain Python here (no scikit-learn).
+
+The cues name what differs; the model weighs the evidence for wording changes the rules
+cannot list (ارتفاع vs انخفاض). A long text is first narrowed to its sentences closest to the claim.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal
+
+from verifiers import aliases
+from verifiers.normalize import normalize, stems
+
+Stance = Literal["agree", "disagree", "other"]
+LABELS: tuple[Stance, ...] = ("agree", "disagree", "other")
+MODEL_PATH = Path(__file__).parent / "data" / "stance_model.json"
+
+# --- cue vocabularies (normalized forms: ة->ه, أ/إ/آ->ا, ى->ي) --------------------------------
+# Words that deny the rest of the sentence.
+NEGATORS = frozenset(
+    "لم لن لا ليس ليست لسنا ليسوا ما غير عدم دون بدون not no never nor cannot none neither without".split()
+)
+# Words that deny another account outright; they count even far from the shared words.
+DENIALS = frozenset(
+    """نفي نفت ينفي تنفي نفوا ينفون نفيا تكذيب كذب كذبت يكذب تكذب شائعه شائعات اشاعه اشاعات مفبرك مفبركه
+    مزاعم مزعوم زعم ادعاءات ادعاء ينفيان denied denies deny denial false fake hoax rumor rumour rumors
+    rumours fabricated debunked untrue baseless""".split()
+)
+DENIAL_PHRASES = ("لا صحه", "عار عن الصحه", "عاري عن الصحه", "غير صحيح", "غير صحيحه", "no truth", "not true")
+_NUMBER_WORDS = {
+    "واحد": 1, "واحده": 1, "اثنين": 2, "اثنان": 2, "اثنتين": 2, "اثنتان": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4,
+    "اربعه": 4, "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6, "سبع": 7, "سبعه": 7, "ثماني": 8, "ثمانيه": 8,
+    "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10, "عشرين": 20, "عشرون": 20, "مئه": 100, "مائه": 100,
+    "الف": 1000, "مليون": 1_000_000,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "twenty": 20, "hundred": 100, "thousand": 1000, "million": 1_000_000,
+}
+_CLITIC = re.compile(r"^(وال|بال|كال|فال|لل|ال|و|ف|ب|ل)(?=\w\w)")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟؛\n])\s+|\n+")
+
+
+@dataclass
+class Cue:
+    """One checkable difference between claim and text."""
+
+    kind: str  # denial | negation | opposite | actor | number | date
+    reason: str
+    strength: float  # how surely it alone means "disagree" (0..1)
+
+
+@dataclass
+class Features:
+    overlap: float  # share of the claim's stems found in the text
+    overlap_text: float  # share of the text's stems found in the claim
+    shared: int
+    cues: list[Cue] = field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _words(text: str) -> list[str]:
+    return normalize(text).split()
+
+
+def _bare(word: str) -> str:
+    return _CLITIC.sub("", word)
+
+
+def _numbers(words: list[str]) -> set[int]:
+    out = set()
+    for w in words:
+        if w.isdigit() and len(w) <= 9:
+            out.add(int(w))
+        else:
+            n = _NUMBER_WORDS.get(w) or _NUMBER_WORDS.get(_bare(w))
+            if n:
+                out.add(n)
+    return out
+
+
+def _has_denial(words: list[str], text_norm: str) -> str | None:
+    for w in words:
+        if w in DENIALS or _bare(w) in DENIALS:
+            return w
+    for phrase in DENIAL_PHRASES:
+        if phrase in text_norm:
+            return phrase
+    return None
+
+
+def _negations(words: list[str], other_stems: set[str], other_concepts: set[str]) -> list[str]:
+    """Negators that deny something the other side says: the next content word is shared."""
+    found = []
+    for i, w in enumerate(words):
+        if w not in NEGATORS and _bare(w) not in NEGATORS:
+            continue
+        following = next((x for x in words[i + 1:i + 4] if stems(x)), None)
+        if following is None:
+            continue
+        if set(stems(following)) & other_stems or set(aliases.concept_tokens(following)) & other_concepts:
+            found.append(f"{w} {following}")
+    return found
+
+
+def _quote(s: str) -> str:
+    return f"«{s}»"
+
+
+# --- cues ----------------------------------------------------------------------------------------
+def cues(claim: str, text: str) -> Features:
+    """The checkable differences between a claim and a text (already narrowed to the relevant part)."""
+    cw, tw = _words(claim), _words(text)
+    cm, tm = aliases.mentions(claim), aliases.mentions(text)
+    cc, tc = {m.concept for m in cm}, {m.concept for m in tm}
+    cs, ts = set(stems(claim)), set(stems(text))
+    # concepts count as shared words, so an English claim meets its Arabic account
+    shared = (cs | cc) & (ts | tc)
+    cs_all, ts_all = cs | cc, ts | tc
+    feats = Features(
+        overlap=len(shared) / max(1, len(cs_all)),
+        overlap_text=len(shared) / max(1, len(ts_all)),
+        shared=len(shared),
+    )
+
+    # a denial word on one side only
+    cd, td = _has_denial(cw, " ".join(cw)), _has_denial(tw, " ".join(tw))
+    if td and not cd:
+        feats.cues.append(Cue("denial", f"the text denies it: {_quote(td)}", 0.9))
+    elif cd and not td:
+        feats.cues.append(Cue("denial", f"the claim is a denial ({_quote(cd)}) and the text is not", 0.9))
+
+    # a negation of shared content on one side only
+    cn, tn = _negations(cw, ts, tc), _negations(tw, cs, cc)
+    if tn and not cn:
+        feats.cues.append(Cue("negation", f"a negation in the text: {_quote(tn[0])}", 0.7))
+    elif cn and not tn:
+        feats.cues.append(Cue("negation", f"a negation in the claim: {_quote(cn[0])}", 0.7))
+
+    # opposite predicates (alias table "opposes")
+    table = aliases.table()
+    for a in cm:
+        if a.kind != "event":
+            continue
+        for b in tm:
+            if b.concept not in cc and a.concept not in tc and table.opposes(a.concept, b.concept):
+                feats.cues.append(Cue(
+                    "opposite",
+                    f"opposite account: {_quote(a.surface)} ({_gloss(a.concept)}) in the claim vs "
+                    f"{_quote(b.surface)} ({_gloss(b.concept)}) in the text",
+                    0.9,
+                ))
+                break
+        if feats.cues and feats.cues[-1].kind == "opposite":
+            break
+
+    # a different actor for the same event or place
+    cg = {m.concept: m.surface for m in cm if m.kind == "group"}
+    tg = {m.concept: m.surface for m in tm if m.kind == "group"}
+    only_c = [c for c in cg if c not in tg]
+    only_t = [c for c in tg if c not in cg]
+    common_events = {m.concept for m in cm if m.kind == "event"} & {m.concept for m in tm if m.kind == "event"}
+    common_places = {m.concept for m in cm if m.kind == "place"} & {m.concept for m in tm if m.kind == "place"}
+    if only_c and only_t and (common_events or common_places):
+        feats.cues.append(Cue(
+            "actor",
+            f"a different actor: {_quote(tg[only_t[0]])} in the text vs {_quote(cg[only_c[0]])} in the claim",
+            0.8 if common_events else 0.5,
+        ))
+
+    # a different number or year
+    cnums, tnums = _numbers(cw), _numbers(tw)
+    if cnums and tnums and not (cnums & tnums):
+        years_c = {n for n in cnums if 1900 <= n <= 2100}
+        years_t = {n for n in tnums if 1900 <= n <= 2100}
+        kind = "date" if years_c and years_t else "number"
+        a, b = sorted(years_c or cnums)[0], sorted(years_t or tnums)[0]
+        feats.cues.append(Cue(kind, f"a different {'year' if kind == 'date' else 'number'}: {a} in the claim vs {b} in the text", 0.6))
+    return feats
+
+
+def _gloss(concept: str) -> str:
+    c = aliases.table().concepts.get(concept)
+    if not c:
+        return concept
+    return next((n for n in c.names if n.isascii()), concept)
+
+
+# --- narrowing a long text -----------------------------------------------------------------------
+def focus(claim: str, text: str) -> str:
+    """The one or two consecutive sentences of a long text closest to the claim."""
+    if len(text) <= 2.5 * max(40, len(claim)):
+        return text
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+    if len(sentences) <= 1:
+        return text
+    cs = set(stems(claim)) | set(aliases.concept_tokens(claim))
+    best, best_score = text, -1.0
+    for i in range(len(sentences)):
+        for j in (i + 1, i + 2):
+            if j > len(sentences):
+                continue
+            window = " ".join(sentences[i:j])
+            ws = set(stems(window)) | set(aliases.concept_tokens(window))
+            score = len(cs & ws) / math.sqrt(max(1, len(ws)))
+            if score > best_score:
+                best, best_score = window, score
+    return best
+
+
+# --- the learned model ---------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _model() -> dict | None:
+    try:
+        return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def _decide_without_model(f: Features) -> tuple[Stance, str]:
+    strong = max(f.cues, key=lambda c: c.strength, default=None)
+    if f.overlap < 0.2 and f.shared < 2:
+        return "other", f"little in common: {f.shared} shared word{'s' if f.shared != 1 else ''}"
+    if strong is not None and strong.strength >= 0.6:
+        return "disagree", strong.reason
+    if f.overlap >= 0.5:
+        return "agree", f"same account: {round(100 * f.overlap)}% of the claim's words, no contradiction found"
+    return "other", f"related ({f.shared} shared words) but neither the same account nor a contradiction"
+
+
+# --- public API ----------------------------------------------------------------------------------
+def classify(claim_text: str, text: str) -> tuple[Stance, str]:
+    """Stance of `text` toward the claim, and the reason in words."""
+    part = focus(claim_text, text)
+    feats = cues(claim_text, part)
+    return _decide_without_model(feats)
+
+
+def classify_many(pairs: Iterable[tuple[str, str]]) -> list[tuple[Stance, str]]:
+    return [classify(c, t) for c, t in pairs]
