@@ -1,0 +1,534 @@
+"""The archive on PostgreSQL, shared by several Isnad processes.
+
+Open it with a URL (`storage.url = "postgresql://user@host:5432/isnad"`);
+`storage.backends.open_store` picks this class for such URLs. The schema is
+created or upgraded at open (storage/migrations/), see 001_initial.sql for
+the tables: sources (metadata columns + `doc` jsonb with passages and posts),
+events, settings, query_log, changes.
+
+Several processes (bot shards, an `isnad ingest`) may write at once:
+* every write is one transaction; `add_many` adds all its sources or none;
+* write transactions take one advisory lock (`WRITE_LOCK`), so the same content
+  added by two processes at once is stored once: the second waits, then its
+  `INSERT … ON CONFLICT DO NOTHING` finds the row and reports the skip;
+* each insert/delete of a source appends to `changes` (a bigserial cursor) and
+  sends NOTIFY on channel "isnad_changes" with the JSON payload
+  {"cursor": n, "action": "add"|"remove", "source_id": "…"}, by a trigger.
+  The lock also makes cursors become visible in increasing order, so a reader
+  that remembers its last cursor never misses a change.
+
+Keeping another process's search index in step (what the verifier does):
+
+    cursor = store.latest_cursor()            # 1. remember where the log is
+    index.add_sources(store.sources())        # 2. load everything
+    watcher = store.watch(on_change, since=cursor)   # 3. follow from there
+
+`on_change(change)` is called in a background thread, once per Change
+(cursor, action, source_id), in cursor order: fetch `store.get(source_id)`
+for "add" (None if it was removed since: ignore it), drop it for "remove".
+A change between steps 1 and 2 is delivered although already loaded, so apply
+changes idempotently. Without threads, poll `store.changes_since(cursor)`.
+The watcher wakes on NOTIFY (well under a second) and also re-reads the log
+every `poll_interval` seconds and after reconnecting, so a lost notification
+or a dropped connection only delays a change.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+
+from storage.errors import ArchiveError
+from storage.migrations import apply_migrations
+from storage.records import PartialDate, Source
+from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "isnad_changes"
+WRITE_LOCK = 0x15_AD_0002  # advisory lock held by every write transaction
+
+# Source fields kept in their own columns; every other field goes into `doc`.
+_COLUMNS = ("id", "title", "publisher", "author", "date", "url", "lang", "added_by", "added_at", "content_hash")
+_SELECT = ", ".join(_COLUMNS) + ", doc"
+_PAGE = 500
+
+
+class Change(NamedTuple):
+    """One entry of the change log."""
+
+    cursor: int
+    action: str  # "add" | "remove"
+    source_id: str
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC to the second, as TinyDBStore writes added_at and events."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def describe_url(url: str) -> str:
+    """host:port/dbname of a connection URL, never its password."""
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "PostgreSQL (unreadable URL)"
+    host = info.get("host") or "localhost"
+    port = info.get("port") or "5432"
+    return f"PostgreSQL {host}:{port}/{info.get('dbname') or info.get('user') or ''}"
+
+
+def connect(url: str, **kwargs: Any) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10, **kwargs)
+    except psycopg.Error as exc:
+        first_line = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise ArchiveError(f"cannot connect to {describe_url(url)}: {first_line}") from None
+
+
+class PostgresStore(ArchiveStore):
+    """The archive in a PostgreSQL database (see the module docstring)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.where = describe_url(url)
+        self._lock = threading.RLock()  # one connection, used by one thread at a time
+        self._conn: psycopg.Connection | None = connect(url)
+        self._watchers: list[ChangeWatcher] = []
+        with self._guard("open the archive"):
+            apply_migrations(self._conn, where=self.where)
+
+    # --- writes ---
+
+    def add_many(self, sources: Iterable[Source], *, by: str = "") -> AddResult:
+        result = AddResult()
+        now = utc_now()
+        candidates = self._screen(sources, by=by, now=now, result=result)
+        if not candidates:
+            return result
+        with self._guard("add sources") as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc) "
+                    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))}) ON CONFLICT DO NOTHING RETURNING id",
+                    [_row(s) for s in candidates],
+                    returning=True,
+                )
+                inserted = []
+                while True:
+                    inserted.append(cur.fetchone() is not None)
+                    if not cur.nextset():
+                        break
+            clashes = self._clashes(conn, [s for s, ok in zip(candidates, inserted) if not ok])
+            for source, ok in zip(candidates, inserted):
+                if ok:
+                    result.added.append(source)
+                else:
+                    result.skipped.append((source.id, clashes(source)))
+            if result.added:
+                conn.cursor().executemany(
+                    "INSERT INTO events (action, source_id, by_whom, at, detail) VALUES (%s, %s, %s, %s, %s)",
+                    [("add", s.id, by, now, f"{len(s.passages)} passages, {len(s.posts)} posts") for s in result.added],
+                )
+        return result
+
+    @staticmethod
+    def _screen(sources: Iterable[Source], *, by: str, now: str, result: AddResult) -> list[Source]:
+        """What can be tried against the database; the rest goes to result.skipped.
+        Mirrors TinyDBStore's reasons, so both backends explain skips alike."""
+        ids: set[str] = set()
+        hashes: dict[str, str] = {}
+        ready = []
+        for source in sources:
+            reason = ""
+            if not source.id:
+                reason = "it has no id"
+            elif source.id in ids:
+                reason = f"id {source.id} appears twice in this import"
+            elif source.content_hash and source.content_hash in hashes:
+                reason = f"same content as {hashes[source.content_hash]} in this import"
+            else:
+                reason = _unstorable(source)
+            if reason:
+                result.skipped.append((source.id or source.title, reason))
+                continue
+            ids.add(source.id)
+            if source.content_hash:
+                hashes[source.content_hash] = source.id
+            ready.append(_prepared(source, by=by, now=now))
+        return ready
+
+    @staticmethod
+    def _clashes(conn: psycopg.Connection, skipped: list[Source]) -> Callable[[Source], str]:
+        """Why each source the database refused was refused: its id or its hash is taken."""
+        if not skipped:
+            return lambda source: ""
+        rows = conn.execute(
+            "SELECT id, content_hash FROM sources WHERE id = ANY(%s) OR content_hash = ANY(%s)",
+            ([s.id for s in skipped], [s.content_hash for s in skipped if s.content_hash]),
+        ).fetchall()
+        taken_ids = {r[0] for r in rows}
+        by_hash = {r[1]: r[0] for r in rows if r[1]}
+
+        def reason(source: Source) -> str:
+            if source.id in taken_ids:
+                return f"id {source.id} is already in the archive"
+            return f"same content as {by_hash.get(source.content_hash, '?')}, already in the archive"
+
+        return reason
+
+    def remove(self, source_id: str, *, by: str = "") -> Source | None:
+        with self._guard("remove a source") as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            row = conn.execute(f"DELETE FROM sources WHERE id = %s RETURNING {_SELECT}", (source_id,)).fetchone()
+            if row is None:
+                return None
+            source = _source(row)
+            conn.execute(
+                "INSERT INTO events (action, source_id, by_whom, at, detail) VALUES ('remove', %s, %s, %s, %s)",
+                (source_id, by, utc_now(), source.title),
+            )
+        return source
+
+    def set_setting(self, key: str, value: Any) -> None:
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            raise ArchiveError(f"setting {key!r} cannot be saved: {exc}") from exc
+        with self._guard("save a setting") as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                (key, Jsonb(value)),
+            )
+
+    def append_events(self, events: Iterable[AuditEvent]) -> None:
+        """Write audit events as they are (used to copy an archive's history)."""
+        with self._guard("write audit events") as conn, conn.transaction():
+            conn.cursor().executemany(
+                "INSERT INTO events (action, source_id, by_whom, at, detail) VALUES (%s, %s, %s, %s, %s)",
+                [(e.action, e.source_id, e.by, e.at, e.detail) for e in events],
+            )
+
+    # --- reads ---
+
+    def get(self, source_id: str) -> Source | None:
+        with self._guard("read a source") as conn:
+            row = conn.execute(f"SELECT {_SELECT} FROM sources WHERE id = %s", (source_id,)).fetchone()
+        return _source(row) if row else None
+
+    def sources(self) -> Iterator[Source]:
+        """In the order added, a page at a time (an archive may not fit in memory twice)."""
+        last = 0
+        while True:
+            with self._guard("read sources") as conn:
+                rows = conn.execute(
+                    f"SELECT seq, {_SELECT} FROM sources WHERE seq > %s ORDER BY seq LIMIT %s", (last, _PAGE)
+                ).fetchall()
+            for row in rows:
+                yield _source(row[1:])
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][0]
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        with self._guard("look up a content hash") as conn:
+            row = conn.execute("SELECT id FROM sources WHERE content_hash = %s", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def events(self, source_id: str | None = None) -> list[AuditEvent]:
+        with self._guard("read the audit trail") as conn:
+            rows = conn.execute(
+                "SELECT action, source_id, by_whom, at, detail FROM events "
+                "WHERE %(id)s::text IS NULL OR source_id = %(id)s ORDER BY seq",
+                {"id": source_id},
+            ).fetchall()
+        return [AuditEvent(*row) for row in rows]
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._guard("read a setting") as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
+        return row[0] if row else default
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting (used to copy an archive)."""
+        with self._guard("read settings") as conn:
+            return dict(conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall())
+
+    def stats(self) -> ArchiveStats:
+        """Counted in the database. ISO partial dates sort as text the way
+        PartialDate means to: '2014' < '2014-02' < '2014-02-01'."""
+        with self._guard("count the archive") as conn:
+            row = conn.execute(
+                "SELECT count(*), coalesce(sum(jsonb_array_length(doc->'passages')), 0), "
+                "coalesce(sum(jsonb_array_length(doc->'posts')), 0), min(date), max(date) FROM sources"
+            ).fetchone()
+        assert row is not None
+        return ArchiveStats(
+            sources=row[0],
+            passages=int(row[1]),
+            posts=int(row[2]),
+            earliest=PartialDate.from_iso(row[3]) if row[3] else None,
+            latest=PartialDate.from_iso(row[4]) if row[4] else None,
+        )
+
+    def __len__(self) -> int:
+        with self._guard("count sources") as conn:
+            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]  # type: ignore[index]
+
+    # --- the query log (the bot's questions, for digests) ---
+
+    def log_query(self, record: dict[str, Any]) -> None:
+        """Append one query record (a JSON-able dict, e.g. bot.querylog.QueryEntry.to_json()).
+        Its time is record["at"] (ISO 8601; one without a zone is taken as UTC);
+        a record without "at" is stamped with the current time."""
+        record = dict(record)
+        at = _parse_ts(record.get("at")) if record.get("at") else None
+        if at is None:
+            at = datetime.now(timezone.utc)
+            record["at"] = at.isoformat(timespec="seconds")
+        try:
+            payload = Jsonb(record)
+            json.dumps(record)
+        except (TypeError, ValueError) as exc:
+            raise ArchiveError(f"query record cannot be saved: {exc}") from exc
+        with self._guard("log a query") as conn:
+            conn.execute("INSERT INTO query_log (at, record) VALUES (%s, %s)", (at, payload))
+
+    def queries_since(self, ts: datetime | str | None, until: datetime | str | None = None) -> list[dict[str, Any]]:
+        """Query records strictly after `ts` (None = from the start) and up to
+        `until` (inclusive, None = now), oldest first, as they were logged."""
+        start, end = _parse_ts(ts), _parse_ts(until)
+        with self._guard("read the query log") as conn:
+            rows = conn.execute(
+                "SELECT record FROM query_log WHERE (%(start)s::timestamptz IS NULL OR at > %(start)s) "
+                "AND (%(end)s::timestamptz IS NULL OR at <= %(end)s) ORDER BY at, seq",
+                {"start": start, "end": end},
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def prune_queries(self, before: datetime | str) -> int:
+        """Delete query records older than `before`; returns how many."""
+        with self._guard("prune the query log") as conn:
+            cur = conn.execute("DELETE FROM query_log WHERE at < %s", (_parse_ts(before),))
+            return cur.rowcount
+
+    # --- change notification ---
+
+    def latest_cursor(self) -> int:
+        """The newest change's cursor (0 for none): where to start following."""
+        with self._guard("read the change log") as conn:
+            return conn.execute("SELECT coalesce(max(cursor), 0) FROM changes").fetchone()[0]  # type: ignore[index]
+
+    def changes_since(self, cursor: int = 0, *, limit: int | None = None) -> list[Change]:
+        """Changes after `cursor`, oldest first."""
+        with self._guard("read the change log") as conn:
+            return _changes_since(conn, cursor, limit)
+
+    def watch(
+        self, callback: Callable[[Change], None], *, since: int | None = None, poll_interval: float = 5.0
+    ) -> "ChangeWatcher":
+        """Call `callback(change)` for every change after `since` (default: from
+        now on), in a background thread, until the watcher is stopped or the
+        store closed. See the module docstring for the protocol."""
+        start = self.latest_cursor() if since is None else since
+        watcher = ChangeWatcher(self.url, callback, start, poll_interval=poll_interval)
+        self._watchers.append(watcher)
+        watcher.start()
+        return watcher
+
+    # --- plumbing ---
+
+    def close(self) -> None:
+        for watcher in self._watchers:
+            watcher.stop()
+        self._watchers.clear()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> "PostgresStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _guard(self, doing: str) -> "_Guard":
+        return _Guard(self, doing)
+
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None:
+            raise ArchiveError("the archive was closed")
+        if self._conn.broken or self._conn.closed:  # e.g. the server restarted: try once more
+            self._conn = connect(self.url)
+        return self._conn
+
+
+class _Guard:
+    """Holds the store's lock around one use of its connection and turns
+    connection failures into a one-line ArchiveError."""
+
+    def __init__(self, store: PostgresStore, doing: str) -> None:
+        self.store = store
+        self.doing = doing
+
+    def __enter__(self) -> psycopg.Connection:
+        self.store._lock.acquire()
+        try:
+            return self.store._connection()
+        except BaseException:
+            self.store._lock.release()
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self.store._lock.release()
+        if isinstance(exc, psycopg.OperationalError):
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ArchiveError(
+                f"could not {self.doing} in {self.store.where}: {message}. Any change in progress was not saved."
+            ) from exc
+
+
+class ChangeWatcher:
+    """Follows the change log from its own connection (LISTEN needs one)."""
+
+    def __init__(self, url: str, callback: Callable[[Change], None], cursor: int, *, poll_interval: float) -> None:
+        self.url = url
+        self.callback = callback
+        self.cursor = cursor
+        self.poll_interval = poll_interval
+        self._stop = threading.Event()
+        self._progress = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="isnad-change-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def wait_for(self, cursor: int, timeout: float) -> bool:
+        """Block until changes up to `cursor` were delivered; False on timeout."""
+        with self._progress:
+            return self._progress.wait_for(lambda: self.cursor >= cursor, timeout)
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    backoff = 0.5
+                    self._follow(conn)
+            except psycopg.Error as exc:
+                log.warning("change watcher: %s; reconnecting in %.1f s", str(exc).strip() or type(exc).__name__, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+    def _follow(self, conn: psycopg.Connection) -> None:
+        """Catch up, then wait for a notification (or the poll interval) and repeat.
+        The wait is cut into short slices so stop() takes effect quickly."""
+        while not self._stop.is_set():
+            self._deliver(_changes_since(conn, self.cursor, None))
+            waited = 0.0
+            while not self._stop.is_set() and waited < self.poll_interval:
+                if any(True for _ in conn.notifies(timeout=0.25, stop_after=1)):
+                    # Let a burst of notifications (a bulk import) arrive, then read once.
+                    for _ in conn.notifies(timeout=0.05):
+                        pass
+                    break
+                waited += 0.25
+
+    def _deliver(self, changes: list[Change]) -> None:
+        for change in changes:
+            if self._stop.is_set():
+                return
+            try:
+                self.callback(change)
+            except Exception:  # one bad change must not stop the index from following the rest
+                log.exception("change watcher: callback failed on %s", change)
+            with self._progress:
+                self.cursor = change.cursor
+                self._progress.notify_all()
+
+
+def _changes_since(conn: psycopg.Connection, cursor: int, limit: int | None) -> list[Change]:
+    rows = conn.execute(
+        "SELECT cursor, action, source_id FROM changes WHERE cursor > %s ORDER BY cursor LIMIT %s",
+        (cursor, limit),
+    ).fetchall()
+    return [Change(*row) for row in rows]
+
+
+def _prepared(source: Source, *, by: str, now: str) -> Source:
+    """As TinyDBStore stores it: added_by/added_at filled in, passages and
+    posts pointing at the source's id."""
+    return replace(
+        source,
+        added_by=source.added_by or by,
+        added_at=source.added_at or now,
+        passages=[replace(p, source_id=source.id) for p in source.passages],
+        posts=[replace(p, source_id=source.id, urls=list(p.urls), hashtags=list(p.hashtags)) for p in source.posts],
+    )
+
+
+def _row(source: Source) -> tuple[Any, ...]:
+    data = source.to_dict()
+    columns = tuple(data.pop(name) for name in _COLUMNS)
+    columns = columns[:-1] + (columns[-1] or None,)  # no hash: NULL, which UNIQUE lets repeat
+    return (*columns, Jsonb(data))
+
+
+def _source(row: tuple[Any, ...]) -> Source:
+    data = dict(row[-1])
+    data.update(zip(_COLUMNS, row[:-1]))
+    data["content_hash"] = data["content_hash"] or ""
+    return Source.from_dict(data)
+
+
+def _unstorable(source: Source) -> str:
+    """PostgreSQL text cannot hold NUL, nor Python's lone surrogates; say so
+    rather than fail the whole batch."""
+    bad = _find_bad_text(source.to_dict())
+    return f"it contains {bad}, which PostgreSQL cannot store" if bad else ""
+
+
+def _find_bad_text(value: Any) -> str:
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "text that is not valid Unicode"
+        return ""
+    if isinstance(value, dict):
+        return next((bad for v in value.values() if (bad := _find_bad_text(v))), "")
+    if isinstance(value, list):
+        return next((bad for v in value if (bad := _find_bad_text(v))), "")
+    return ""
+
+
+def _parse_ts(value: datetime | str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ArchiveError(f"not an ISO 8601 time: {value!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
