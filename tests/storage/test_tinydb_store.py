@@ -275,3 +275,22 @@ def test_closed_store_refuses_work(memory_store: TinyDBStore) -> None:
 def test_directory_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="is a directory"):
         TinyDBStore(tmp_path)
+
+
+def test_crash_before_rename_leaves_the_old_archive(archive_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real write path, stopped just before os.replace (as a kill there would)."""
+    store = TinyDBStore(archive_path)
+    store.add(full_source("kept", "h1"))
+    before = archive_path.read_bytes()
+
+    def interrupted(src: str, dst: str) -> None:
+        assert Path(src).read_text(encoding="utf-8").count('"lost"') >= 1  # the new state was fully written
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(tinydb_store.os, "replace", interrupted)
+    with pytest.raises(ArchiveError, match="Nothing was changed"):
+        store.add(full_source("lost", "h2"))
+    monkeypatch.undo()
+    assert archive_path.read_bytes() == before
+    assert sorted(p.name for p in archive_path.parent.iterdir()) == ["archive.json"]
+    assert [s.id for s in TinyDBStore(archive_path).sources()] == ["kept"]
