@@ -1,0 +1,263 @@
+"""The bot's configuration: one typed place, loaded from a TOML file.
+
+The file format is documented key by key in config.example.toml. Environment
+variables override the file: ISNAD_DB (archive path), ISNAD_DISCORD_TOKEN and
+ISNAD_TOKEN_FILE (where the token lives when it is not in the environment).
+The token is wrapped in `Secret` so it never shows up in a repr or a log line.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Mapping, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used. The message says which key and why."""
+
+
+class Secret:
+    """A string that hides itself from repr(), str() and f-strings."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: str = ""  # "" = the default archive in the user's data directory
+    url: str = ""  # a database URL, for backends other than TinyDB (future)
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    threshold: float | None = None  # None = the engine's default
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    guild_ids: tuple[int, ...] = ()
+    moderator_role_ids: tuple[int, ...] = ()
+    mention_enabled: bool = False
+    mention_channel_ids: tuple[int, ...] = ()
+    cooldown_seconds: float = 10.0
+    max_claim_length: int = 1000
+    attachment_max_bytes: int = 2_000_000
+    attachment_types: tuple[str, ...] = ("txt", "jsonl")
+    default_locale: str = "en"
+    token_file: str = ""
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    timezone: str = "UTC"
+    misfire_grace_hours: float = 6.0
+    max_claims: int = 15
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """Fields of storage.fetch.FetchSettings (URL import)."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    user_agent: str = "IsnadBot/0.1 (+claim verification archive)"
+    allow_loopback: bool = False  # tests only: fetch from 127.0.0.1
+    oembed_url: str = "https://publish.twitter.com/oembed"
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+    file: str = ""  # "" = stderr only
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    token: Secret = field(default_factory=lambda: Secret(""), compare=False)
+    source: str = ""  # the file it was read from, for messages
+
+    # Shortcuts the CLI (bot/cli.py) reads.
+    @property
+    def storage_path(self) -> str:
+        return self.storage.path
+
+    @property
+    def match_threshold(self) -> float | None:
+        return self.matching.threshold
+
+    @property
+    def max_claim_chars(self) -> int:
+        return self.discord.max_claim_length
+
+    def fetch_settings(self) -> Any:
+        """H7's storage.fetch.FetchSettings built from [fetch], or None before it lands."""
+        try:
+            from storage.fetch import FetchSettings  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        known = {f.name for f in fields(FetchSettings)} if is_dataclass(FetchSettings) else set()
+        values = {k: v for k, v in vars_of(self.fetch).items() if not known or k in known}
+        return FetchSettings(**values)
+
+
+_SECTIONS: dict[str, type] = {
+    "storage": StorageConfig,
+    "matching": MatchingConfig,
+    "discord": DiscordConfig,
+    "digest": DigestConfig,
+    "fetch": FetchConfig,
+    "logging": LoggingConfig,
+}
+
+_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+def vars_of(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read `path` (or defaults only, when None), apply env overrides, validate."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    where = str(path) if path else "defaults"
+    sections = {}
+    for name, value in raw.items():
+        if name not in _SECTIONS:
+            raise ConfigError(f"{where}: unknown section [{name}] (known: {', '.join(_SECTIONS)})")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: [{name}] must be a table")
+        sections[name] = _build(_SECTIONS[name], value, f"{where}: [{name}]")
+    config = Config(**sections, source=where)
+    config = _apply_env(config, env, base=Path(path).parent if path else Path.cwd())
+    _validate(config, where)
+    return config
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+        kwargs[key] = _coerce(value, hints[key], f"{where} {key}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    origin = get_origin(hint)
+    if origin is tuple:
+        item = get_args(hint)[0]
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list")
+        return tuple(_coerce(v, item, where) for v in value)
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if args and len(args) < len(get_args(hint)):  # Optional[X]
+        return _coerce(value, args[0], where)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        # Discord ids are often written as strings to survive JSON tools; accept both.
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    return value
+
+
+def _apply_env(config: Config, env: Mapping[str, str], *, base: Path) -> Config:
+    from dataclasses import replace
+
+    if env.get("ISNAD_DB"):
+        config = replace(config, storage=replace(config.storage, path=env["ISNAD_DB"]))
+    token = env.get("ISNAD_DISCORD_TOKEN", "").strip()
+    if not token:
+        token_file = env.get("ISNAD_TOKEN_FILE") or config.discord.token_file
+        if token_file:
+            file = Path(token_file).expanduser()
+            file = file if file.is_absolute() else base / file
+            try:
+                token = file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"cannot read the token file {file}: {exc.strerror}") from None
+    return replace(config, token=Secret(token))
+
+
+def _validate(config: Config, where: str) -> None:
+    d = config.discord
+    if d.cooldown_seconds < 0:
+        raise ConfigError(f"{where}: [discord] cooldown_seconds must be 0 or more")
+    if d.max_claim_length < 10:
+        raise ConfigError(f"{where}: [discord] max_claim_length must be at least 10")
+    if d.attachment_max_bytes <= 0:
+        raise ConfigError(f"{where}: [discord] attachment_max_bytes must be positive")
+    if d.default_locale not in ("en", "ar"):
+        raise ConfigError(f"{where}: [discord] default_locale must be \"en\" or \"ar\"")
+    for kind in d.attachment_types:
+        if not re.fullmatch(r"[a-z0-9]+", kind):
+            raise ConfigError(f"{where}: [discord] attachment_types: {kind!r} is not a file extension like \"txt\"")
+    if config.matching.limit < 1:
+        raise ConfigError(f"{where}: [matching] limit must be at least 1")
+    threshold = config.matching.threshold
+    if threshold is not None and not 0 <= threshold <= 100:
+        raise ConfigError(f"{where}: [matching] threshold must be between 0 and 100")
+    try:
+        ZoneInfo(config.digest.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: [digest] timezone {config.digest.timezone!r} is not an IANA zone like \"Asia/Damascus\"") from None
+    if config.logging.level.upper() not in _LEVELS:
+        raise ConfigError(f"{where}: [logging] level must be one of {', '.join(sorted(_LEVELS))}")

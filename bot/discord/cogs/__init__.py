@@ -1,0 +1,1 @@
+"""Command groups: verify (everyone), sources and digest (moderators)."""

@@ -1,0 +1,78 @@
+"""/digest set|off|preview — moderators configure the daily digest."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.checks import is_moderator
+from bot.discord.digest import DigestSettings, parse_hhmm
+from bot.discord.i18n import lang_of, t
+
+if TYPE_CHECKING:
+    from bot.discord.client import IsnadBot
+
+
+class DigestCog(commands.GroupCog, group_name="digest",
+                group_description="Daily digest of new sources and asked claims (moderators)"):
+    def __init__(self, bot: "IsnadBot") -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
+            return True
+        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
+        await interaction.response.send_message(t(key, lang), ephemeral=True)
+        return False
+
+    def _lang(self, interaction: discord.Interaction) -> str:
+        return lang_of(interaction, self.bot.config.discord.default_locale)
+
+    @app_commands.command(name="set", description="Post a daily digest in a channel")
+    @app_commands.describe(channel="The channel for the digest", time="Time of day, HH:MM (24 h)",
+                           timezone="IANA time zone, e.g. Asia/Damascus")
+    async def set_(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
+                   timezone: str | None = None) -> None:
+        lang = self._lang(interaction)
+        hhmm = parse_hhmm(time)
+        if hhmm is None:
+            await interaction.response.send_message(t("digest.bad_time", lang, time=time[:20]), ephemeral=True)
+            return
+        zone = (timezone or self.bot.config.digest.timezone).strip()
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            await interaction.response.send_message(t("digest.bad_tz", lang, tz=zone[:60]), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        old = await self.bot.digests.get(interaction.guild_id)
+        settings = DigestSettings(
+            guild_id=interaction.guild_id, channel_id=channel.id, time=hhmm, timezone=zone, lang=lang,
+            set_at=datetime.now(_utc()).isoformat(), last_run=old.last_run if old else None,
+        )
+        await self.bot.digests.enable(settings)
+        await interaction.followup.send(t("digest.set", lang, channel=channel.mention, time=hhmm, tz=zone),
+                                        ephemeral=True)
+
+    @app_commands.command(name="off", description="Stop the daily digest")
+    async def off(self, interaction: discord.Interaction) -> None:
+        lang = self._lang(interaction)
+        existed = await self.bot.digests.disable(interaction.guild_id)
+        await interaction.response.send_message(t("digest.off" if existed else "digest.was_off", lang), ephemeral=True)
+
+    @app_commands.command(name="preview", description="Show the digest as it would be posted now")
+    async def preview(self, interaction: discord.Interaction) -> None:
+        lang = self._lang(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        for embeds in await self.bot.digests.preview(interaction.guild_id, lang):
+            await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
+def _utc() -> timezone:
+    return timezone.utc

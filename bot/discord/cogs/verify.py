@@ -1,0 +1,162 @@
+"""Verification for everyone: /verify, the "Verify claim" message menu,
+@Isnad mentions, and /isnad help|about."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.i18n import lang_of, lang_of_text, t
+from bot.discord.render import iso, report_pages, view_for
+from verifiers.report import Report
+
+if TYPE_CHECKING:
+    from bot.discord.client import IsnadBot
+
+log = logging.getLogger(__name__)
+
+TWEET_LINK = re.compile(
+    r"https?://(?:(?:www\.|mobile\.)?(?:twitter|x)\.com/\S+/status(?:es)?/\d+\S*|t\.co/[A-Za-z0-9]+)",
+    re.IGNORECASE,
+)
+MAX_LINKS = 3  # tweet links verified one by one from a single message
+
+
+def tweet_links(text: str) -> list[str]:
+    found = []
+    for url in TWEET_LINK.findall(text):
+        url = url.rstrip("!.,;:)?\u060c\u061f")
+        if url not in found:
+            found.append(url)
+    return found
+
+
+def message_claims(content: str, max_length: int) -> list[str]:
+    """What to verify from a message: its text (with any links, which the
+    engine matches exactly), or, when it is only links, each tweet link."""
+    links = tweet_links(content)
+    rest = TWEET_LINK.sub(" ", content)
+    if sum(c.isalpha() for c in rest) >= 3 or not links:
+        return [content[:max_length]] if content.strip() else []
+    return links[:MAX_LINKS]
+
+
+class VerifyCog(commands.Cog):
+    isnad = app_commands.Group(name="isnad", description="About Isnad")
+
+    def __init__(self, bot: "IsnadBot") -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Verify claim", callback=self.verify_message)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    # --- shared ------------------------------------------------------------------
+
+    def _refusal(self, user_id: int, claim: str, lang: str) -> str | None:
+        """Why this claim is not verified now (empty, too long, cooldown), or None."""
+        limit = self.bot.config.discord.max_claim_length
+        if not claim.strip():
+            return t("error.empty", lang)
+        if len(claim) > limit:
+            return t("error.too_long", lang, length=len(claim), limit=limit)
+        wait = self.bot.cooldown.retry_after(user_id)
+        if wait > 0:
+            return t("error.cooldown", lang, seconds=max(1, round(wait)))
+        return None
+
+    async def _verify(self, claim: str, *, guild_id: int | None, channel_id: int | None, via: str) -> Report:
+        report = await self.bot.archive.verify(claim)
+        try:
+            await self.bot.archive.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
+        except OSError:  # the log is for digests; a full disk must not cost the answer
+            log.exception("could not record the query")
+        return report
+
+    async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool) -> None:
+        pages = report_pages(report, lang)
+        view = view_for(pages, lang)
+        extra = {"view": view} if view is not None else {}
+        await interaction.followup.send(embeds=pages[0], ephemeral=ephemeral, wait=True, **extra)
+
+    # --- /verify -------------------------------------------------------------------
+
+    @app_commands.command(
+        name="verify", description="Find where a claim already appears in the archive, when, and who tells it differently"
+    )
+    @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link", private="Only you see the answer")
+    async def verify(self, interaction: discord.Interaction, claim: str, private: bool = False) -> None:
+        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        refusal = self._refusal(interaction.user.id, claim, lang)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id, via="slash")
+        await self._answer(interaction, report, lang, ephemeral=private)
+
+    async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        claims = message_claims(message.content or "", self.bot.config.discord.max_claim_length)
+        refusal = self._refusal(interaction.user.id, claims[0] if claims else "", lang)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        for claim in claims:
+            report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id, via="menu")
+            await self._answer(interaction, report, lang, ephemeral=False)
+
+    # --- @Isnad mentions ----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        settings = self.bot.config.discord
+        me = self.bot.user
+        if not settings.mention_enabled or me is None or message.author.bot:
+            return
+        if not any(user.id == me.id for user in message.mentions):
+            return
+        if settings.mention_channel_ids and message.channel.id not in settings.mention_channel_ids:
+            return
+        claim = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
+        lang = lang_of_text(claim, settings.default_locale)
+        try:
+            refusal = self._refusal(message.author.id, claim, lang)
+            if refusal:
+                await message.reply(refusal, mention_author=False)
+                return
+            report = await self._verify(claim, guild_id=message.guild.id if message.guild else None,
+                                        channel_id=message.channel.id, via="mention")
+            pages = report_pages(report, lang)
+            view = view_for(pages, lang)
+            extra = {"view": view} if view is not None else {}
+            await message.reply(embeds=pages[0], mention_author=False, **extra)
+        except Exception:  # listeners have no tree error handler; keep the bot up
+            log.exception("mention from %s failed", message.author.id)
+            await message.reply(t("error.generic", lang), mention_author=False)
+
+    # --- /isnad help | about -------------------------------------------------------------
+
+    @isnad.command(name="help", description="How to use Isnad")
+    async def help(self, interaction: discord.Interaction) -> None:
+        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        embed = discord.Embed(title=t("help.title", lang), description=t("help.body", lang))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @isnad.command(name="about", description="What the archive holds")
+    async def about(self, interaction: discord.Interaction) -> None:
+        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        stats = await self.bot.archive.stats()
+        unknown = t("result.unknown_date", lang)
+        body = t("about.body", lang, sources=stats.sources, passages=stats.passages, posts=stats.posts,
+                 earliest=iso(stats.earliest.iso() if stats.earliest else unknown),
+                 latest=iso(stats.latest.iso() if stats.latest else unknown))
+        await interaction.response.send_message(embed=discord.Embed(title=t("about.title", lang), description=body))

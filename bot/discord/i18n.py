@@ -1,0 +1,222 @@
+"""Arabic localizations of command names and descriptions, and reply strings.
+
+Command text is declared in English in the cogs; `IsnadTranslator` gives
+Discord the Arabic name and description for each, keyed by the English text,
+so the cogs stay readable and nothing is duplicated. Replies go through `t()`.
+"""
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+# English command text -> Arabic. Names must be lower case, no spaces (except
+# context menus), at most 32 characters; descriptions at most 100.
+COMMAND_AR: dict[str, str] = {
+    # names
+    "verify": "تحقق",
+    "claim": "الادعاء",
+    "private": "خاص",
+    "Verify claim": "تحقق من الادعاء",
+    "isnad": "إسناد",
+    "help": "مساعدة",
+    "about": "عن_الأرشيف",
+    "source": "مصدر",
+    "add": "إضافة",
+    "url": "رابط",
+    "file": "ملف",
+    "paste": "لصق",
+    "list": "قائمة",
+    "page": "صفحة",
+    "show": "عرض",
+    "remove": "حذف",
+    "id": "المعرف",
+    "digest": "ملخص",
+    "set": "ضبط",
+    "off": "إيقاف",
+    "preview": "معاينة",
+    "channel": "القناة",
+    "time": "الوقت",
+    "timezone": "المنطقة_الزمنية",
+    # descriptions
+    "Find where a claim already appears in the archive, when, and who tells it differently":
+        "ابحث عن الادعاء في الأرشيف: أين ورد ومتى ومن يرويه بشكل مختلف",
+    "A quoted claim, a pasted tweet, or a tweet or t.co link":
+        "ادعاء منقول أو تغريدة ملصقة أو رابط تغريدة أو t.co",
+    "Only you see the answer": "الرد يظهر لك وحدك",
+    "About Isnad": "عن إسناد",
+    "How to use Isnad": "طريقة استخدام إسناد",
+    "What the archive holds": "محتوى الأرشيف",
+    "Manage the archive's sources (moderators)": "إدارة مصادر الأرشيف (للمشرفين)",
+    "Import an article from a link or a text/JSONL file": "استيراد مقال من رابط أو ملف نصي/JSONL",
+    "The article's link": "رابط المقال",
+    "A text or JSONL file": "ملف نصي أو JSONL",
+    "Paste an article's text in a form": "الصق نص مقال في نموذج",
+    "List the archived sources": "اعرض المصادر المؤرشفة",
+    "Page number": "رقم الصفحة",
+    "Show one source and its history": "اعرض مصدرًا واحدًا وسجله",
+    "Remove a source (asks first)": "احذف مصدرًا (مع طلب التأكيد)",
+    "The source id, as /source list shows it": "معرّف المصدر كما يظهر في قائمة المصادر",
+    "Daily digest of new sources and asked claims (moderators)": "ملخص يومي للمصادر الجديدة والادعاءات (للمشرفين)",
+    "Post a daily digest in a channel": "انشر ملخصًا يوميًا في قناة",
+    "The channel for the digest": "قناة الملخص",
+    "Time of day, HH:MM (24 h)": "وقت النشر بصيغة HH:MM (24 ساعة)",
+    "IANA time zone, e.g. Asia/Damascus": "المنطقة الزمنية، مثل Asia/Damascus",
+    "Stop the daily digest": "أوقف الملخص اليومي",
+    "Show the digest as it would be posted now": "اعرض الملخص كما سينشر الآن",
+}
+
+
+class IsnadTranslator(app_commands.Translator):
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is not discord.Locale.arabic:
+            return None
+        return COMMAND_AR.get(string.message)
+
+
+# Reply strings: key -> (English, Arabic). Placeholders use str.format.
+STRINGS: dict[str, tuple[str, str]] = {
+    "result.title": ("What the archive says", "ما يقوله الأرشيف"),
+    "result.claim": ("Claim", "الادعاء"),
+    "result.nothing": ("Nothing in the archive matches.", "لا شيء في الأرشيف يطابق هذا الادعاء."),
+    "result.first": ("First carried by {who} on {date}.", "أول من نقله: {who} بتاريخ {date}."),
+    "result.recycled": (
+        "The account is {days} days older than the claim: it may be recycled.",
+        "الرواية أقدم من الادعاء بـ{days} يومًا: قد تكون معادة التدوير.",
+    ),
+    "result.timeline": ("Who carried it, when", "من نقله ومتى"),
+    "result.conflicts": ("Conflicting accounts", "روايات متعارضة"),
+    "result.conflict_against": ("contradicts match {n}", "تخالف النتيجة {n}"),
+    "result.match": ("Match {n} of {total}", "النتيجة {n} من {total}"),
+    "result.publisher": ("Publisher", "الناشر"),
+    "result.author": ("Author", "الكاتب"),
+    "result.date": ("Date", "التاريخ"),
+    "result.score": ("Score", "الدرجة"),
+    "result.link": ("Link", "الرابط"),
+    "result.page": ("Page {n} of {total}", "الصفحة {n} من {total}"),
+    "result.unknown_date": ("date unknown", "تاريخ غير معروف"),
+    "result.notes": ("Notes", "ملاحظات"),
+    "button.prev": ("Previous", "السابق"),
+    "button.next": ("Next", "التالي"),
+    "button.confirm": ("Remove", "احذف"),
+    "button.cancel": ("Cancel", "إلغاء"),
+    "error.generic": (
+        "Something went wrong while answering. It was logged; please try again.",
+        "حدث خطأ أثناء الرد وتم تسجيله. حاول مرة أخرى.",
+    ),
+    "error.cooldown": (
+        "Please wait {seconds} s before the next verification.",
+        "يرجى الانتظار {seconds} ثانية قبل التحقق التالي.",
+    ),
+    "error.too_long": (
+        "The claim is {length} characters long; the limit is {limit}.",
+        "طول الادعاء {length} حرفًا والحد الأقصى {limit}.",
+    ),
+    "error.empty": ("The claim is empty.", "الادعاء فارغ."),
+    "error.not_moderator": (
+        "Only moderators can do this (a moderator role or Manage Server).",
+        "هذا الأمر للمشرفين فقط (دور مشرف أو صلاحية إدارة الخادم).",
+    ),
+    "error.guild_only": ("This command works in a server only.", "هذا الأمر يعمل داخل الخوادم فقط."),
+    "source.url_unsupported": (
+        "Importing from a link is not supported yet. Attach the article as a text file instead.",
+        "الاستيراد من الروابط غير مدعوم بعد. أرفق المقال كملف نصي بدلًا من ذلك.",
+    ),
+    "source.need_one": ("Give either url or file.", "حدد رابطًا أو ملفًا (واحدًا فقط)."),
+    "source.too_big": (
+        "The file is {size} bytes; the limit is {limit} bytes.",
+        "حجم الملف {size} بايت والحد الأقصى {limit} بايت.",
+    ),
+    "source.bad_type": (
+        "Files of type .{ext} are not accepted. Accepted: {allowed}.",
+        "الملفات من نوع ‎.{ext} غير مقبولة. المقبول: {allowed}.",
+    ),
+    "source.no_importer": (
+        "Files of type .{ext} cannot be imported yet.",
+        "لا يمكن استيراد ملفات ‎.{ext} بعد.",
+    ),
+    "source.bad_file": ("The file could not be imported: {error}", "تعذر استيراد الملف: {error}"),
+    "source.added": ("Added {count} source(s):", "أضيف {count} مصدر:"),
+    "source.skipped": ("Skipped: {what}: {why}", "تم تخطي: {what}: {why}"),
+    "source.nothing_added": ("Nothing was added.", "لم يُضف شيء."),
+    "source.fetch_failed": ("The link could not be imported: {error}", "تعذر استيراد الرابط: {error}"),
+    "source.none": ("The archive is empty.", "الأرشيف فارغ."),
+    "source.list_title": ("Archived sources ({count})", "المصادر المؤرشفة ({count})"),
+    "source.not_found": ("No source has the id {id}.", "لا يوجد مصدر بالمعرف {id}."),
+    "source.history": ("History", "السجل"),
+    "source.confirm": ("Remove **{title}** ({id}) from the archive?", "حذف **{title}** ({id}) من الأرشيف؟"),
+    "source.removed": ("Removed {id}.", "تم حذف {id}."),
+    "source.cancelled": ("Nothing was removed.", "لم يُحذف شيء."),
+    "source.counts": ("{passages} passages, {posts} posts", "{passages} فقرة، {posts} تغريدة"),
+    "source.event.add": ("added by {by} at {at}", "أضافه {by} في {at}"),
+    "source.event.remove": ("removed by {by} at {at}", "حذفه {by} في {at}"),
+    "modal.title": ("Paste an article", "لصق مقال"),
+    "modal.field.title": ("Title", "العنوان"),
+    "modal.field.publisher": ("Publisher", "الناشر"),
+    "modal.field.date": ("Date (YYYY-MM-DD)", "التاريخ (YYYY-MM-DD)"),
+    "modal.field.url": ("Link", "الرابط"),
+    "modal.field.text": ("Text", "النص"),
+    "modal.bad_date": ("The date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD.", "التاريخ {date!r} ليس بصيغة YYYY-MM-DD."),
+    "digest.set": (
+        "The digest will be posted in {channel} every day at {time} ({tz}).",
+        "سينشر الملخص في {channel} يوميًا الساعة {time} ({tz}).",
+    ),
+    "digest.off": ("The daily digest is off.", "تم إيقاف الملخص اليومي."),
+    "digest.was_off": ("There was no digest to stop.", "لم يكن هناك ملخص مفعّل."),
+    "digest.bad_time": ("The time {time!r} is not HH:MM (24 h).", "الوقت {time!r} ليس بصيغة HH:MM."),
+    "digest.bad_tz": ("{tz!r} is not a time zone (try Asia/Damascus or UTC).", "{tz!r} ليست منطقة زمنية (جرّب Asia/Damascus أو UTC)."),
+    "digest.title": ("Isnad digest", "ملخص إسناد"),
+    "digest.period": ("From {start} to {end}", "من {start} إلى {end}"),
+    "digest.new_sources": ("New sources", "مصادر جديدة"),
+    "digest.claims": ("Claims asked (most asked first)", "الادعاءات المطروحة (الأكثر طلبًا أولًا)"),
+    "digest.conflicts": ("Conflicts found", "تعارضات وُجدت"),
+    "digest.unmatched": ("Claims that found nothing", "ادعاءات لم يُعثر لها على شيء"),
+    "digest.no_match": ("no match", "لا تطابق"),
+    "digest.none": ("none", "لا شيء"),
+    "digest.times": ("×{n}", "×{n}"),
+    "help.title": ("Isnad: how to use it", "إسناد: طريقة الاستخدام"),
+    "help.body": (
+        "**/verify claim:** paste a claim, a tweet (with its attribution line) or a tweet/t.co link. "
+        "Isnad shows where the archive carries it, when, who first, and who tells it differently.\n"
+        "**Verify claim** (message menu): verifies any message and the tweet links in it.\n"
+        "**/isnad about:** what the archive holds.\n"
+        "Moderators: **/source add · paste · list · show · remove**, **/digest set · off · preview**.",
+        "**/تحقق الادعاء:** الصق ادعاءً أو تغريدة (مع سطر نسبتها) أو رابط تغريدة أو t.co. "
+        "يعرض إسناد أين ورد في الأرشيف ومتى وأول من نقله ومن يرويه بشكل مختلف.\n"
+        "**تحقق من الادعاء** (قائمة الرسالة): يتحقق من أي رسالة ومن روابط التغريدات فيها.\n"
+        "**/إسناد عن_الأرشيف:** محتوى الأرشيف.\n"
+        "للمشرفين: **/مصدر** (إضافة، لصق، قائمة، عرض، حذف) و**/ملخص** (ضبط، إيقاف، معاينة).",
+    ),
+    "about.title": ("About the archive", "عن الأرشيف"),
+    "about.body": (
+        "{sources} sources, {passages} passages, {posts} posts.\nDates: {earliest} to {latest}.",
+        "{sources} مصدر، {passages} فقرة، {posts} تغريدة.\nالتواريخ: من {earliest} إلى {latest}.",
+    ),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    en, ar = STRINGS[key]
+    template = ar if lang == "ar" else en
+    return template.format(**values) if values else template
+
+
+def lang_of(interaction: discord.Interaction, default: str = "en") -> str:
+    """Arabic for members whose Discord client is in Arabic, English otherwise."""
+    locale = getattr(interaction, "locale", None)
+    if locale is None:
+        return default
+    return "ar" if locale is discord.Locale.arabic else "en"
+
+
+def lang_of_text(text: str, default: str = "en") -> str:
+    """For mentions, which carry no locale: answer in the claim's language."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return default
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
+    return "ar" if arabic * 2 >= len(letters) else "en"

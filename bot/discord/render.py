@@ -1,0 +1,328 @@
+"""Report -> Discord embeds, always inside Discord's limits (NOTES §5).
+
+Limits: title 256, description 4096, 25 fields, field name 256, value 1024,
+footer 2048, author name 256, 10 embeds and 6000 characters per message.
+Arabic text: tatweel added for PDF justification is dropped, and Latin bits
+(handles, dates, links) inside Arabic lines are wrapped in Unicode isolates so
+the bidi algorithm does not reorder them around the Arabic words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import discord
+
+from bot.discord.i18n import t
+from verifiers.report import Match, Report, SourceDate
+from storage.records import PartialDate
+
+TITLE_MAX = 256
+DESC_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBEDS_PER_MESSAGE = 10
+MESSAGE_TOTAL_MAX = 6000
+CONTENT_MAX = 2000
+
+MATCHES_PER_PAGE = 3
+EXCERPT_MAX = 900
+
+FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
+_TATWEEL = re.compile("\u0640+")
+_LINE_START_MARKUP = re.compile(r"^(\s*)([#>\-*]|\d+\.)", re.MULTILINE)
+
+GREEN, GREY, ORANGE = 0x2E8B57, 0x808080, 0xE67E22
+
+
+def iso(text: str) -> str:
+    """Isolate a run (name, handle, date) so bidi keeps it whole inside any line."""
+    return f"{FSI}{text}{PDI}" if text else text
+
+
+def clip(text: str, limit: int) -> str:
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def clean(text: str) -> str:
+    """Display form of archived text: no kashida, no accidental markdown."""
+    text = _TATWEEL.sub("", text or "")
+    text = " ".join(text.split())
+    text = discord.utils.escape_markdown(text, as_needed=False)
+    return _LINE_START_MARKUP.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def line(text: str, lang: str) -> str:
+    """Mark a line right-to-left for Arabic replies, so it starts on the right."""
+    return RLM + text if lang == "ar" else text
+
+
+def date_text(date: PartialDate, lang: str) -> str:
+    return date.iso() or t("result.unknown_date", lang)
+
+
+def who_text(name: str, handle: str) -> str:
+    parts = []
+    if name:
+        parts.append(iso(clean(name)))
+    if handle:
+        parts.append(iso("@" + discord.utils.escape_markdown(handle.lstrip("@"))))
+    return " ".join(parts)
+
+
+def embed_chars(embed: discord.Embed) -> int:
+    """Characters Discord counts towards the 6000 per message."""
+    total = len(embed.title or "") + len(embed.description or "")
+    total += len(embed.footer.text or "") if embed.footer else 0
+    total += len(embed.author.name or "") if embed.author else 0
+    for f in embed.fields:
+        total += len(f.name or "") + len(f.value or "")
+    return total
+
+
+def check_embed(embed: discord.Embed) -> list[str]:
+    """Every limit this embed breaks (empty when it is fine). Used by tests too."""
+    problems = []
+    if len(embed.title or "") > TITLE_MAX:
+        problems.append("title")
+    if len(embed.description or "") > DESC_MAX:
+        problems.append("description")
+    if len(embed.fields) > FIELDS_MAX:
+        problems.append("fields")
+    for f in embed.fields:
+        if not f.name or len(f.name) > FIELD_NAME_MAX:
+            problems.append("field name")
+        if not f.value or len(f.value) > FIELD_VALUE_MAX:
+            problems.append("field value")
+    if embed.footer and len(embed.footer.text or "") > FOOTER_MAX:
+        problems.append("footer")
+    if embed.author and len(embed.author.name or "") > AUTHOR_MAX:
+        problems.append("author")
+    return problems
+
+
+def check_message(embeds: list[discord.Embed]) -> list[str]:
+    problems = [p for e in embeds for p in check_embed(e)]
+    if len(embeds) > EMBEDS_PER_MESSAGE:
+        problems.append("too many embeds")
+    if sum(embed_chars(e) for e in embeds) > MESSAGE_TOTAL_MAX:
+        problems.append("over 6000 characters")
+    return problems
+
+
+def fit_message(embeds: list[discord.Embed]) -> list[discord.Embed]:
+    """Shrink the longest descriptions until the message is within 6000."""
+    embeds = embeds[:EMBEDS_PER_MESSAGE]
+    over = sum(embed_chars(e) for e in embeds) - MESSAGE_TOTAL_MAX
+    while over > 0:
+        longest = max(embeds, key=lambda e: len(e.description or ""))
+        current = longest.description or ""
+        if len(current) <= 80:  # descriptions are small now; drop the last embed instead
+            embeds = embeds[:-1]
+        else:
+            longest.description = clip(current, max(80, len(current) - over - 1))
+        over = sum(embed_chars(e) for e in embeds) - MESSAGE_TOTAL_MAX
+    return embeds
+
+
+# --- one report -------------------------------------------------------------
+
+
+def _safe_url(url: str) -> str | None:
+    return url if url and re.match(r"https?://\S+$", url) and len(url) <= 2000 else None
+
+
+def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
+    title = match.title or match.publisher or (("@" + match.handle) if match.handle else match.source_id)
+    embed = discord.Embed(
+        title=clip(_TATWEEL.sub("", title), TITLE_MAX),
+        url=_safe_url(match.url),
+        description=line(clip(clean(match.text), EXCERPT_MAX), lang),
+        colour=GREEN,
+    )
+    if match.publisher:
+        embed.add_field(name=t("result.publisher", lang), value=clip(clean(match.publisher), FIELD_VALUE_MAX))
+    who = who_text(match.author, match.handle if match.kind == "post" else "")
+    if who:
+        embed.add_field(name=t("result.author", lang), value=clip(who, FIELD_VALUE_MAX))
+    embed.add_field(name=t("result.date", lang), value=iso(date_text(match.date, lang)))
+    score = f"{match.score:.0f}/100"
+    if match.reason:
+        score += f" · {clean(match.reason)}"
+    embed.add_field(name=t("result.score", lang), value=clip(score, FIELD_VALUE_MAX))
+    if _safe_url(match.url):
+        embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)
+    embed.set_footer(text=t("result.match", lang, n=n, total=total) + f" · {match.source_id}")
+    return embed
+
+
+def _timeline_line(entry: SourceDate, lang: str) -> str:
+    name = clean(entry.title or entry.publisher or entry.source_id)
+    who = who_text(entry.author, entry.handle)
+    text = f"{iso(date_text(entry.date, lang))} — {iso(clip(name, 120))}"
+    if who:
+        text += f" — {who}"
+    return line(text, lang)
+
+
+def _first_text(report: Report, lang: str) -> str | None:
+    first = report.first_seen
+    if first is None:
+        return None
+    who = who_text(first.author, first.handle) or iso(clean(first.publisher or first.title or first.source_id))
+    return t("result.first", lang, who=who, date=iso(date_text(first.date, lang)))
+
+
+def summary_embed(report: Report, lang: str) -> discord.Embed:
+    has = bool(report.matches)
+    colour = ORANGE if report.conflicts else (GREEN if has else GREY)
+    parts = [f"**{t('result.claim', lang)}:** {clip(clean(report.claim.raw or report.query), 600)}"]
+    if not has:
+        parts.append(line(t("result.nothing", lang), lang))
+    first = _first_text(report, lang)
+    if first:
+        parts.append(line(first, lang))
+    if report.recycled_days:
+        parts.append(line(t("result.recycled", lang, days=report.recycled_days), lang))
+    for note in report.notes[:5]:
+        parts.append(line("· " + clip(clean(note), 300), lang))
+    embed = discord.Embed(title=t("result.title", lang), description=clip("\n".join(parts), DESC_MAX), colour=colour)
+    if report.timeline:
+        embed.add_field(name=t("result.timeline", lang), value=_join_lines(
+            [_timeline_line(e, lang) for e in report.timeline], FIELD_VALUE_MAX), inline=False)
+    for conflict in report.conflicts[:8]:
+        m = conflict.match
+        name = f"⚠ {clean(m.title or m.publisher or m.source_id)}"
+        who = who_text(m.author, m.handle if m.kind == "post" else "")
+        head = " — ".join(x for x in (who, iso(date_text(m.date, lang))) if x)
+        value = "\n".join([
+            line(head, lang),
+            line(f"“{clip(clean(m.text), 400)}”", lang),
+            line(f"**{clip(clean(conflict.reason), 300)}** ({t('result.conflict_against', lang, n=conflict.against + 1)})", lang),
+        ])
+        if _safe_url(m.url):
+            value += "\n" + m.url
+        embed.add_field(name=clip(f"{t('result.conflicts', lang)}: {name}", FIELD_NAME_MAX),
+                        value=clip(value, FIELD_VALUE_MAX), inline=False)
+    return embed
+
+
+def _join_lines(lines: list[str], limit: int) -> str:
+    out, used = [], 0
+    for text in lines:
+        text = clip(text, limit)
+        if used + len(text) + 1 > limit:
+            out.append("…")
+            break
+        out.append(text)
+        used += len(text) + 1
+    return "\n".join(out) or "—"
+
+
+def report_pages(report: Report, lang: str, per_page: int = MATCHES_PER_PAGE) -> list[list[discord.Embed]]:
+    """Pages of embeds: the summary (with timeline and conflicts) then the
+    matches, `per_page` at a time. Every page is a valid message."""
+    total = len(report.matches)
+    match_embeds = [match_embed(m, i + 1, total, lang) for i, m in enumerate(report.matches)]
+    pages: list[list[discord.Embed]] = []
+    first = [summary_embed(report, lang)] + match_embeds[:per_page]
+    pages.append(first)
+    for start in range(per_page, total, per_page):
+        pages.append(match_embeds[start : start + per_page])
+    pages = [fit_message(p) for p in pages]
+    if len(pages) > 1:
+        for i, page in enumerate(pages):
+            footer = page[-1].footer.text or ""
+            page[-1].set_footer(text=clip(f"{footer} · {t('result.page', lang, n=i + 1, total=len(pages))}", FOOTER_MAX))
+    return pages
+
+
+# --- lists and digests ---------------------------------------------------------
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str]
+
+
+def section_embeds(sections: list[Section], *, colour: int = GREEN, chunk: int = 3500) -> list[discord.Embed]:
+    """One or more embeds per section, each description under `chunk` characters."""
+    embeds = []
+    for section in sections:
+        body: list[str] = []
+        used = 0
+        part = 0
+        for text in section.lines:
+            text = clip(text, chunk)
+            if body and used + len(text) + 1 > chunk:
+                embeds.append(_section_embed(section.title, part, body, colour))
+                body, used, part = [], 0, part + 1
+            body.append(text)
+            used += len(text) + 1
+        embeds.append(_section_embed(section.title, part, body, colour))
+    return embeds
+
+
+def _section_embed(title: str, part: int, body: list[str], colour: int) -> discord.Embed:
+    title = title if part == 0 else f"{title} ({part + 1})"
+    return discord.Embed(title=clip(title, TITLE_MAX), description="\n".join(body) or "—", colour=colour)
+
+
+def pack_messages(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
+    """Group embeds into as few messages as the 10-embed / 6000-character limits allow."""
+    messages: list[list[discord.Embed]] = []
+    current: list[discord.Embed] = []
+    used = 0
+    for embed in embeds:
+        size = embed_chars(embed)
+        if current and (len(current) >= EMBEDS_PER_MESSAGE or used + size > MESSAGE_TOTAL_MAX):
+            messages.append(current)
+            current, used = [], 0
+        current.append(embed)
+        used += size
+    if current:
+        messages.append(current)
+    return [fit_message(m) for m in messages]
+
+
+# --- buttons ---------------------------------------------------------------------
+
+
+class PagedView(discord.ui.View):
+    """Previous / Next buttons over pre-rendered pages."""
+
+    def __init__(self, pages: list[list[discord.Embed]], lang: str, *, timeout: float = 14 * 60) -> None:
+        super().__init__(timeout=timeout)  # followups can be edited for 15 minutes
+        self.pages = pages
+        self.index = 0
+        self.prev_button.label = t("button.prev", lang)
+        self.next_button.label = t("button.next", lang)
+        self._sync()
+
+    def _sync(self) -> None:
+        self.prev_button.disabled = self.index == 0
+        self.next_button.disabled = self.index >= len(self.pages) - 1
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def prev_button(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, self.index - 1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
+    async def next_button(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, self.index + 1)
+
+    async def _show(self, interaction: discord.Interaction, index: int) -> None:
+        self.index = max(0, min(index, len(self.pages) - 1))
+        self._sync()
+        await interaction.response.edit_message(embeds=self.pages[self.index], view=self)
+
+
+def view_for(pages: list[list[discord.Embed]], lang: str) -> PagedView | None:
+    return PagedView(pages, lang) if len(pages) > 1 else None

@@ -1,0 +1,95 @@
+"""`isnad run [--config PATH]`: run the Discord bot until SIGTERM or Ctrl-C."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import discord
+
+from bot.config import Config, ConfigError, load_config
+
+log = logging.getLogger("isnad.run")
+
+
+class _Redact(logging.Filter):
+    """Belt and braces: the token never reaches a log line, whoever logs it."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secret and self.secret in record.getMessage():
+            record.msg, record.args = record.getMessage().replace(self.secret, "[token]"), ()
+        return True
+
+
+def setup_logging(config: Config) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if config.logging.file:
+        handlers.append(logging.FileHandler(config.logging.file, encoding="utf-8"))
+    redact = _Redact(config.token.reveal())
+    for handler in handlers:
+        handler.addFilter(redact)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=config.logging.level.upper(), handlers=handlers, force=True)
+
+
+async def serve(config: Config, *, stop: asyncio.Event | None = None, **bot_options) -> None:
+    """Run the bot until `stop` is set (or SIGTERM/SIGINT), then shut down cleanly."""
+    from bot.discord.client import IsnadBot
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            pass
+    bot = IsnadBot(config, **bot_options)
+    try:
+        async with bot:
+            runner = asyncio.create_task(bot.start(config.token.reveal()))
+            stopper = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if runner in done:
+                stopper.cancel()
+                runner.result()  # re-raise a login or connection failure
+            else:
+                log.info("stopping")
+                await bot.close()
+                await asyncio.wait_for(runner, timeout=10)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+def run_bot(config_path: Path | None) -> int:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        print(f"isnad run: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(config)
+    if not config.token:
+        print("isnad run: no Discord token: set ISNAD_DISCORD_TOKEN, or ISNAD_TOKEN_FILE / [discord] token_file",
+              file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(config))
+    except discord.LoginFailure:
+        print("isnad run: Discord refused the token (check ISNAD_DISCORD_TOKEN)", file=sys.stderr)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print("isnad run: mentions need the Message Content intent: enable it in the Developer Portal "
+              "or set [discord] mention_enabled = false", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    log.info("stopped")
+    return 0

@@ -1,0 +1,128 @@
+"""The log of claims people asked about, for digests.
+
+It is an append-only JSON Lines file next to the archive (archive.json ->
+archive.queries.jsonl), not part of the archive: TinyDB rewrites its whole file
+on every write (NOTES §4), and a busy channel must not do that per question.
+Appending one line is cheap, and a torn last line after a crash only loses
+that one line (it is skipped on read).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoggedMatch:
+    source_id: str
+    title: str
+    score: float
+    url: str = ""
+    date: str | None = None
+    handle: str = ""
+
+
+@dataclass
+class QueryEntry:
+    at: str  # ISO 8601 UTC
+    guild_id: int | None
+    channel_id: int | None
+    claim: str
+    best: LoggedMatch | None = None
+    conflicts: list[dict[str, str]] = field(default_factory=list)  # {"title", "reason"}
+    via: str = "slash"  # slash | menu | mention
+
+    @property
+    def key(self) -> str:
+        return claim_key(self.claim)
+
+    @property
+    def when(self) -> datetime:
+        return datetime.fromisoformat(self.at)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "QueryEntry":
+        data = dict(data)
+        best = data.get("best")
+        data["best"] = LoggedMatch(**best) if best else None
+        return cls(**data)
+
+
+def claim_key(text: str) -> str:
+    """Group the same claim asked with different spacing, case or tatweel."""
+    folded = unicodedata.normalize("NFKC", text).replace("\u0640", "").casefold()
+    return " ".join(folded.split())
+
+
+def querylog_path_for(archive_path: str | Path | None) -> Path | None:
+    if not archive_path:
+        return None
+    path = Path(archive_path)
+    return path.with_name(path.stem + ".queries.jsonl")
+
+
+class QueryLog:
+    """Append-only; `path=None` keeps entries in memory (tests, in-memory archives)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._memory: list[QueryEntry] = []
+        self._lock = threading.Lock()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def record(self, entry: QueryEntry) -> None:
+        line = json.dumps(entry.to_json(), ensure_ascii=False)
+        with self._lock:
+            if self.path is None:
+                self._memory.append(entry)
+                return
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+    def entries(self) -> Iterable[QueryEntry]:
+        if self.path is None:
+            return list(self._memory)
+        if not self.path.exists():
+            return []
+        found = []
+        with self._lock, self.path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    found.append(QueryEntry.from_json(json.loads(line)))
+                except (ValueError, TypeError) as exc:  # a torn line from a crash
+                    log.warning("query log %s line %d skipped: %s", self.path, number, exc)
+        return found
+
+    def between(self, start: datetime | None, end: datetime, guild_id: int | None = None) -> list[QueryEntry]:
+        picked = []
+        for entry in self.entries():
+            when = entry.when
+            if start is not None and when <= start:
+                continue
+            if when > end:
+                continue
+            if guild_id is not None and entry.guild_id not in (guild_id, None):
+                continue
+            picked.append(entry)
+        return picked
+
+    def close(self) -> None:
+        """Nothing is buffered: each record() is written when made."""
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
