@@ -140,11 +140,15 @@ def search_date(text: str, *, default_year: int | None = None) -> DateMatch | No
     """
     folded, where = _fold_with_map(text)
     patterns = _PATTERNS + (_NO_YEAR_PATTERNS if default_year is not None else ())
+    impossible = False
     for pattern in patterns:
         for match in pattern.finditer(folded):
             found = _from_match(match, default_year)
             if found is not None:
                 return DateMatch(found, where[match.start()], where[match.end()])
+            impossible = True
+    if impossible:
+        return None  # "30 فبراير 2014" is a mistake, not a vaguer date
     year = _YEAR_ONLY.search(folded)
     if year:
         found = PartialDate(int(year.group("year")))
