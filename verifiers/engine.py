@@ -21,7 +21,7 @@ from verifiers.index import DocKey, Index
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Report
 
-DEFAULT_THRESHOLD = 50.0
+DEFAULT_THRESHOLD = 40.0  # seed: unrelated claims <= 26, dialect rephrasing >= 49 (rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 RELATED = 30  # lower-scored candidates handed to the conflict finder
 

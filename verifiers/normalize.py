@@ -90,7 +90,8 @@ ARABIC_STOPWORDS = frozenset(
     او ام ثم قد لقد كان كانت يكون تكون هو هي هم هن انا نحن انت انتم كما حيث بين عند عليه عليها
     فيه فيها منه منها به بها له لها لهم انه انها اي الا حتي اذا اذ ليس غير بل لكن لان كل بعض
     و ف ب ل ك يا ايضا وقد وكان وكانت وهو وهي وفي ومن وعلي والي وعن وان وما ولا ولم مما عما
-    """.split()
+    اللي يلي لما هيك شو ليش مو مش هاد هاي هادا هدا عم رح راح بدو عندها عنده عندهم وين كتير
+    """.split()  # the last line: Levantine/Gulf function words seen in dialect claims
 )
 ENGLISH_STOPWORDS = frozenset(
     """
@@ -137,10 +138,14 @@ def _strip_suffixes(word: str) -> str:
     return word
 
 
+_PREPOSITIONS = ("ب", "ل")  # glued prepositions light10 leaves on: بقتل، لداعش
+
+
 @lru_cache(maxsize=500_000)
 def word_terms(word: str) -> tuple[str, ...]:
-    """Index terms for one normalized word: () for stopwords, else the stem,
-    plus the clitic-stripped surface form when it differs (names)."""
+    """Index terms for one normalized word: () for stopwords, else the stem
+    first, then the clitic-stripped surface form when it differs (names), then
+    the stem without a glued ب/ل (بقتل -> قتل) when 3 letters remain."""
     if word in STOPWORDS:
         return ()
     if _ARABIC_LETTER.match(word):
@@ -148,7 +153,12 @@ def word_terms(word: str) -> tuple[str, ...]:
         if surface in STOPWORDS:
             return ()
         stem = _strip_suffixes(surface)
-        return (stem,) if stem == surface else (stem, surface)
+        terms = [stem] if stem == surface else [stem, surface]
+        if surface == word and word[0] in _PREPOSITIONS and len(word) >= 4:
+            bare = _strip_suffixes(word[1:])
+            if len(bare) >= 3 and bare not in terms and bare not in STOPWORDS:
+                terms.append(bare)
+        return tuple(terms)
     if word.isdigit():
         return (word,)
     return (_english.stemWord(word),)
@@ -162,11 +172,16 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def stems(text: str) -> list[str]:
-    """Only the stems (one per content word), for overlap measures."""
-    out: list[str] = []
+def word_groups(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(surface form, terms) per content word, in order, for per-word overlap."""
+    out: list[tuple[str, tuple[str, ...]]] = []
     for word in normalize(text).split():
         terms = word_terms(word)
         if terms:
-            out.append(terms[0])
+            out.append((strip_clitics(word) if _ARABIC_LETTER.match(word) else word, terms))
     return out
+
+
+def stems(text: str) -> list[str]:
+    """Only the stems (one per content word), for overlap measures."""
+    return [terms[0] for _, terms in word_groups(text)]

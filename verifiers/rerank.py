@@ -17,15 +17,21 @@ evidence.
 """
 from __future__ import annotations
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from verifiers.normalize import normalize, stems
+from verifiers.normalize import is_arabic, normalize, word_groups
 from verifiers.report import Claim
 
 # Blend weights (sum 1). H5 tunes these on benchdata.
-W_COVERAGE, W_OVERLAP, W_WORDING, W_LETTERS = 0.30, 0.30, 0.15, 0.25
+W_COVERAGE, W_OVERLAP, W_WORDING, W_LETTERS = 0.30, 0.35, 0.10, 0.25
 FUZZ_FLOOR = 45.0  # what unrelated texts score on the fuzzy ratios
+WORD_FUZZ_FLOOR = 60.0  # a claim word this similar to a candidate word earns nothing
+SOFT_WORD_CREDIT = 0.8  # a misspelt word counts at most this much of an exact one
 SHORT_CLAIM_WORDS = 3
+SHORT_CLAIM_CAP = 35.0  # one or two words are a topic, not a claim
+# Across languages only concepts (verifiers.aliases) can match; sharing all of
+# at least MIN_CONCEPTS of them scores CROSS_LINGUAL_MAX.
+CROSS_LINGUAL_MAX, MIN_CONCEPTS = 75.0, 3
 
 
 def _rescale(ratio: float) -> float:
@@ -45,10 +51,12 @@ def score(
     cand_norm = normalize(candidate_text)
     if not claim_norm or not cand_norm:
         return 0.0, "nothing to compare"
-    claim_stems = set(stems(claim.text))
-    cand_terms = set(candidate_tokens)
-    shared = claim_stems & cand_terms
-    overlap = len(shared) / len(claim_stems) if claim_stems else 0.0
+    groups = word_groups(claim.text)
+    concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
+    if is_arabic(claim.text) != is_arabic(candidate_text):
+        return _cross_lingual(concepts, set(candidate_tokens))
+    overlap, exact = _overlap(groups, concepts, candidate_text, set(candidate_tokens))
+    units = len(groups) + len(concepts)
     coverage = min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0
     wording = fuzz.token_set_ratio(claim_norm, cand_norm)
     letters = _letters_ratio(claim_norm, cand_norm)
@@ -58,11 +66,43 @@ def score(
         + W_WORDING * _rescale(wording)
         + W_LETTERS * _rescale(letters)
     )
-    if len(claim_stems) < SHORT_CLAIM_WORDS:
-        value = min(value, 60.0)
+    if len(groups) < SHORT_CLAIM_WORDS:
+        value = min(value, SHORT_CLAIM_CAP)
     value = max(0.0, min(100.0, value))
-    reason = f"wording {wording:.0f}%, {len(shared)} of {len(claim_stems)} words shared"
+    reason = f"wording {wording:.0f}%, {exact} of {units} words and concepts shared"
     return round(value, 1), reason
+
+
+def _cross_lingual(concepts: set[str], cand_terms: set[str]) -> tuple[float, str]:
+    shared = concepts & cand_terms
+    if not concepts:
+        return 0.0, "other language, no known names or events"
+    value = CROSS_LINGUAL_MAX * len(shared) / len(concepts)
+    if len(shared) < MIN_CONCEPTS:
+        value = min(value, SHORT_CLAIM_CAP)
+    return round(value, 1), f"other language, {len(shared)} of {len(concepts)} names and events shared"
+
+
+def _overlap(
+    groups: list[tuple[str, tuple[str, ...]]], concepts: set[str], candidate_text: str, cand_terms: set[str]
+) -> tuple[float, int]:
+    """Share of the claim's words (and concepts) found in the candidate, with
+    partial credit for a misspelt or dialect-spelt word close to one of the
+    candidate's words. Returns (share, words found exactly)."""
+    units = len(groups) + len(concepts)
+    if not units:
+        return 0.0, 0
+    exact = sum(1 for _, terms in groups if cand_terms.intersection(terms))
+    exact += len(concepts & cand_terms)
+    missing = [surface for surface, terms in groups if not cand_terms.intersection(terms)]
+    soft = 0.0
+    if missing:
+        cand_words = [surface for surface, _ in word_groups(candidate_text)]
+        if cand_words:
+            best = process.cdist(missing, cand_words, scorer=fuzz.ratio).max(axis=1)
+            credit = (best - WORD_FUZZ_FLOOR) / (100.0 - WORD_FUZZ_FLOOR)
+            soft = float(credit.clip(0.0, 1.0).sum()) * SOFT_WORD_CREDIT
+    return (exact + soft) / units, exact
 
 
 def _letters_ratio(claim_norm: str, cand_norm: str) -> float:
