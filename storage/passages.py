@@ -4,7 +4,8 @@ A claim is usually one sentence, so archiving text sentence by sentence lets a
 match point at the exact sentence. Works for Arabic and English: sentences end
 at . ! ? ؟ … (with any closing quotes or brackets) followed by white space, and
 at blank lines. A single line break is only wrapping and is joined. A period
-after a lone letter ("J. Smith", "د. ثائر") is an initial, not an ending.
+after a lone letter ("J. Smith", "د. ثائر") or a title ("Dr.", "Gen.") does
+not end a sentence.
 Over-long runs without punctuation are cut at a comma or a space.
 """
 from __future__ import annotations
@@ -20,6 +21,9 @@ _CLOSERS = "\"'”’»)\\]»"
 # Sentence end: terminal punctuation, then optional closers, then space.
 _SENTENCE_END = re.compile(rf"([.!?؟…]+[{_CLOSERS}]*)(?=\s)")
 _INITIAL = re.compile(r"(?:^|\s)\w$")  # a lone letter right before a period
+_LAST_WORD = re.compile(r"(\w+)$")
+# Titles that take a period but do not end a sentence (news English).
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "st", "jr", "sr", "vs"}
 _SOFT_BREAK = re.compile(r"[،,؛;:]\s")
 _HAS_LETTER_OR_DIGIT = re.compile(r"\w")
 
@@ -49,12 +53,19 @@ def _split_paragraph(text: str) -> list[str]:
     begin = 0
     for match in _SENTENCE_END.finditer(text):
         before = text[begin : match.start()]
-        if match.group(1) == "." and _INITIAL.search(before):
+        if match.group(1) == "." and _not_an_ending(before):
             continue
         parts.append(text[begin : match.end()].strip())
         begin = match.end()
     parts.append(text[begin:].strip())
     return [p for p in parts if p]
+
+
+def _not_an_ending(before: str) -> bool:
+    if _INITIAL.search(before):
+        return True
+    word = _LAST_WORD.search(before)
+    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
 
 
 def _cap_length(sentence: str, max_chars: int) -> list[str]:
