@@ -120,7 +120,7 @@ class PostgresStore(ArchiveStore):
                 cur.executemany(
                     f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc) "
                     f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))}) ON CONFLICT DO NOTHING RETURNING id",
-                    [_row(s) for s in candidates],
+                    [_row(data) for _, data in candidates],
                     returning=True,
                 )
                 inserted = []
@@ -128,8 +128,8 @@ class PostgresStore(ArchiveStore):
                     inserted.append(cur.fetchone() is not None)
                     if not cur.nextset():
                         break
-            clashes = self._clashes(conn, [s for s, ok in zip(candidates, inserted) if not ok])
-            for source, ok in zip(candidates, inserted):
+            clashes = self._clashes(conn, [s for (s, _), ok in zip(candidates, inserted) if not ok])
+            for (source, _), ok in zip(candidates, inserted):
                 if ok:
                     result.added.append(source)
                 else:
@@ -142,9 +142,12 @@ class PostgresStore(ArchiveStore):
         return result
 
     @staticmethod
-    def _screen(sources: Iterable[Source], *, by: str, now: str, result: AddResult) -> list[Source]:
-        """What can be tried against the database; the rest goes to result.skipped.
-        Mirrors TinyDBStore's reasons, so both backends explain skips alike."""
+    def _screen(
+        sources: Iterable[Source], *, by: str, now: str, result: AddResult
+    ) -> list[tuple[Source, dict[str, Any]]]:
+        """What can be tried against the database, as (source to store, its
+        to_dict()); the rest goes to result.skipped. Mirrors TinyDBStore's
+        reasons, so both backends explain skips alike."""
         ids: set[str] = set()
         hashes: dict[str, str] = {}
         ready = []
@@ -156,15 +159,19 @@ class PostgresStore(ArchiveStore):
                 reason = f"id {source.id} appears twice in this import"
             elif source.content_hash and source.content_hash in hashes:
                 reason = f"same content as {hashes[source.content_hash]} in this import"
-            else:
-                reason = _unstorable(source)
             if reason:
                 result.skipped.append((source.id or source.title, reason))
+                continue
+            stored = _prepared(source, by=by, now=now)
+            data = stored.to_dict()  # the slow part of an add: done once
+            bad = _find_bad_text(data)
+            if bad:
+                result.skipped.append((source.id, f"it contains {bad}, which PostgreSQL cannot store"))
                 continue
             ids.add(source.id)
             if source.content_hash:
                 hashes[source.content_hash] = source.id
-            ready.append(_prepared(source, by=by, now=now))
+            ready.append((stored, data))
         return ready
 
     @staticmethod
@@ -211,13 +218,54 @@ class PostgresStore(ArchiveStore):
                 (key, Jsonb(value)),
             )
 
-    def append_events(self, events: Iterable[AuditEvent]) -> None:
-        """Write audit events as they are (used to copy an archive's history)."""
-        with self._guard("write audit events") as conn, conn.transaction():
-            conn.cursor().executemany(
-                "INSERT INTO events (action, source_id, by_whom, at, detail) VALUES (%s, %s, %s, %s, %s)",
-                [(e.action, e.source_id, e.by, e.at, e.detail) for e in events],
-            )
+    def restore(
+        self,
+        sources: Iterable[Source],
+        events: Iterable[AuditEvent],
+        settings: dict[str, Any],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Copy an archive in as it is, in one transaction (storage/migrate.py):
+        sources with their ids, added_by/added_at and hashes untouched and no new
+        audit events, then the given events and settings. Any clash or
+        unstorable text aborts the whole copy with an ArchiveError."""
+        done = 0
+        with self._guard("copy the archive") as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            with conn.cursor() as cur:
+                for chunk in _chunks(sources, _PAGE):
+                    rows = []
+                    for source in chunk:
+                        data = source.to_dict()
+                        bad = _find_bad_text(data)
+                        if bad:
+                            raise ArchiveError(
+                                f"source {source.id} contains {bad}, which PostgreSQL cannot store; nothing was copied"
+                            )
+                        rows.append(_row(data))
+                    try:
+                        cur.executemany(
+                            f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc) "
+                            f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))})",
+                            rows,
+                        )
+                    except psycopg.errors.UniqueViolation as exc:
+                        raise ArchiveError(
+                            f"cannot copy: {exc.diag.message_detail or exc}; nothing was copied"
+                        ) from None
+                    done += len(rows)
+                    if progress:
+                        progress(done)
+                cur.executemany(
+                    "INSERT INTO events (action, source_id, by_whom, at, detail) VALUES (%s, %s, %s, %s, %s)",
+                    [(e.action, e.source_id, e.by, e.at, e.detail) for e in events],
+                )
+                cur.executemany(
+                    "INSERT INTO settings (key, value) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    [(k, Jsonb(v)) for k, v in settings.items()],
+                )
 
     # --- reads ---
 
@@ -484,8 +532,8 @@ def _prepared(source: Source, *, by: str, now: str) -> Source:
     )
 
 
-def _row(source: Source) -> tuple[Any, ...]:
-    data = source.to_dict()
+def _row(data: dict[str, Any]) -> tuple[Any, ...]:
+    data = dict(data)
     columns = tuple(data.pop(name) for name in _COLUMNS)
     columns = columns[:-1] + (columns[-1] or None,)  # no hash: NULL, which UNIQUE lets repeat
     return (*columns, Jsonb(data))
@@ -498,14 +546,9 @@ def _source(row: tuple[Any, ...]) -> Source:
     return Source.from_dict(data)
 
 
-def _unstorable(source: Source) -> str:
-    """PostgreSQL text cannot hold NUL, nor Python's lone surrogates; say so
-    rather than fail the whole batch."""
-    bad = _find_bad_text(source.to_dict())
-    return f"it contains {bad}, which PostgreSQL cannot store" if bad else ""
-
-
 def _find_bad_text(value: Any) -> str:
+    """PostgreSQL text cannot hold NUL, nor Python's lone surrogates: such a
+    source is skipped with this reason rather than failing the whole batch."""
     if isinstance(value, str):
         if "\x00" in value:
             return "a NUL character"
@@ -532,3 +575,14 @@ def _parse_ts(value: datetime | str | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
