@@ -109,7 +109,19 @@ def _take_title(blocks: list[list[_Line]]) -> tuple[str, int]:
     first = blocks[0]
     if parse_attribution(first[0].text) or len(_block_text(first)) > MAX_TITLE_CHARS:
         return "", 0
+    if all(_is_byline_or_dateline(line.text) for line in first):
+        return "", 0  # the article starts with its header: no title
     return _block_text(first), 1
+
+
+def _is_byline_or_dateline(text: str) -> bool:
+    """Clearly a header line, not a title that happens to name a year."""
+    text = text.strip()
+    if not _is_header_line(text):
+        return False
+    date = parse_date(text)
+    has_day = date is not None and date.day is not None
+    return "|" in text or bool(_BYLINE.match(text.strip(" ,،"))) or has_day
 
 
 def _header_segment(segment: str, header: _Header) -> None:

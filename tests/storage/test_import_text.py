@@ -251,3 +251,16 @@ def test_empty_text_gives_an_empty_source() -> None:
 def test_split_sentences_keeps_abbreviations() -> None:
     assert split_sentences("قال د. أحمد إن الوضع صعب. ثم غادر!") == ["قال د. أحمد إن الوضع صعب.", "ثم غادر!"]
     assert split_sentences("Mr. Smith left. Dr. Jones stayed?") == ["Mr. Smith left.", "Dr. Jones stayed?"]
+
+
+def test_article_starting_with_its_header_has_no_title() -> None:
+    source = parse_text_article("10 فبراير 2014 | كتبه نون بوست\n\nانسحب التنظيم من المدينة.\n")
+    assert source.title == ""
+    assert source.date == PartialDate(2014, 2, 10)
+    assert source.publisher == "نون بوست"
+    assert [p.text for p in source.passages] == ["انسحب التنظيم من المدينة."]
+
+
+def test_title_naming_a_year_stays_a_title() -> None:
+    source = parse_text_article("سوريا في 2014\n\nجملة أولى.\n")
+    assert source.title == "سوريا في 2014"
