@@ -220,12 +220,116 @@ def focus(claim: str, text: str) -> str:
 
 
 # --- the learned model ---------------------------------------------------------------------------
+CUE_KINDS = ("denial", "negation", "opposite", "actor", "number", "date")
+
+
+def _char_grams(text: str, n: int = 3) -> set[str]:
+    joined = " ".join(normalize(text).split())
+    return {joined[i:i + n] for i in range(len(joined) - n + 1)}
+
+
+def pair_features(claim: str, text: str, feats: Features) -> dict[str, float]:
+    """The model's input: overlap figures, the cues, and the words that differ.
+
+    The words only on one side, and pairs of them (one from each side), let the model learn
+    substitutions that flip an account (ارتفاع -> انخفاض, رفع -> خفض) from the training pairs.
+    """
+    cs, ts = stems(claim), stems(text)
+    only_c = sorted(set(cs) - set(ts))
+    only_t = sorted(set(ts) - set(cs))
+    cg, tg = _char_grams(claim), _char_grams(text)
+    out: dict[str, float] = {
+        "bias": 1.0,
+        "overlap": feats.overlap,
+        "overlap_text": feats.overlap_text,
+        "overlap_min": min(feats.overlap, feats.overlap_text),
+        "chars": len(cg & tg) / max(1, len(cg | tg)),
+        "shared_log": math.log1p(feats.shared),
+        "only_c_log": math.log1p(len(only_c)),
+        "only_t_log": math.log1p(len(only_t)),
+        "no_shared": float(feats.shared == 0),
+    }
+    for cue in feats.cues:
+        out["cue:" + cue.kind] = 1.0
+    for w in only_c:
+        out["c:" + w] = 1.0
+        out["d:" + w] = 1.0
+    for w in only_t:
+        out["t:" + w] = 1.0
+        out["d:" + w] = 1.0
+    if len(only_c) * len(only_t) <= 64:
+        for a in only_c:
+            for b in only_t:
+                out["x:" + "|".join(sorted((a, b)))] = 1.0
+    return out
+
+
 @lru_cache(maxsize=1)
 def _model() -> dict | None:
+    """The shipped weights: {"labels": [...], "weights": {feature: [w per label]}, ...}."""
     try:
         return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+
+
+def predict_proba(model: dict, features: dict[str, float]) -> dict[str, float]:
+    """Multinomial logistic regression, computed from the JSON weights."""
+    labels, weights = model["labels"], model["weights"]
+    scores = list(model.get("intercept", [0.0] * len(labels)))
+    for name, value in features.items():
+        w = weights.get(name)
+        if w is not None:
+            for k in range(len(labels)):
+                scores[k] += w[k] * value
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return {label: e / total for label, e in zip(labels, exps)}
+
+
+def _top_words(model: dict, features: dict[str, float], label: str) -> list[str]:
+    """The word features that pushed most toward `label`, for the reason."""
+    k = model["labels"].index(label)
+    weighted = [
+        (model["weights"][name][k], name) for name in features
+        if name[:2] in ("x:", "c:", "t:") and name in model["weights"]
+    ]
+    weighted.sort(reverse=True)
+    return [name for w, name in weighted[:2] if w > 0]
+
+
+def _word_reason(names: list[str]) -> str:
+    for name in names:
+        kind, _, words = name.partition(":")
+        if kind == "x":
+            a, b = words.split("|")
+            return f"different wording: {_quote(a)} vs {_quote(b)}"
+    for name in names:
+        kind, _, word = name.partition(":")
+        where = "only in the claim" if kind == "c" else "only in the text"
+        return f"a changed detail: {_quote(word)} {where}"
+    return ""
+
+
+def _decide_with_model(model: dict, claim: str, text: str, f: Features) -> tuple[Stance, str]:
+    features = pair_features(claim, text, f)
+    proba = predict_proba(model, features)
+    stance = max(proba, key=proba.get)
+    strong = max(f.cues, key=lambda c: c.strength, default=None)
+    # Cues from the alias table (opposite predicates, another actor) and outright denials are
+    # rare in the training pairs, so the model cannot weigh them: they decide on their own.
+    if strong is not None and strong.strength >= 0.8 and f.shared >= 2:
+        return "disagree", strong.reason
+    if stance == "disagree":
+        cue = next((c for c in sorted(f.cues, key=lambda c: -c.strength)), None)
+        if cue is not None:
+            return "disagree", cue.reason
+        words = _word_reason(_top_words(model, features, "disagree"))
+        return "disagree", words or f"a changed account ({round(100 * proba['disagree'])}% sure)"
+    if stance == "agree":
+        return "agree", f"same account: {round(100 * f.overlap)}% of the claim's words, no contradiction found"
+    return "other", f"related at most: {f.shared} shared word{'s' if f.shared != 1 else ''}, not the same account"
 
 
 def _decide_without_model(f: Features) -> tuple[Stance, str]:
@@ -244,7 +348,10 @@ def classify(claim_text: str, text: str) -> tuple[Stance, str]:
     """Stance of `text` toward the claim, and the reason in words."""
     part = focus(claim_text, text)
     feats = cues(claim_text, part)
-    return _decide_without_model(feats)
+    model = _model()
+    if model is None:
+        return _decide_without_model(feats)
+    return _decide_with_model(model, claim_text, part, feats)
 
 
 def classify_many(pairs: Iterable[tuple[str, str]]) -> list[tuple[Stance, str]]:
