@@ -1,0 +1,450 @@
+"""Articles from HTML: main text, metadata and the tweets embedded in them.
+
+The embedded tweets (blockquote.twitter-tweet) are read with selectolax and
+then removed from the page, so their text never leaks into the article's
+passages; trafilatura then extracts the main text from what is left.
+Metadata comes from the page's meta tags and JSON-LD first, then from the
+page's own byline (Arabic dates through storage.dates.parse_date), then from
+trafilatura's guesses.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import charset_normalizer
+import httpx
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from storage.dates import parse_date, search_date, tweet_id_date
+from storage.errors import ImportFormatError
+from storage.passages import split_sentences
+from storage.posts import extract_hashtags, extract_urls, parse_status_url
+from storage.records import UNKNOWN_DATE, PartialDate, Passage, Post, Source, content_hash
+
+# --- decoding ------------------------------------------------------------------
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _try_decode(data: bytes, encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        return data.decode(codecs.lookup(encoding).name)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """Bytes to text: BOM, then UTF-8 if the bytes are valid UTF-8, then the
+    HTTP header's charset, then <meta charset>, then a detected encoding
+    (charset-normalizer).
+
+    Valid UTF-8 goes first because windows-1256 and other single-byte
+    charsets accept any bytes: a stale header or meta tag would otherwise
+    garble a UTF-8 page, while non-UTF-8 Arabic text is practically never
+    valid UTF-8. A declared charset that does not fit the bytes is skipped.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    meta = _META_CHARSET_RE.search(data[:8192])
+    declared = ["utf-8", charset, meta.group(1).decode("ascii") if meta else None]
+    for encoding in declared:
+        text = _try_decode(data, encoding)
+        if text is not None:
+            return text
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    return data.decode("windows-1252", errors="replace")
+
+
+# --- embedded tweets -----------------------------------------------------------
+
+_ATTRIBUTION_RE = re.compile(r"[—–-]\s*(?P<name>.*?)\s*\(\s*@(?P<handle>\w{1,30})\s*\)")
+
+
+def _text(node: LexborNode) -> str:
+    # separator=' ' keeps hashtags apart; strip=True would glue them (NOTES §7).
+    return " ".join(node.text(separator=" ").split())
+
+
+def _id_date(status_id: str | None) -> PartialDate | None:
+    if not status_id or not status_id.isdigit():
+        return None
+    try:
+        return PartialDate.of(tweet_id_date(status_id).date())
+    except ValueError:  # ids from before Nov 2010 hold no time
+        return None
+
+
+def reconcile_tweet_date(shown: PartialDate | None, status_id: str | None) -> tuple[PartialDate, str]:
+    """The post's date and a note when the shown date and the status id disagree.
+
+    The id's date is UTC and cannot be edited; the shown date is in the
+    embedding page's time zone. Up to a day apart is a time-zone difference
+    and the shown date is kept; further apart, the id wins and we say so.
+    """
+    from_id = _id_date(status_id)
+    if from_id is None:
+        return shown or UNKNOWN_DATE, ""
+    if shown is None or not shown.known:
+        return from_id, ""
+    if shown.precision.value != "day":
+        if shown.year == from_id.year and (shown.month in (None, from_id.month)):
+            return from_id, ""
+    else:
+        gap = abs(shown.earliest() - from_id.earliest())  # type: ignore[operator]
+        if gap <= timedelta(days=1):
+            return shown, ""
+    note = (
+        f"the embed shows {shown.iso()} but status {status_id} was posted on "
+        f"{from_id.iso()}; using the status id's date"
+    )
+    return from_id, note
+
+
+@dataclass
+class ParsedTweet:
+    text: str
+    author: str
+    handle: str
+    date: PartialDate
+    status_id: str | None
+    status_url: str | None
+    urls: list[str]
+    note: str = ""
+
+    def to_post(self, index: int, source_id: str = "") -> Post:
+        return Post(
+            source_id=source_id,
+            index=index,
+            text=self.text,
+            author=self.author,
+            handle=self.handle,
+            date=self.date,
+            urls=self.urls,
+            hashtags=extract_hashtags(self.text),
+            status_id=self.status_id,
+            status_url=self.status_url,
+        )
+
+
+def _parse_tweet(block: LexborNode) -> ParsedTweet | None:
+    paragraphs = block.css("p")
+    text = " ".join(_text(p) for p in paragraphs)
+    status_url = status_id = None
+    handle = author = ""
+    shown: PartialDate | None = None
+    for link in reversed(block.css("a")):
+        href = (link.attributes.get("href") or "").strip()
+        found = parse_status_url(href)
+        if found:
+            handle, status_id = found
+            status_url = href.split("?")[0]
+            shown = parse_date(_text(link))
+            break
+    outside = " ".join(
+        (node.text_content or "") for node in block.iter(include_text=True) if node.tag == "-text"
+    )
+    match = _ATTRIBUTION_RE.search(" ".join(outside.split()))
+    if match:
+        author, handle = match.group("name").strip(), match.group("handle")
+    if not text and not status_id:
+        return None
+    urls = [
+        href
+        for p in paragraphs
+        for a in p.css("a")
+        if (href := (a.attributes.get("href") or "").strip()) and "/hashtag/" not in href
+    ]
+    urls = list(dict.fromkeys(urls + extract_urls(text)))
+    date, note = reconcile_tweet_date(shown, status_id)
+    return ParsedTweet(text, author, handle, date, status_id, status_url, urls, note)
+
+
+def extract_tweets(tree: LexborHTMLParser, *, remove: bool = False) -> list[ParsedTweet]:
+    """Every embedded tweet in the page, in order; optionally removed from the tree."""
+    tweets = []
+    for block in tree.css("blockquote.twitter-tweet, blockquote.twitter-video"):
+        parsed = _parse_tweet(block)
+        if parsed:
+            tweets.append(parsed)
+        if remove:
+            block.decompose()
+    return tweets
+
+
+def parse_tweet_html(html: str) -> list[ParsedTweet]:
+    """Tweets in an HTML fragment (an oEmbed answer's `html`)."""
+    return extract_tweets(LexborHTMLParser(html))
+
+
+# --- metadata ------------------------------------------------------------------
+
+_AUTHOR_PREFIX_RE = re.compile(
+    r"^\s*(?:بقلم|كتبه|كتب|كتبت|الكاتب|إعداد|اعداد|by|written by|posted by|author)\s*[:：\-–—]?\s*",
+    re.I,
+)
+_BYLINE_HINT_RE = re.compile(r"byline|author|writer|date|time|posted|published|meta|info|kateb", re.I)
+_ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+_WEEKDAYS_RE = re.compile(
+    r"(?:\s|^)(?:يوم\s+)?(?:ال)?(?:سبت|أحد|احد|اثنين|إثنين|ثلاثاء|أربعاء|اربعاء|خميس|جمعة)\s*[،,]?\s*$|"
+    r"(?:\s|^)(?:mon|tues|wednes|thurs|fri|satur|sun)day\s*,?\s*$",
+    re.I,
+)
+
+
+def clean_author(raw: str) -> str:
+    """A name without "بقلم"/"By", and without a date run into it."""
+    name = " ".join(raw.split())
+    for _ in range(2):  # "By: بقلم ..." happens
+        name = _AUTHOR_PREFIX_RE.sub("", name)
+    found = search_date(name)
+    if found is not None and found.start > 0:
+        name = _WEEKDAYS_RE.sub("", name[: found.start].rstrip(" |،,:-–—"))
+    name = name.strip(" |،,:-–—")
+    if name.startswith(("http://", "https://")) or len(name) > 80:
+        return ""
+    return name
+
+
+def _iso_date(value: str | None) -> PartialDate | None:
+    if not value:
+        return None
+    match = _ISO_DATE_RE.search(value)
+    if not match:
+        return parse_date(value)
+    try:
+        year, month = int(match.group(1)), int(match.group(2))
+        day = int(match.group(3)) if match.group(3) else None
+        return PartialDate(year, month, day)
+    except ValueError:
+        return None
+
+
+def _meta(tree: LexborHTMLParser, *keys: str) -> str:
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            node = tree.css_first(f'meta[{attr}="{key}"]')
+            if node is not None and (node.attributes.get("content") or "").strip():
+                return " ".join(node.attributes["content"].split())
+    return ""
+
+
+def _json_ld(tree: LexborHTMLParser) -> dict:
+    """The first Article-like JSON-LD object, flattened from @graph lists."""
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text() or "")
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        for item in items:
+            if isinstance(item, dict) and ("datePublished" in item or "headline" in item):
+                return item
+    return {}
+
+
+def _ld_name(value: object) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("name", "")
+    return value if isinstance(value, str) else ""
+
+
+def guess_lang(text: str) -> str:
+    arabic = len(_ARABIC_RE.findall(text))
+    latin = len(_LATIN_RE.findall(text))
+    if not arabic and not latin:
+        return ""
+    return "ar" if arabic >= latin * 0.5 else "en"
+
+
+def _has_text_children(node: LexborNode) -> bool:
+    child = node.child
+    while child is not None:
+        if child.tag not in ("-text", "br", "b", "strong", "i", "em", "a") and _text(child):
+            return True
+        child = child.next
+    return False
+
+
+@dataclass
+class Byline:
+    author: str = ""
+    date: PartialDate | None = None
+
+
+def _byline_pieces(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\s*[|·•\n]\s*|\s+[-–—]\s+", text) if p.strip()]
+
+
+def find_byline(tree: LexborHTMLParser) -> Byline:
+    """The page's own byline: an author after "بقلم"/"By", a date in words.
+
+    Looks only at short elements marked as byline/author/date (by class, id,
+    itemprop or a <time> tag) or starting with a byline word, so dates inside
+    the article body are not taken for the publication date.
+    """
+    found = Byline()
+    body = tree.body
+    if body is None:
+        return found
+    for node in body.traverse():
+        if node.tag in ("script", "style", "blockquote", "-text"):
+            continue
+        text = _text(node)
+        if not text or len(text) > 160 or _has_text_children(node):
+            continue  # the innermost elements carry one field each
+        marks = " ".join(node.attributes.get(a) or "" for a in ("class", "id", "itemprop", "rel"))
+        hinted = node.tag == "time" or bool(_BYLINE_HINT_RE.search(marks))
+        pieces = _byline_pieces(text)
+        for piece in pieces:
+            if not found.author and _AUTHOR_PREFIX_RE.match(piece) and clean_author(piece):
+                if _AUTHOR_PREFIX_RE.sub("", piece) != piece:
+                    found.author = clean_author(piece)
+        if hinted or any(_AUTHOR_PREFIX_RE.match(p) for p in pieces):
+            if found.date is None:
+                if node.tag == "time" and node.attributes.get("datetime"):
+                    found.date = _iso_date(node.attributes["datetime"])
+                for piece in pieces:
+                    if found.date is None and not _AUTHOR_PREFIX_RE.match(piece):
+                        found.date = parse_date(piece)
+            if not found.author and re.search(r"author|writer|kateb", marks, re.I):
+                found.author = clean_author(text)
+        if found.author and found.date is not None:
+            break
+    return found
+
+
+def _canonical_url(tree: LexborHTMLParser, url: str) -> str:
+    """rel=canonical or og:url (an absolute one first), else the page's URL."""
+    node = tree.css_first('link[rel="canonical"]')
+    candidates = [(node.attributes.get("href") or "").strip() if node else "", _meta(tree, "og:url")]
+    candidates = [c for c in candidates if c]
+    for candidate in candidates:
+        if candidate.startswith(("http://", "https://")):
+            return candidate
+    if candidates and url:
+        return str(httpx.URL(url).join(candidates[0]))
+    return url
+
+
+# --- passages --------------------------------------------------------------------
+
+
+def _fallback_text(tree: LexborHTMLParser) -> str:
+    return "\n\n".join(_text(p) for p in tree.css("body p") if _text(p))
+
+
+# --- the importer ----------------------------------------------------------------
+
+
+@dataclass
+class ParsedPage:
+    source: Source
+    notes: list[str] = field(default_factory=list)  # e.g. tweet date disagreements
+
+
+def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = None) -> ParsedPage:
+    html = data if isinstance(data, str) else decode_html(data, charset)
+    html = unicodedata.normalize("NFC", html)
+    tree = LexborHTMLParser(html)
+    if tree.body is None and tree.head is None:
+        raise ImportFormatError("this file is not an HTML page")
+    tweets = extract_tweets(tree, remove=True)
+    ld = _json_ld(tree)
+    cleaned = tree.html or ""
+    doc = trafilatura.bare_extraction(
+        cleaned, url=url or None, with_metadata=True, include_comments=False,
+        include_tables=False, include_images=False,
+        # htmldate's extensive search falls back to dateparser over every
+        # locale (seconds per page) and reads tweet dates (NOTES §7); our own
+        # byline reading does that job.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    doc = doc.as_dict() if doc is not None else {}
+    # trafilatura puts one paragraph per line; split_sentences would join single lines.
+    text = "\n\n".join((doc.get("text") or "").splitlines()).strip() or _fallback_text(tree)
+    byline = find_byline(tree)
+
+    title_node = tree.css_first("title")
+    title = (
+        _meta(tree, "og:title", "twitter:title")
+        or (ld.get("headline") if isinstance(ld.get("headline"), str) else "")
+        or (doc.get("title") or "")
+        or (_text(title_node) if title_node else "")
+    )
+    publisher = (
+        _meta(tree, "og:site_name", "application-name")
+        or _ld_name(ld.get("publisher"))
+        or (doc.get("sitename") or "")
+    )
+    author = clean_author(
+        _meta(tree, "author", "article:author", "dc.creator", "DC.creator")
+        or _ld_name(ld.get("author"))
+    ) or byline.author or clean_author(doc.get("author") or "")
+    date = (
+        _iso_date(_meta(tree, "article:published_time", "og:published_time", "datePublished",
+                        "pubdate", "publishdate", "date", "dc.date", "DC.date.issued"))
+        or _iso_date(ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None)
+        or byline.date
+        or (_iso_date(doc.get("date")) if doc.get("date") else None)
+        or UNKNOWN_DATE
+    )
+    canonical = _canonical_url(tree, url)
+    html_node = tree.css_first("html")
+    lang = (
+        ((html_node.attributes.get("lang") or "") if html_node else "")
+        or _meta(tree, "og:locale", "content-language", "language")
+    )
+    lang = lang.replace("_", "-").split("-")[0].lower() or guess_lang(text)
+
+    passages = [Passage("", i, s) for i, s in enumerate(split_sentences(text))]
+    posts = [t.to_post(i) for i, t in enumerate(tweets)]
+    if not passages and not posts:
+        raise ImportFormatError("no article text or embedded posts were found in this page")
+    whole = "\n".join([p.text for p in passages] + [p.text for p in posts])
+    source = Source(
+        id="",
+        title=" ".join(title.split()),
+        publisher=publisher,
+        author=author,
+        date=date,
+        url=canonical,
+        lang=lang,
+        content_hash=content_hash(whole),
+        passages=passages,
+        posts=posts,
+    )
+    return ParsedPage(source, [t.note for t in tweets if t.note])
+
+
+def parse_html(data: bytes | str, *, url: str = "", charset: str | None = None) -> Source:
+    """An HTML page (bytes or text) as a Source with id "" (ingest assigns it)."""
+    return parse_html_page(data, url=url, charset=charset).source
+
+
+def parse_file(data: bytes, name: str) -> "ParseResult":
+    """The import registry's entry point (storage.importers.FORMATS["html"])."""
+    from storage.importers import ParseResult
+
+    try:
+        source = parse_html(data)
+    except ImportFormatError as exc:
+        raise ImportFormatError(f"{name}: {exc}") from None
+    return ParseResult(sources=[source], lines=[None])
