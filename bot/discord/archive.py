@@ -143,10 +143,9 @@ def _add_sources(store: ArchiveStore, sources: list[Source], by: str) -> AddOutc
     except ImportError:
         ingest_sources = None
     if ingest_sources is not None:
-        before = {s.id for s in store.sources()}
         report = ingest_sources(store, sources, by=by)
-        added = [s for s in store.sources() if s.id not in before]
-        skipped = [_skip_text(item) for item in getattr(report, "skipped", []) or []]
+        added = [s for s in (store.get(item.id) for item in report.added) if s is not None]
+        skipped = [_skip_text(item) for item in report.skipped]
         return AddOutcome(added=added, skipped=skipped)
     for source in sources:  # storage.ingest not there yet: its documented id rule
         if not source.content_hash:
@@ -164,10 +163,7 @@ def _text_of(source: Source) -> str:
 def _skip_text(item: Any) -> str:
     if isinstance(item, (tuple, list)):
         return ": ".join(str(x) for x in item if x not in (None, ""))
-    parts = [getattr(item, name, None) for name in ("what", "why")]
-    if any(parts):
-        return ": ".join(str(p) for p in parts if p)
-    return str(item)
+    return str(item)  # SkippedItem says where and why
 
 
 def parse_upload(data: bytes, filename: str, allowed: tuple[str, ...]) -> tuple[list[Source], list[str]]:

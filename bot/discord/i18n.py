@@ -66,14 +66,24 @@ COMMAND_AR: dict[str, str] = {
 }
 
 
+def is_arabic_locale(locale: object) -> bool:
+    """Discord's locale list (and discord.Locale) has no Arabic today; an "ar"
+    locale arrives as an unknown value, so compare the code, not the enum."""
+    return str(getattr(locale, "value", locale) or "").lower().startswith("ar")
+
+
 class IsnadTranslator(app_commands.Translator):
+    """Arabic names and descriptions. discord.py asks only for the locales in
+    discord.Locale, which lacks Arabic, so these reach Discord only once it
+    lists Arabic; the English text is what Discord shows until then."""
+
     async def translate(
         self,
         string: app_commands.locale_str,
         locale: discord.Locale,
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
-        if locale is not discord.Locale.arabic:
+        if not is_arabic_locale(locale):
             return None
         return COMMAND_AR.get(string.message)
 
@@ -206,11 +216,12 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def lang_of(interaction: discord.Interaction, default: str = "en") -> str:
-    """Arabic for members whose Discord client is in Arabic, English otherwise."""
+    """Arabic for members whose Discord client is in Arabic, English for other
+    known locales, the configured default when the locale is missing."""
     locale = getattr(interaction, "locale", None)
-    if locale is None:
+    if not locale:
         return default
-    return "ar" if locale is discord.Locale.arabic else "en"
+    return "ar" if is_arabic_locale(locale) else "en"
 
 
 def lang_of_text(text: str, default: str = "en") -> str:

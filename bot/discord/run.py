@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -38,20 +39,22 @@ def setup_logging(config: Config) -> None:
     logging.basicConfig(level=config.logging.level.upper(), handlers=handlers, force=True)
 
 
-async def serve(config: Config, *, stop: asyncio.Event | None = None, **bot_options) -> None:
-    """Run the bot until `stop` is set (or SIGTERM/SIGINT), then shut down cleanly."""
+async def serve(config: Config, *, stop: asyncio.Event | None = None, bot: Any = None,
+                handle_signals: bool = True, **bot_options: Any) -> None:
+    """Run the bot until `stop` is set (or SIGTERM/SIGINT), then shut down
+    cleanly: the scheduler stops and the stores are flushed (IsnadBot.close)."""
     from bot.discord.client import IsnadBot
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT) if handle_signals else ():
         try:
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
             pass
-    bot = IsnadBot(config, **bot_options)
+    bot = bot or IsnadBot(config, **bot_options)
     try:
         async with bot:
             runner = asyncio.create_task(bot.start(config.token.reveal()))
