@@ -152,12 +152,20 @@ def _is_header_line(text: str) -> bool:
     return parse_date(text) is not None or parse_month(text) is not None
 
 
+def _lost_its_digits(text: str) -> bool:
+    """", فبراير |" or ", |": a date line whose numbers the PDF dropped,
+    seen as a leading comma or an empty segment, with no digit left."""
+    if re.search(r"\d", text):
+        return False
+    segments = [seg.strip() for seg in _HEADER_SEPARATORS.split(text)]
+    return text.startswith((",", "،")) or (len(segments) > 1 and "" in segments)
+
+
 def _parse_header(lines: list[_Line]) -> _Header:
     header = _Header()
     for line in lines:
         text = line.text.strip()
-        # ", فبراير |" or ", |": a date line that lost its digits.
-        header.damaged_date |= text.startswith((",", "،")) or "| " in f"{text} " and not re.search(r"\d", text)
+        header.damaged_date |= _lost_its_digits(text)
         for segment in _HEADER_SEPARATORS.split(text):
             _header_segment(segment, header)
     return header

@@ -264,3 +264,13 @@ def test_article_starting_with_its_header_has_no_title() -> None:
 def test_title_naming_a_year_stays_a_title() -> None:
     source = parse_text_article("سوريا في 2014\n\nجملة أولى.\n")
     assert source.title == "سوريا في 2014"
+
+
+def test_byline_without_a_date_does_not_borrow_one_from_the_tweets() -> None:
+    text = ENGLISH.replace("By Jane Doe | Reuters | February 12, 2014", "By Jane Doe | Reuters")
+    source = parse_text_article(text)
+    assert source.date == PartialDate()
+    assert (source.author, source.publisher) == ("Jane Doe", "Reuters")
+    # But a date line emptied of its digits does.
+    damaged = ENGLISH.replace("By Jane Doe | Reuters | February 12, 2014", ",  | By Jane Doe")
+    assert parse_text_article(damaged).date == PartialDate(2014, 2)
