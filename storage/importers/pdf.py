@@ -20,10 +20,12 @@ from storage.errors import ImportFormatError
 from storage.records import Source
 
 _ARABIC_WORD_RE = re.compile(r"[\u0621-\u064A\u0671-\u06D3\uFB50-\uFDFF\uFE70-\uFEFC]+")
-_LTR_RUN_RE = re.compile(
-    r"[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9](?:[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9.,:/@#_%+\-]*"
-    r"[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9])?"
-)
+# Latin words and numbers (ASCII or Arabic-Indic) run left to right even in a
+# visual-order Arabic line, so they keep their order when the line is turned.
+_DIGIT = "0-9\u0660-\u0669\u06F0-\u06F9"
+_LTR_WORD = rf"[A-Za-z{_DIGIT}](?:[A-Za-z{_DIGIT}.,:/@#_%+\-]*[A-Za-z{_DIGIT}])?"
+_LTR_RUN_RE = re.compile(rf"{_LTR_WORD}(?: +{_LTR_WORD})*")  # "ISIS left" stays one run
+_SPACES_RE = re.compile(r"[ \t\u00a0]+")
 _MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 _WORD_FINAL_ONLY = "ةى"  # letters that never start a word
 
@@ -81,8 +83,8 @@ def reverse_line(line: str) -> str:
 
 
 def fix_reversed_lines(text: str) -> tuple[str, int]:
-    """Text with its reversed lines turned around and NFKC applied; and how many
-    lines were turned. Lines without any sign follow the page's majority."""
+    """Text with its reversed lines turned around and NFKC applied; and how
+    many lines were turned. Lines without any sign follow the page's majority."""
     lines = text.split("\n")
     scores = [line_reversal_score(line) for line in lines]
     majority = sum(1 if s > 0 else -1 if s < 0 else 0 for s in scores)
@@ -94,6 +96,13 @@ def fix_reversed_lines(text: str) -> tuple[str, int]:
             turned += 1
         fixed.append(unicodedata.normalize("NFKC", line))
     return "\n".join(fixed), turned
+
+
+def _tidy_layout(text: str) -> str:
+    """Layout-mode text without its alignment padding: lines stripped, spaces
+    folded, runs of blank lines kept as one paragraph break."""
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def extract_pdf_text(data: bytes, name: str = "this PDF") -> str:
@@ -109,7 +118,10 @@ def extract_pdf_text(data: bytes, name: str = "this PDF") -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ImportFormatError(f"{name} is password-protected; save an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        # Layout mode gives the glyphs as placed, left to right, with blank lines
+        # for vertical gaps. The default mode applies its own bidi guesses,
+        # which scramble numbers in Arabic lines (NOTES §7).
+        pages = [_tidy_layout(page.extract_text(extraction_mode="layout") or "") for page in reader.pages]
     except PdfReadError as exc:
         raise ImportFormatError(f"{name} is not a readable PDF ({exc})") from None
     if not any(page.strip() for page in pages):
