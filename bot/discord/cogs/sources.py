@@ -205,10 +205,13 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 def _pasted_source(fields: dict[str, str], date: PartialDate) -> Source:
     """A pasted article: the text parser when available (it finds embedded tweets), else one passage per paragraph."""
     text = fields["text"]
+    title = fields.get("title", "").strip()
     try:
         from storage.importers.text import parse_text_article
 
-        source = parse_text_article(text)
+        # The text parser reads an article's first line as its title; give it
+        # the form's title there so the first line of the text stays text.
+        source = parse_text_article(f"{title}\n\n{text}" if title else text)
     except ImportError:
         paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
         source = Source(id="", passages=[Passage("", i, p) for i, p in enumerate(paragraphs)])

@@ -13,3 +13,83 @@ async def test_verify_defers_then_names_the_seed_tweet_and_its_date(harness):
     assert "@mohsarmini" in text
     assert "2014-02-10" in text
     assert not reply.ephemeral
+
+
+async def test_unrelated_claim_gets_a_plain_no_match(harness):
+    call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": "The price of bread in Paris rose this week"},
+                                          {"type": 5, "name": "private", "value": True}])
+    reply = await call.reply(("followup",))
+    assert "Nothing in the archive matches" in reply.text()
+    assert reply.ephemeral  # private:true
+
+
+async def test_arabic_locale_gets_an_arabic_reply(harness):
+    call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}], locale="ar")
+    reply = await call.reply(("followup",))
+    assert "ما يقوله الأرشيف" in reply.text() and "@mohsarmini" in reply.text()
+
+
+async def test_message_menu_on_a_tco_link_finds_the_tweet_that_carries_it(harness):
+    call = await harness.message_menu("شاهدوا هذا https://t.co/oACHNsTm9h")
+    reply = await call.reply(("followup",))
+    assert "@THAERSORY" in reply.text()
+    assert "2014-02-10" in reply.text()
+
+
+async def test_bad_inputs_get_clear_ephemeral_errors(harness):
+    too_long = await harness.slash("verify", [{"type": 3, "name": "claim", "value": "ا" * 1001}])
+    reply = await too_long.reply()
+    assert reply.ephemeral and "1001" in reply.text() and "1000" in reply.text()
+    empty = await harness.slash("verify", [{"type": 3, "name": "claim", "value": "   "}])
+    assert "empty" in (await empty.reply()).text()
+
+
+async def test_cooldown_answers_kindly(fake, seeded_archive, tmp_path):
+    from tests.bot.discord.conftest import make_config
+    from tests.bot.discord.harness import Harness
+
+    h = Harness(fake, make_config(tmp_path, seeded_archive, cooldown_seconds=60.0))
+    await h.start()
+    try:
+        first = await h.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
+        await first.reply(("followup",))
+        second = await h.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
+        reply = await second.reply()
+        assert reply.ephemeral and "wait" in reply.text()
+    finally:
+        await h.stop()
+
+
+async def test_an_exception_in_a_command_is_reported_and_the_bot_keeps_answering(harness, caplog):
+    archive = harness.bot.archive
+    real = archive.verifier.verify
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    archive.verifier.verify = broken
+    call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
+    reply = await call.reply(("followup",))
+    assert reply.ephemeral and "Something went wrong" in reply.text()
+    assert "index exploded" in caplog.text  # the traceback went to the log
+    archive.verifier.verify = real
+    again = await harness.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
+    assert "@mohsarmini" in (await again.reply(("followup",))).text()
+
+
+async def test_commands_sync_with_descriptions(harness):
+    from tests.bot.discord.fake_discord import GUILD_ID
+
+    synced = {c["name"]: c for c in harness.fake.synced[GUILD_ID]}
+    assert {"verify", "isnad", "source", "digest", "Verify claim"} <= set(synced)
+    for command in synced.values():
+        if command.get("type", 1) == 1:
+            assert command["description"]
+            for option in command.get("options", []):
+                assert option["description"]
+
+
+async def test_about_counts_the_archive(harness):
+    call = await harness.slash("isnad", [], sub="about")
+    text = (await call.reply()).text()
+    assert "1 sources" in text and "2014-02" in text

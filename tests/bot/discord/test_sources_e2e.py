@@ -1,0 +1,92 @@
+"""/source add|remove and moderator checks, end to end against the fake Discord."""
+from __future__ import annotations
+
+from tests.bot.discord.fake_discord import snowflake
+from tests.bot.discord.harness import ADMIN, MEMBER, MODERATOR
+
+ARTICLE = (
+    "Raqqa bridge destroyed\n\n"
+    "The old suspension bridge over the Euphrates in Raqqa was destroyed on Monday by an airstrike, "
+    "residents told our correspondent. Boats now carry people across the river.\n"
+).encode()
+
+
+def attachment(fake, name: str, data: bytes, size: int | None = None):
+    att_id = snowflake()
+    url = fake.serve_file(name, data)
+    option = {"type": 11, "name": "file", "value": att_id}
+    resolved = {"attachments": {att_id: {"id": att_id, "filename": name, "size": size if size is not None else len(data),
+                                         "url": url, "proxy_url": url, "content_type": "text/plain"}}}
+    return option, resolved
+
+
+async def test_moderator_adds_a_file_then_it_can_be_verified(harness):
+    option, resolved = attachment(harness.fake, "raqqa.txt", ARTICLE)
+    add = await harness.slash("source", [option], sub="add", who=MODERATOR, resolved=resolved)
+    reply = await add.reply(("followup",))
+    assert "Added 1 source" in reply.text() and reply.ephemeral
+    check = await harness.slash("verify", [{"type": 3, "name": "claim",
+                                            "value": "an airstrike destroyed the bridge over the Euphrates in Raqqa"}])
+    assert "Raqqa bridge destroyed" in (await check.reply(("followup",))).text()
+    # the audit trail names who added it
+    source_id = next(s.id for s in harness.bot.archive.store.sources() if s.title == "Raqqa bridge destroyed")
+    show = await harness.slash("source", [{"type": 3, "name": "id", "value": source_id}], sub="show", who=MODERATOR)
+    assert "added by discord:700000000000000001 (moderator)" in (await show.reply()).text()
+
+
+async def test_non_moderator_is_refused_at_run_time(harness):
+    option, resolved = attachment(harness.fake, "raqqa.txt", ARTICLE)
+    call = await harness.slash("source", [option], sub="add", who=MEMBER, resolved=resolved)
+    reply = await call.reply()
+    assert reply.ephemeral and "Only moderators" in reply.text()
+    assert len(list(harness.bot.archive.store.sources())) == 1  # nothing added
+    listing = await harness.slash("source", [], sub="list", who=ADMIN)  # Manage Server is enough
+    assert "Archived sources (1)" in (await listing.reply()).text()
+
+
+async def test_oversize_and_wrong_type_files_are_refused(harness):
+    option, resolved = attachment(harness.fake, "big.txt", b"x", size=50_000)
+    big = await harness.slash("source", [option], sub="add", who=MODERATOR, resolved=resolved)
+    assert "limit is 20000 bytes" in (await big.reply()).text()
+    option, resolved = attachment(harness.fake, "photo.png", b"\x89PNG")
+    png = await harness.slash("source", [option], sub="add", who=MODERATOR, resolved=resolved)
+    assert "not accepted" in (await png.reply()).text()
+    option, resolved = attachment(harness.fake, "bad.txt", b"caf\xe9 in Latin-1, not UTF-8\n")
+    bad = await harness.slash("source", [option], sub="add", who=MODERATOR, resolved=resolved)
+    assert "could not be imported" in (await bad.reply(("followup",))).text()
+    assert len(list(harness.bot.archive.store.sources())) == 1
+
+
+async def test_remove_asks_first_then_removes_and_records_it(harness):
+    source_id = next(iter(harness.bot.archive.store.sources())).id
+    call = await harness.slash("source", [{"type": 3, "name": "id", "value": source_id}], sub="remove", who=MODERATOR)
+    prompt = await call.reply()
+    assert "Remove" in prompt.text() and harness.bot.archive.store.get(source_id) is not None
+    click = await harness.click(prompt, "Remove", who=MODERATOR)
+    done = await click.reply(("callback",))
+    assert f"Removed {source_id}" in done.text()
+    assert harness.bot.archive.store.get(source_id) is None
+    events = harness.bot.archive.store.events(source_id)
+    assert events[-1].action == "remove" and "moderator" in events[-1].by
+    gone = await harness.slash("verify", [{"type": 3, "name": "claim", "value": "بعد هروب داعش من دير الزور قتلوا كل السجناء"}])
+    assert "Nothing in the archive matches" in (await gone.reply(("followup",))).text()
+
+
+async def test_url_import_failure_is_a_clear_message(harness):
+    call = await harness.slash("source", [{"type": 3, "name": "url", "value": "http://127.0.0.1:9/nothing"}],
+                               sub="add", who=MODERATOR)
+    reply = await call.reply()
+    assert reply.ephemeral
+    assert "could not be imported" in reply.text() or "not supported yet" in reply.text()
+
+
+async def test_paste_opens_a_modal_and_adds_the_article(harness):
+    call = await harness.slash("source", [], sub="paste", who=MODERATOR)
+    modal = await call.reply(("callback",))
+    assert modal.body["type"] == 9
+    submit = await harness.submit_modal(modal, {"Title": "Homs siege", "Publisher": "Example News", "Date (YYYY-MM-DD)": "2014-05-07",
+                                                 "Link": "", "Text": "The last fighters left the old city of Homs under a truce."},
+                                        who=MODERATOR)
+    assert "Added 1 source" in (await submit.reply(("followup",))).text()
+    added = [s for s in harness.bot.archive.store.sources() if s.title == "Homs siege"]
+    assert added and added[0].date.iso() == "2014-05-07"
