@@ -100,6 +100,8 @@ class Mention:
     concept: str  # id without §
     kind: str
     surface: str  # the words as they stand in the text
+    start: int = 0  # token positions, for "which actor goes with which event"
+    end: int = 0
 
 
 class AliasTable:
@@ -199,7 +201,7 @@ class AliasTable:
             surface = text[kept[spans[start].start()]:kept[spans[end - 1].end() - 1] + 1]
             for cid in ids:
                 for c in self._expand[cid]:
-                    out.append(Mention(c, self.concepts[c].kind, surface))
+                    out.append(Mention(c, self.concepts[c].kind, surface, start, end))
         return out
 
     def kind_of(self, concept: str) -> str | None:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from verifiers import aliases
 from verifiers.report import Claim, Conflict, Match
-from verifiers.stance import classify
+from verifiers.stance import Verdict, assess
 
 MAX_CONFLICTS = 5
 # A related item must share this many concepts (places, groups, people, events) with the claim
@@ -24,22 +24,28 @@ def _same_event(claim_concepts: set[str], text: str) -> bool:
     return len(shared) >= MIN_SHARED_CONCEPTS
 
 
+def _conflicting(verdict: Verdict) -> bool:
+    """A conflict needs a checkable cue (denial, negation, opposite account, other actor, number):
+    the word model alone, trained on headline pairs, is not evidence enough against a whole passage."""
+    return verdict.stance == "disagree" and verdict.cue is not None
+
+
 def find_conflicts(claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
     """Conflicting accounts among the matches and the related items, best evidence first."""
     if not matches:
         return []
     claim_text = claim.text or claim.raw
-    verdicts = [classify(claim_text, m.text) for m in matches]
-    for m, (stance, _) in zip(matches, verdicts):
-        m.stance = stance  # shown beside each match
-    agreeing = [i for i, (stance, _) in enumerate(verdicts) if stance == "agree"]
+    verdicts = [assess(claim_text, m.text) for m in matches]
+    for m, verdict in zip(matches, verdicts):
+        m.stance = verdict.stance  # shown beside each match
+    agreeing = [i for i, v in enumerate(verdicts) if v.stance == "agree"]
     anchor = agreeing[0] if agreeing else 0
 
     conflicts: list[Conflict] = []
     seen: set[str] = set()
-    for i, (m, (stance, reason)) in enumerate(zip(matches, verdicts)):
-        if stance == "disagree":
-            conflicts.append(Conflict(m, reason, against=anchor))
+    for m, verdict in zip(matches, verdicts):
+        if _conflicting(verdict):
+            conflicts.append(Conflict(m, verdict.reason, against=anchor))
             seen.add(m.item_id)
 
     claim_concepts = set(aliases.concept_tokens(claim_text))
@@ -47,8 +53,8 @@ def find_conflicts(claim: Claim, matches: list[Match], related: list[Match]) -> 
     for r in related:
         if r.item_id in chosen or r.item_id in seen or not _same_event(claim_concepts, r.text):
             continue
-        stance, reason = classify(claim_text, r.text)
-        if stance == "disagree":
-            conflicts.append(Conflict(replace(r, stance="disagree"), reason, against=anchor))
+        verdict = assess(claim_text, r.text)
+        if _conflicting(verdict):
+            conflicts.append(Conflict(replace(r, stance="disagree"), verdict.reason, against=anchor))
             seen.add(r.item_id)
     return conflicts[:MAX_CONFLICTS]

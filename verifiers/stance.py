@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from verifiers import aliases
-from verifiers.normalize import normalize, stems
+from verifiers.normalize import is_arabic, normalize, stems
 
 Stance = Literal["agree", "disagree", "other"]
 LABELS: tuple[Stance, ...] = ("agree", "disagree", "other")
@@ -123,11 +123,14 @@ def cues(claim: str, text: str) -> Features:
     """The checkable differences between a claim and a text (already narrowed to the relevant part)."""
     cw, tw = _words(claim), _words(text)
     cm, tm = aliases.mentions(claim), aliases.mentions(text)
-    cc, tc = {m.concept for m in cm}, {m.concept for m in tm}
+    cc = {aliases.PREFIX + m.concept for m in cm}
+    tc = {aliases.PREFIX + m.concept for m in tm}
     cs, ts = set(stems(claim)), set(stems(text))
     # concepts count as shared words, so an English claim meets its Arabic account
     shared = (cs | cc) & (ts | tc)
     cs_all, ts_all = cs | cc, ts | tc
+    if is_arabic(claim) != is_arabic(text):  # across languages only the concepts can be shared
+        cs_all, ts_all = cc, tc
     feats = Features(
         overlap=len(shared) / max(1, len(cs_all)),
         overlap_text=len(shared) / max(1, len(ts_all)),
@@ -137,16 +140,16 @@ def cues(claim: str, text: str) -> Features:
     # a denial word on one side only
     cd, td = _has_denial(cw, " ".join(cw)), _has_denial(tw, " ".join(tw))
     if td and not cd:
-        feats.cues.append(Cue("denial", f"the text denies it: {_quote(td)}", 0.9))
+        feats.cues.append(Cue("denial", f"the text denies it: {_quote(_as_written(td, text))}", 0.9))
     elif cd and not td:
-        feats.cues.append(Cue("denial", f"the claim is a denial ({_quote(cd)}) and the text is not", 0.9))
+        feats.cues.append(Cue("denial", f"the claim is a denial ({_quote(_as_written(cd, claim))}) and the text is not", 0.9))
 
     # a negation of shared content on one side only
     cn, tn = _negations(cw, ts, tc), _negations(tw, cs, cc)
     if tn and not cn:
-        feats.cues.append(Cue("negation", f"a negation in the text: {_quote(tn[0])}", 0.7))
+        feats.cues.append(Cue("negation", f"a negation in the text: {_quote(_as_written(tn[0], text))}", 0.8))
     elif cn and not tn:
-        feats.cues.append(Cue("negation", f"a negation in the claim: {_quote(cn[0])}", 0.7))
+        feats.cues.append(Cue("negation", f"a negation in the claim: {_quote(_as_written(cn[0], claim))}", 0.8))
 
     # opposite predicates (alias table "opposes")
     table = aliases.table()
@@ -154,29 +157,32 @@ def cues(claim: str, text: str) -> Features:
         if a.kind != "event":
             continue
         for b in tm:
-            if b.concept not in cc and a.concept not in tc and table.opposes(a.concept, b.concept):
+            if (aliases.PREFIX + b.concept not in cc and aliases.PREFIX + a.concept not in tc
+                    and table.opposes(a.concept, b.concept)):
                 feats.cues.append(Cue(
                     "opposite",
-                    f"opposite account: {_quote(a.surface)} ({_gloss(a.concept)}) in the claim vs "
-                    f"{_quote(b.surface)} ({_gloss(b.concept)}) in the text",
+                    f"opposite account: {_quote(a.surface)}{_gloss(a)} in the claim vs "
+                    f"{_quote(b.surface)}{_gloss(b)} in the text",
                     0.9,
                 ))
                 break
         if feats.cues and feats.cues[-1].kind == "opposite":
             break
 
-    # a different actor for the same event or place
-    cg = {m.concept: m.surface for m in cm if m.kind == "group"}
-    tg = {m.concept: m.surface for m in tm if m.kind == "group"}
-    only_c = [c for c in cg if c not in tg]
-    only_t = [c for c in tg if c not in cg]
-    common_events = {m.concept for m in cm if m.kind == "event"} & {m.concept for m in tm if m.kind == "event"}
-    common_places = {m.concept for m in cm if m.kind == "place"} & {m.concept for m in tm if m.kind == "place"}
-    if only_c and only_t and (common_events or common_places):
+    # a different actor for the same event: a group next to the shared event word on each side
+    # (within ACTOR_WINDOW words), present on one side only. Broader groups (الثوار) never clash.
+    shared_events = {m.concept for m in cm if m.kind == "event"} & {m.concept for m in tm if m.kind == "event"}
+    c_actors = _actors(cm, shared_events)
+    t_actors = _actors(tm, shared_events)
+    all_c = {m.concept for m in cm if m.kind == "group"}
+    all_t = {m.concept for m in tm if m.kind == "group"}
+    only_c = [c for c in c_actors if c not in all_t]
+    only_t = [c for c in t_actors if c not in all_c]
+    if only_c and only_t:
         feats.cues.append(Cue(
             "actor",
-            f"a different actor: {_quote(tg[only_t[0]])} in the text vs {_quote(cg[only_c[0]])} in the claim",
-            0.8 if common_events else 0.5,
+            f"a different actor: {_quote(t_actors[only_t[0]])} in the text vs {_quote(c_actors[only_c[0]])} in the claim",
+            0.8,
         ))
 
     # a different number or year
@@ -190,11 +196,38 @@ def cues(claim: str, text: str) -> Features:
     return feats
 
 
-def _gloss(concept: str) -> str:
-    c = aliases.table().concepts.get(concept)
-    if not c:
-        return concept
-    return next((n for n in c.names if n.isascii()), concept)
+ACTOR_WINDOW = 4
+
+
+def _actors(mentions: list[aliases.Mention], events: set[str]) -> dict[str, str]:
+    """Groups standing within ACTOR_WINDOW words of one of the events: concept -> surface."""
+    spots = [m for m in mentions if m.concept in events]
+    out: dict[str, str] = {}
+    for m in mentions:
+        if m.kind != "group":
+            continue
+        if any(abs(m.start - e.end) <= ACTOR_WINDOW or abs(e.start - m.end) <= ACTOR_WINDOW for e in spots):
+            out.setdefault(m.concept, m.surface)
+    return out
+
+
+def _gloss(mention: aliases.Mention) -> str:
+    """ " (expelled)" after an Arabic surface form, so a reader of English can check it too."""
+    if mention.surface.isascii():
+        return ""
+    c = aliases.table().concepts.get(mention.concept)
+    english = next((n for n in c.names if n.isascii()), "") if c else ""
+    return f" ({english})" if english else ""
+
+
+def _as_written(normalized: str, text: str) -> str:
+    """The words of `text` whose normalized form is `normalized` (one or more words)."""
+    n = len(normalized.split())
+    raw = re.findall(r"[^\W_]+", text)
+    for i in range(len(raw) - n + 1):
+        if normalize(" ".join(raw[i:i + n])) == normalized:
+            return " ".join(raw[i:i + n])
+    return normalized
 
 
 # --- narrowing a long text -----------------------------------------------------------------------
@@ -299,20 +332,32 @@ def _top_words(model: dict, features: dict[str, float], label: str) -> list[str]
     return [name for w, name in weighted[:2] if w > 0]
 
 
-def _word_reason(names: list[str]) -> str:
+def _surface(stem: str, text: str) -> str:
+    """The word as written in the text for a stem, so the user sees «لأعلى», not «لاعل»."""
+    for raw in re.findall(r"[^\W_]+", text):
+        if stem in stems(raw):
+            return raw
+    return stem
+
+
+def _word_reason(names: list[str], claim: str, text: str) -> str:
     for name in names:
         kind, _, words = name.partition(":")
         if kind == "x":
             a, b = words.split("|")
-            return f"different wording: {_quote(a)} vs {_quote(b)}"
+            a, b = (a, b) if a in stems(claim) else (b, a)
+            return f"different wording: {_quote(_surface(a, claim))} in the claim vs {_quote(_surface(b, text))} in the text"
     for name in names:
         kind, _, word = name.partition(":")
-        where = "only in the claim" if kind == "c" else "only in the text"
-        return f"a changed detail: {_quote(word)} {where}"
+        if kind == "c":
+            return f"a changed detail: {_quote(_surface(word, claim))} only in the claim"
+        return f"a changed detail: {_quote(_surface(word, text))} only in the text"
     return ""
 
 
 def _decide_with_model(model: dict, claim: str, text: str, f: Features) -> tuple[Stance, str]:
+    if f.shared == 0:  # a contradiction has to be about the same thing
+        return "other", "nothing in common: no shared words or names"
     features = pair_features(claim, text, f)
     proba = predict_proba(model, features)
     stance = max(proba, key=proba.get)
@@ -325,7 +370,7 @@ def _decide_with_model(model: dict, claim: str, text: str, f: Features) -> tuple
         cue = next((c for c in sorted(f.cues, key=lambda c: -c.strength)), None)
         if cue is not None:
             return "disagree", cue.reason
-        words = _word_reason(_top_words(model, features, "disagree"))
+        words = _word_reason(_top_words(model, features, "disagree"), claim, text)
         return "disagree", words or f"a changed account ({round(100 * proba['disagree'])}% sure)"
     if stance == "agree":
         return "agree", f"same account: {round(100 * f.overlap)}% of the claim's words, no contradiction found"
@@ -344,14 +389,31 @@ def _decide_without_model(f: Features) -> tuple[Stance, str]:
 
 
 # --- public API ----------------------------------------------------------------------------------
-def classify(claim_text: str, text: str) -> tuple[Stance, str]:
-    """Stance of `text` toward the claim, and the reason in words."""
+@dataclass
+class Verdict:
+    stance: Stance
+    reason: str
+    cue: str | None  # the kind of checkable difference behind a "disagree", None if the model alone
+
+
+def assess(claim_text: str, text: str) -> Verdict:
+    """Stance, reason, and whether a checkable cue (not only the model) backs a disagreement."""
     part = focus(claim_text, text)
     feats = cues(claim_text, part)
     model = _model()
-    if model is None:
-        return _decide_without_model(feats)
-    return _decide_with_model(model, claim_text, part, feats)
+    # The model learned from Arabic headline pairs; elsewhere the concepts and cues decide alone.
+    if model is None or not (is_arabic(claim_text) and is_arabic(part)):
+        stance, reason = _decide_without_model(feats)
+    else:
+        stance, reason = _decide_with_model(model, claim_text, part, feats)
+    cue = next((c.kind for c in feats.cues if c.reason == reason), None)
+    return Verdict(stance, reason, cue if stance == "disagree" else None)
+
+
+def classify(claim_text: str, text: str) -> tuple[Stance, str]:
+    """Stance of `text` toward the claim, and the reason in words."""
+    verdict = assess(claim_text, text)
+    return verdict.stance, verdict.reason
 
 
 def classify_many(pairs: Iterable[tuple[str, str]]) -> list[tuple[Stance, str]]:
