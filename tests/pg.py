@@ -17,6 +17,7 @@ import functools
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -85,7 +86,7 @@ def _start_throwaway_cluster() -> str | None:
     data = os.path.join(workdir, "data")
     port = _free_port()
     subprocess.run(
-        [*prefix, f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+        [*prefix, f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
         check=True, capture_output=True,
     )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir} -c fsync=off -c synchronous_commit=off"
@@ -95,7 +96,15 @@ def _start_throwaway_cluster() -> str | None:
     )
 
     def stop() -> None:
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        stopped = subprocess.run(
+            [*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-t", "10", "stop"], capture_output=True
+        )
+        if stopped.returncode != 0:  # never leave a server behind: signal the postmaster itself
+            try:
+                with open(os.path.join(data, "postmaster.pid")) as handle:
+                    os.kill(int(handle.readline()), signal.SIGQUIT)
+            except (OSError, ValueError):
+                pass
         shutil.rmtree(workdir, ignore_errors=True)
 
     atexit.register(stop)
