@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import ipaddress
+import json
+import re
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -34,7 +35,9 @@ import httpx
 from storage.errors import ArchiveError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from storage.ingest import IngestReport
     from storage.records import Source
+    from storage.store import ArchiveStore
 
 DEFAULT_USER_AGENT = (
     "IsnadBot/0.1 (claim-verification archive for journalists; "
@@ -322,18 +325,22 @@ class Fetcher:
                 f"gave up on {_short(url)} after {self.settings.total_timeout:g} s"
             ) from None
 
-    async def resolve(self, url: str) -> str:
-        """Follow redirects (each hop checked) without downloading the page; the final URL."""
+    async def resolve(self, url: str, *, stop: Callable[[str], bool] | None = None) -> str:
+        """Follow redirects (each hop checked) without downloading the page; the
+        final URL. `stop(url)` ends the walk early at a URL it accepts (say, a
+        tweet's status link, which need not be requested)."""
         try:
             async with asyncio.timeout(self.settings.total_timeout):
-                final, response, _ = await self._follow(url, None)
-                await response.aclose()
+                final, response, _ = await self._follow(url, None, stop)
+                if response is not None:
+                    await response.aclose()
                 return final
         except TimeoutError:
             raise FetchTimeoutError(f"gave up on {_short(url)}") from None
 
     async def _get(self, url: str, accept: str | None) -> FetchResult:
         final, response, hops = await self._follow(url, accept)
+        assert response is not None  # no stop condition: the walk ends with a response
         try:
             if response.status_code >= 400:
                 raise FetchHTTPError(
@@ -347,11 +354,13 @@ class Fetcher:
         return FetchResult(url, final, response.status_code, media, charset, body, tuple(hops))
 
     async def _follow(
-        self, url: str, accept: str | None
-    ) -> tuple[str, httpx.Response, list[str]]:
+        self, url: str, accept: str | None, stop: Callable[[str], bool] | None = None
+    ) -> tuple[str, httpx.Response | None, list[str]]:
         current = str(url)
         hops: list[str] = []
         for _ in range(self.settings.max_redirects + 1):
+            if hops and stop is not None and stop(current):
+                return current, None, hops
             target = await self.check(current)
             response = await self._send(target, accept)
             location = response.headers.get("location")
@@ -479,3 +488,81 @@ async def fetch_source(
     if kind_of(result) == "pdf":
         return parse_pdf(result.body, url=result.final_url)
     return parse_html(result.body, url=result.final_url, charset=result.charset)
+
+
+# --- de-duplication by URL --------------------------------------------------------
+
+_TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|ref|ref_src|ref_url|s|t|amp)$", re.I)
+
+
+def url_identity(url: str) -> str:
+    """What identifies a page: no scheme, "www.", fragment, tracking parameters
+    or trailing slash; the host lower-cased; the path's case kept."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL:
+        return url.strip()
+    host = (parsed.host or "").lower().removeprefix("www.").removeprefix("m.")
+    params = sorted((k, v) for k, v in parsed.params.multi_items() if not _TRACKING_PARAMS.match(k))
+    query = "&".join(f"{k}={v}" for k, v in params)
+    path = parsed.path.rstrip("/")
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+def find_source_by_url(store: "ArchiveStore", url: str) -> str | None:
+    """The id of an archived source with this URL (compared by url_identity).
+
+    Scans the store; fine for thousands of sources. A store-side URL index
+    would make it constant time.
+    """
+    if not url:
+        return None
+    wanted = url_identity(url)
+    for source in store.sources():
+        if source.url and url_identity(source.url) == wanted:
+            return source.id
+    return None
+
+
+async def ingest_urls(
+    store: "ArchiveStore",
+    urls: list[str],
+    *,
+    settings: FetchSettings | None = None,
+    fetcher: Fetcher | None = None,
+    by: str = "",
+) -> "IngestReport":
+    """Fetch and archive web pages, skipping any already archived by URL (the
+    given one or the page's canonical one) or by content. A page that cannot
+    be fetched is skipped with the reason; nothing archived is touched."""
+    from storage.ingest import IngestReport, SkippedItem, ingest_sources
+
+    report = IngestReport()
+    own = fetcher is None
+    active = fetcher or Fetcher(settings)
+    try:
+        for url in urls:
+            known = find_source_by_url(store, url)
+            if known:
+                report.skipped.append(SkippedItem(url, None, f"already archived as {known}"))
+                continue
+            try:
+                source = await fetch_source(url, fetcher=active)
+            except ArchiveError as exc:
+                report.skipped.append(SkippedItem(url, None, str(exc)))
+                continue
+            known = find_source_by_url(store, source.url)
+            if known:
+                report.skipped.append(SkippedItem(url, None, f"already archived as {known} ({source.url})"))
+                continue
+            part = ingest_sources(store, [source], by=by)
+            for item in part.added:
+                item.path = url
+            for skipped in part.skipped:
+                skipped.path = skipped.path or url
+            report.added.extend(part.added)
+            report.skipped.extend(part.skipped)
+    finally:
+        if own:
+            await active.aclose()
+    return report

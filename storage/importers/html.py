@@ -25,7 +25,7 @@ from storage.dates import parse_date, search_date, tweet_id_date
 from storage.errors import ImportFormatError
 from storage.passages import split_sentences
 from storage.posts import extract_hashtags, extract_urls, parse_status_url
-from storage.records import UNKNOWN_DATE, PartialDate, Passage, Post, Source, content_hash
+from storage.records import UNKNOWN_DATE, PartialDate, Passage, Post, Source
 
 # --- decoding ------------------------------------------------------------------
 
@@ -418,7 +418,6 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
     posts = [t.to_post(i) for i, t in enumerate(tweets)]
     if not passages and not posts:
         raise ImportFormatError("no article text or embedded posts were found in this page")
-    whole = "\n".join([p.text for p in passages] + [p.text for p in posts])
     source = Source(
         id="",
         title=" ".join(title.split()),
@@ -427,7 +426,6 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
         date=date,
         url=canonical,
         lang=lang,
-        content_hash=content_hash(whole),
         passages=passages,
         posts=posts,
     )

@@ -1,0 +1,207 @@
+"""Tweet links as claims: is this exact tweet archived, and if not, what does it say?
+
+A claim may be (or contain) a link to a tweet: twitter.com, x.com or
+mobile.twitter.com, /status/ or /statuses/, with or without a query string,
+or a t.co short link. For each such link, in order:
+
+1. the status is archived as a post embedded in an article -> an exact match
+   ("this exact tweet is archived in <article>, <date>");
+2. a t.co link that no archived post carries is followed through the safe
+   fetcher (every hop checked, stopping at the first status link), and the
+   final URL is reported; a status link found that way goes through 1 and 3;
+3. otherwise the tweet's text, author and date are fetched with oEmbed;
+4. if that fails: a clear note asking the user to paste the tweet's text.
+
+No Discord here; only storage is imported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from storage.fetch import FetchError, FetchHTTPError, Fetcher
+from storage.importers.html import parse_tweet_html
+from storage.posts import extract_urls, parse_status_url
+from storage.records import UNKNOWN_DATE, PartialDate, Post, Source
+from storage.store import ArchiveStore
+
+COULD_NOT_FETCH = "could not fetch the tweet (deleted, private or unreachable); paste its text"
+_SHORT_HOSTS = {"t.co"}
+
+
+@dataclass
+class ArchivedPost:
+    """An archived post that is the claimed tweet (or carries the claimed link)."""
+
+    source: Source
+    post: Post
+    exact: bool  # True: the same status; False: the post contains the t.co link
+
+    @property
+    def message(self) -> str:
+        article = self.source.title or self.source.publisher or self.source.url or self.source.id
+        date = self.source.date.iso() or "date unknown"
+        if self.exact:
+            return f"this exact tweet is archived in {article}, {date}"
+        who = f"@{self.post.handle}" if self.post.handle else "a tweet"
+        return f"this link appears in an archived tweet by {who} in {article}, {date}"
+
+
+@dataclass
+class FetchedTweet:
+    """A tweet read live through oEmbed."""
+
+    url: str
+    text: str
+    author: str = ""
+    handle: str = ""
+    date: PartialDate = UNKNOWN_DATE
+    status_id: str | None = None
+
+
+@dataclass
+class ResolvedClaim:
+    """What the tweet link in a claim leads to."""
+
+    link: str = ""  # the tweet or t.co link found in the claim ("" if none)
+    final_url: str = ""  # where a t.co link led (after checked hops)
+    status_id: str | None = None
+    archived: list[ArchivedPost] = field(default_factory=list)
+    fetched: FetchedTweet | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.archived or self.fetched)
+
+    @property
+    def claim_text(self) -> str:
+        """Text to verify when the claim was only a link: the fetched tweet's."""
+        return self.fetched.text if self.fetched else ""
+
+    def messages(self) -> list[str]:
+        lines = [a.message for a in self.archived]
+        if self.final_url and self.final_url != self.link:
+            lines.append(f"{self.link} leads to {self.final_url}")
+        if self.fetched:
+            who = self.fetched.author or "unknown author"
+            if self.fetched.handle:
+                who += f" (@{self.fetched.handle})"
+            lines.append(f"not archived; fetched the tweet: {who}, {self.fetched.date.iso() or 'date unknown'}")
+        return lines + self.notes
+
+
+def is_short_link(url: str) -> bool:
+    try:
+        return (httpx.URL(url).host or "").lower() in _SHORT_HOSTS
+    except httpx.InvalidURL:
+        return False
+
+
+def tweet_links(text: str) -> list[str]:
+    """Status links and t.co links in a claim, in order, without duplicates."""
+    return [u for u in dict.fromkeys(extract_urls(text)) if parse_status_url(u) or is_short_link(u)]
+
+
+def canonical_status_url(url: str) -> str | None:
+    """https://twitter.com/<handle>/status/<id> for any status link form."""
+    parsed = parse_status_url(url)
+    if not parsed:
+        return None
+    handle, status_id = parsed
+    return f"https://twitter.com/{handle or 'i/web'}/status/{status_id}"
+
+
+def find_archived(store: ArchiveStore, url: str) -> list[ArchivedPost]:
+    """Archived posts that are this status (by id) or carry this exact link."""
+    parsed = parse_status_url(url)
+    wanted = _link_key(url)
+    found = []
+    for source in store.sources():
+        for post in source.posts:
+            if parsed and post.status_id and str(post.status_id) == parsed[1]:
+                found.append(ArchivedPost(source, post, exact=True))
+            elif not parsed and any(_link_key(u) == wanted for u in post.urls):
+                found.append(ArchivedPost(source, post, exact=False))
+    found.sort(key=lambda a: (a.source.date.earliest() is None, a.source.date))
+    return found
+
+
+def _link_key(url: str) -> str:
+    """A link without scheme, www., query or trailing slash; t.co codes are
+    case-sensitive, so the path keeps its case."""
+    bare = url.strip().split("#")[0].split("?")[0].rstrip("/")
+    host, _, path = bare.split("://", 1)[-1].partition("/")
+    return f"{host.lower().removeprefix('www.')}/{path}"
+
+
+async def fetch_tweet(fetcher: Fetcher, url: str) -> FetchedTweet:
+    """A tweet's text, author and date through oEmbed (raises FetchError)."""
+    status_url = canonical_status_url(url) or url
+    answer = await fetcher.get_json(
+        fetcher.settings.oembed_url, {"url": status_url, "omit_script": "1", "dnt": "true"}
+    )
+    if not isinstance(answer, dict) or not answer.get("html"):
+        raise FetchError("the oEmbed answer has no tweet in it")
+    tweets = parse_tweet_html(str(answer["html"]))
+    if not tweets or not tweets[0].text:
+        raise FetchError("the oEmbed answer's tweet has no text")
+    tweet = tweets[0]
+    handle = tweet.handle or _handle_from(str(answer.get("author_url", "")))
+    parsed = parse_status_url(str(answer.get("url", ""))) or parse_status_url(status_url)
+    return FetchedTweet(
+        url=str(answer.get("url") or status_url),
+        text=tweet.text,
+        author=tweet.author or str(answer.get("author_name", "")),
+        handle=handle,
+        date=tweet.date,
+        status_id=tweet.status_id or (parsed[1] if parsed else None),
+    )
+
+
+def _handle_from(author_url: str) -> str:
+    return author_url.rstrip("/").rsplit("/", 1)[-1] if author_url else ""
+
+
+async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fetcher | None) -> ResolvedClaim:
+    """Resolve the first tweet or t.co link in a claim (see the module doc).
+
+    `fetcher=None` keeps everything offline: only the archive is searched.
+    """
+    links = tweet_links(claim_text)
+    if not links:
+        return ResolvedClaim(notes=["no tweet link in the claim"])
+    link = links[0]
+    result = ResolvedClaim(link=link)
+    parsed = parse_status_url(link)
+    result.status_id = parsed[1] if parsed else None
+    result.archived = find_archived(store, link)
+    if any(a.exact for a in result.archived) or (result.archived and not parsed and fetcher is None):
+        return result
+    if fetcher is None:
+        result.notes.append("not archived; fetching from the web is off, so paste the tweet's text")
+        return result
+    status_link = link
+    if not parsed:
+        try:
+            result.final_url = await fetcher.resolve(link, stop=lambda u: parse_status_url(u) is not None)
+        except FetchError as exc:
+            result.notes.append(f"could not follow {link}: {exc}")
+            return result
+        found = parse_status_url(result.final_url)
+        if not found:
+            return result  # a link to something other than a tweet: the final URL is the answer
+        result.status_id = found[1]
+        exact = [a for a in find_archived(store, result.final_url) if a.exact]
+        if exact:
+            result.archived = exact + result.archived
+            return result
+        status_link = result.final_url
+    try:
+        result.fetched = await fetch_tweet(fetcher, status_link)
+    except FetchHTTPError as exc:
+        result.notes.append(COULD_NOT_FETCH + (f" (the server answered {exc.status})" if exc.status else ""))
+    except FetchError as exc:
+        result.notes.append(f"{COULD_NOT_FETCH} ({exc})")
+    return result
