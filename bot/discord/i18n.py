@@ -100,6 +100,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "result.timeline": ("Who carried it, when", "من نقله ومتى"),
     "result.conflicts": ("Conflicting accounts", "روايات متعارضة"),
+    "result.more_conflicts": ("{n} more conflicting accounts on the last pages.", "{n} روايات متعارضة أخرى في الصفحات الأخيرة."),
     "result.conflict_against": ("contradicts match {n}", "تخالف النتيجة {n}"),
     "result.match": ("Match {n} of {total}", "النتيجة {n} من {total}"),
     "result.publisher": ("Publisher", "الناشر"),

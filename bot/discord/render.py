@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.discord.i18n import t
-from verifiers.report import Match, Report, SourceDate
+from verifiers.report import Conflict, Match, Report, SourceDate
 from storage.records import PartialDate
 
 TITLE_MAX = 256
@@ -30,6 +30,8 @@ CONTENT_MAX = 2000
 
 MATCHES_PER_PAGE = 3
 EXCERPT_MAX = 900
+SUMMARY_CONFLICTS = 4
+CONFLICT_VALUE_MAX = 600
 
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
 _TATWEEL = re.compile("\u0640+")
@@ -69,8 +71,8 @@ def date_text(date: PartialDate, lang: str) -> str:
 
 def who_text(name: str, handle: str) -> str:
     parts = []
-    if name:
-        parts.append(iso(clean(name)))
+    if name:  # clipped inside the isolate, so the handle and the closing PDI always survive
+        parts.append(iso(clip(clean(name), 100)))
     if handle:
         parts.append(iso("@" + discord.utils.escape_markdown(handle.lstrip("@"))))
     return " ".join(parts)
@@ -117,17 +119,28 @@ def check_message(embeds: list[discord.Embed]) -> list[str]:
 
 
 def fit_message(embeds: list[discord.Embed]) -> list[discord.Embed]:
-    """Shrink the longest descriptions until the message is within 6000."""
+    """Shrink the longest texts until the message is within 6000 characters:
+    descriptions first (down to 200), then field values (down to 100). Pages
+    hold at most 4 embeds, so the floor is always reached before that."""
     embeds = embeds[:EMBEDS_PER_MESSAGE]
-    over = sum(embed_chars(e) for e in embeds) - MESSAGE_TOTAL_MAX
-    while over > 0:
+
+    def over() -> int:
+        return sum(embed_chars(e) for e in embeds) - MESSAGE_TOTAL_MAX
+
+    while over() > 0:
         longest = max(embeds, key=lambda e: len(e.description or ""))
         current = longest.description or ""
-        if len(current) <= 80:  # descriptions are small now; drop the last embed instead
-            embeds = embeds[:-1]
-        else:
-            longest.description = clip(current, max(80, len(current) - over - 1))
-        over = sum(embed_chars(e) for e in embeds) - MESSAGE_TOTAL_MAX
+        if len(current) <= 200:
+            break
+        longest.description = clip(current, max(200, len(current) - over() - 1))
+    while over() > 0:
+        candidates = [(e, i, f) for e in embeds for i, f in enumerate(e.fields) if len(f.value or "") > 100]
+        if not candidates:
+            break
+        embed, index, f = max(candidates, key=lambda c: len(c[2].value or ""))
+        embed.set_field_at(index, name=f.name, value=clip(f.value, max(100, len(f.value) - over() - 1)), inline=f.inline)
+    while over() > 0 and len(embeds) > 1:  # last resort, never reached by our pages
+        embeds = embeds[:-1]
     return embeds
 
 
@@ -147,15 +160,15 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
         colour=GREEN,
     )
     if match.publisher:
-        embed.add_field(name=t("result.publisher", lang), value=clip(clean(match.publisher), FIELD_VALUE_MAX))
+        embed.add_field(name=t("result.publisher", lang), value=clip(clean(match.publisher), 200))
     who = who_text(match.author, match.handle if match.kind == "post" else "")
     if who:
-        embed.add_field(name=t("result.author", lang), value=clip(who, FIELD_VALUE_MAX))
+        embed.add_field(name=t("result.author", lang), value=clip(who, 300))
     embed.add_field(name=t("result.date", lang), value=iso(date_text(match.date, lang)))
     score = f"{match.score:.0f}/100"
     if match.reason:
         score += f" · {clean(match.reason)}"
-    embed.add_field(name=t("result.score", lang), value=clip(score, FIELD_VALUE_MAX))
+    embed.add_field(name=t("result.score", lang), value=clip(score, 300))
     if _safe_url(match.url):
         embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)
     embed.set_footer(text=t("result.match", lang, n=n, total=total) + f" · {match.source_id}")
@@ -192,25 +205,43 @@ def summary_embed(report: Report, lang: str) -> discord.Embed:
         parts.append(line(t("result.recycled", lang, days=report.recycled_days), lang))
     for note in report.notes[:5]:
         parts.append(line("· " + clip(clean(note), 300), lang))
-    embed = discord.Embed(title=t("result.title", lang), description=clip("\n".join(parts), DESC_MAX), colour=colour)
+    embed = discord.Embed(title=t("result.title", lang), description=clip("\n".join(parts), 1500), colour=colour)
     if report.timeline:
         embed.add_field(name=t("result.timeline", lang), value=_join_lines(
             [_timeline_line(e, lang) for e in report.timeline], FIELD_VALUE_MAX), inline=False)
-    for conflict in report.conflicts[:8]:
-        m = conflict.match
-        name = f"⚠ {clean(m.title or m.publisher or m.source_id)}"
-        who = who_text(m.author, m.handle if m.kind == "post" else "")
-        head = " — ".join(x for x in (who, iso(date_text(m.date, lang))) if x)
-        value = "\n".join([
-            line(head, lang),
-            line(f"“{clip(clean(m.text), 400)}”", lang),
-            line(f"**{clip(clean(conflict.reason), 300)}** ({t('result.conflict_against', lang, n=conflict.against + 1)})", lang),
-        ])
-        if _safe_url(m.url):
-            value += "\n" + m.url
-        embed.add_field(name=clip(f"{t('result.conflicts', lang)}: {name}", FIELD_NAME_MAX),
-                        value=clip(value, FIELD_VALUE_MAX), inline=False)
+    for conflict in report.conflicts[:SUMMARY_CONFLICTS]:
+        _add_conflict(embed, conflict, lang)
+    if len(report.conflicts) > SUMMARY_CONFLICTS:
+        embed.add_field(name="…", value=t("result.more_conflicts", lang, n=len(report.conflicts) - SUMMARY_CONFLICTS),
+                        inline=False)
     return embed
+
+
+def _add_conflict(embed: discord.Embed, conflict: Conflict, lang: str) -> None:
+    m = conflict.match
+    name = f"⚠ {clean(m.title or m.publisher or m.source_id)}"
+    who = who_text(m.author, m.handle if m.kind == "post" else "")
+    head = " — ".join(x for x in (who, iso(date_text(m.date, lang))) if x)
+    value = "\n".join([
+        line(head, lang),
+        line(f"**{clip(clean(conflict.reason), 250)}** ({t('result.conflict_against', lang, n=conflict.against + 1)})", lang),
+        line(f"“{clip(clean(m.text), 200)}”", lang),
+    ])
+    if _safe_url(m.url):
+        value += "\n" + m.url
+    embed.add_field(name=clip(f"{t('result.conflicts', lang)}: {name}", 150),
+                    value=clip(value, CONFLICT_VALUE_MAX), inline=False)
+
+
+def conflict_embeds(conflicts: list[Conflict], lang: str) -> list[discord.Embed]:
+    """Conflicts beyond the summary's, 4 to an embed, on pages after the matches."""
+    out = []
+    for start in range(0, len(conflicts), SUMMARY_CONFLICTS):
+        embed = discord.Embed(title=t("result.conflicts", lang), colour=ORANGE)
+        for conflict in conflicts[start:start + SUMMARY_CONFLICTS]:
+            _add_conflict(embed, conflict, lang)
+        out.append(embed)
+    return out
 
 
 def _join_lines(lines: list[str], limit: int) -> str:
@@ -235,12 +266,13 @@ def report_pages(report: Report, lang: str, per_page: int = MATCHES_PER_PAGE) ->
     pages.append(first)
     for start in range(per_page, total, per_page):
         pages.append(match_embeds[start : start + per_page])
-    pages = [fit_message(p) for p in pages]
-    if len(pages) > 1:
+    extra = conflict_embeds(report.conflicts[SUMMARY_CONFLICTS:], lang)
+    pages.extend(extra[i:i + 1] for i in range(len(extra)))
+    if len(pages) > 1:  # before fitting, so the footer counts towards the 6000
         for i, page in enumerate(pages):
-            footer = page[-1].footer.text or ""
+            footer = (page[-1].footer.text if page[-1].footer else "") or ""
             page[-1].set_footer(text=clip(f"{footer} · {t('result.page', lang, n=i + 1, total=len(pages))}", FOOTER_MAX))
-    return pages
+    return [fit_message(p) for p in pages]
 
 
 # --- lists and digests ---------------------------------------------------------
