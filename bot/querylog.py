@@ -88,8 +88,11 @@ class QueryLog:
             if self.path is None:
                 self._memory.append(entry)
                 return
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
+            with self.path.open("ab") as handle:
+                # After a crash mid-line, start afresh so this entry is not glued to the torn one.
+                if handle.tell() > 0 and not _ends_with_newline(self.path):
+                    handle.write(b"\n")
+                handle.write((line + "\n").encode("utf-8"))
 
     def entries(self) -> Iterable[QueryEntry]:
         if self.path is None:
@@ -122,6 +125,12 @@ class QueryLog:
 
     def close(self) -> None:
         """Nothing is buffered: each record() is written when made."""
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"
 
 
 def now_utc() -> datetime:

@@ -1,0 +1,50 @@
+"""bot/config.py: the example file loads, typos are errors, the token stays secret."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def test_the_example_config_loads_with_its_documented_defaults():
+    config = load_config(EXAMPLE, env={})
+    assert config.discord.mention_enabled is False
+    assert config.digest.timezone == "UTC"
+    assert config.matching.threshold is None
+
+
+def test_unknown_keys_and_sections_are_clear_errors(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[discord]\ncooldown_secs = 3\n")
+    with pytest.raises(ConfigError, match="unknown key 'cooldown_secs'"):
+        load_config(path, env={})
+    path.write_text("[discrod]\n")
+    with pytest.raises(ConfigError, match=r"unknown section \[discrod\]"):
+        load_config(path, env={})
+    path.write_text("[digest]\ntimezone = \"Mars/Olympus\"\n")
+    with pytest.raises(ConfigError, match="not an IANA zone"):
+        load_config(path, env={})
+
+
+def test_token_from_env_or_file_never_shows_in_repr_or_logs(tmp_path, caplog):
+    token_file = tmp_path / "token.txt"
+    token_file.write_text("file-secret-123\n")
+    path = tmp_path / "c.toml"
+    path.write_text('[discord]\ntoken_file = "token.txt"\n')
+    config = load_config(path, env={})
+    assert config.token.reveal() == "file-secret-123"
+    assert "file-secret-123" not in repr(config)
+    assert load_config(path, env={"ISNAD_DISCORD_TOKEN": "env-secret"}).token.reveal() == "env-secret"
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("t").info("config is %s", config)
+    assert "file-secret-123" not in caplog.text
+
+
+def test_env_overrides_the_archive_path(tmp_path):
+    config = load_config(EXAMPLE, env={"ISNAD_DB": str(tmp_path / "a.json")})
+    assert config.storage_path == str(tmp_path / "a.json")

@@ -1,0 +1,19 @@
+"""bot/querylog.py: append-only, survives a torn last line, groups the same claim."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from bot.querylog import QueryEntry, QueryLog, querylog_path_for
+
+
+def test_appends_and_skips_a_torn_line(tmp_path):
+    path = querylog_path_for(tmp_path / "archive.json")
+    assert path.name == "archive.queries.jsonl"
+    log = QueryLog(path)
+    now = datetime.now(timezone.utc)
+    log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="داعـش  قتل"))
+    with path.open("a") as handle:
+        handle.write('{"at": "2024-')  # a crash mid-write
+    log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="داعش قتل"))
+    entries = QueryLog(path).between(now - timedelta(minutes=1), now + timedelta(minutes=1), 1)
+    assert len(entries) == 2 and entries[0].key == entries[1].key  # tatweel and spacing folded
