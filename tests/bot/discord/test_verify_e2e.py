@@ -93,3 +93,39 @@ async def test_about_counts_the_archive(harness):
     call = await harness.slash("isnad", [], sub="about")
     text = (await call.reply()).text()
     assert "1 sources" in text and "2014-02" in text
+
+
+async def test_a_mention_is_answered_in_allowed_channels_when_enabled(fake, seeded_archive, tmp_path):
+    from tests.bot.discord.conftest import make_config
+    from tests.bot.discord.fake_discord import BOT_USER, CHANNEL_ID, message_payload, snowflake
+    from tests.bot.discord.harness import MEMBER, Harness
+
+    h = Harness(fake, make_config(tmp_path, seeded_archive, mention_enabled=True, mention_channel_ids=[int(CHANNEL_ID)]))
+    await h.start()
+    try:
+        message = message_payload(snowflake(), CHANNEL_ID, f"<@{BOT_USER['id']}> {SEED_CLAIM}", MEMBER["user"])
+        message["mentions"] = [BOT_USER]
+        await fake.push("MESSAGE_CREATE", message)
+        replies = await fake.wait_for(lambda: fake.in_channel(CHANNEL_ID))
+        assert "@mohsarmini" in replies[0].text()
+        assert "ما يقوله الأرشيف" in replies[0].text()  # an Arabic claim gets an Arabic answer
+    finally:
+        await h.stop()
+
+
+async def test_next_button_pages_through_more_matches(harness):
+    from tests.bot.discord.fake_discord import snowflake  # noqa: F401
+
+    def many(text, **kwargs):
+        report = real(text, **kwargs)
+        report.matches = report.matches[:1] * 7  # 7 matches -> 3 pages
+        return report
+
+    real = harness.bot.archive.verifier.verify
+    harness.bot.archive.verifier.verify = many
+    call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
+    first = await call.reply(("followup",))
+    assert "Page 1 of 3" in first.text()
+    click = await harness.click(first, "Next")
+    page = await click.reply(("callback",))
+    assert page.body["type"] == 7 and "Page 2 of 3" in page.text()
