@@ -234,6 +234,7 @@ class AtomicJSONStorage(Storage):
         self._dirty = False
         self._identity = _identity(path) if path else None
         self.generation = 0  # bumped whenever the cache is replaced from disk
+        self._fragments: dict[str, tuple[dict[str, Any], str]] = {}  # source id -> (doc, its JSON)
 
     # TinyDB's interface
     def read(self) -> dict[str, Any]:
@@ -294,13 +295,43 @@ class AtomicJSONStorage(Storage):
                 f"{self.path} was changed by another Isnad process during this change; "
                 "nothing was saved. Try again."
             )
-        text = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
+        text = self._serialize()
         try:
             _write_atomically(self.path, text)
         except OSError as exc:
             self._reload()  # the file still holds the last good state
             raise ArchiveError(f"cannot write {self.path}: {exc.strerror or exc}. Nothing was changed.") from exc
         self._identity = _identity(self.path)
+
+
+    def _serialize(self) -> str:
+        """The whole document as JSON, reusing each source's JSON from the
+        previous write: sources are never edited in place (only added or
+        removed), so a document object seen before serializes the same.
+        Saves most of the time of a write on a large archive."""
+        parts = []
+        for name, table in self._data.items():
+            if name == "sources" and isinstance(table, dict):
+                body = "{" + ",".join([self._source_json(key, doc) for key, doc in table.items()]) + "}"
+                if len(self._fragments) > len(table):  # forget removed sources
+                    self._fragments = {k: v for k, v in self._fragments.items() if k in table}
+            else:
+                body = _dumps(table)
+            parts.append(f"{_dumps(name)}:{body}")
+        return "{" + ",".join(parts) + "}"
+
+    def _source_json(self, key: str, doc: dict[str, Any]) -> str:
+        """'"<key>":{...}' for one source, from the cache when it is the same object."""
+        cached = self._fragments.get(key)
+        if cached is not None and cached[0] is doc:
+            return cached[1]
+        text = f"{_dumps(key)}:{_dumps(doc)}"
+        self._fragments[key] = (doc, text)
+        return text
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class _KeyedTable(Table):
@@ -354,7 +385,7 @@ class TinyDBStore(ArchiveStore):
             data = _migrate(path, data)
             # The old layout stays available to an older Isnad, and to the user.
             shutil.copy2(path, path.with_name(f"{path.name}.schema{old_schema}.bak"))
-            _write_atomically(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            _write_atomically(path, _dumps(data))
         return data
 
     # --- writes ---

@@ -294,3 +294,18 @@ def test_crash_before_rename_leaves_the_old_archive(archive_path: Path, monkeypa
     assert archive_path.read_bytes() == before
     assert sorted(p.name for p in archive_path.parent.iterdir()) == ["archive.json"]
     assert [s.id for s in TinyDBStore(archive_path).sources()] == ["kept"]
+
+
+def test_reused_source_json_matches_a_fresh_serialization(archive_path: Path) -> None:
+    store = TinyDBStore(archive_path)
+    store.add_many([full_source(f"s{i}", f"h{i}") for i in range(5)], by="a")
+    store.remove("s2", by="b")
+    store.set_setting("digest", {"hour": 8})
+    store.add(full_source("s2", "h2-again"))
+    store.set_setting("digest", {"hour": 9})
+    text = archive_path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert list(data["sources"]) == ["s0", "s1", "s3", "s4", "s2"]
+    assert data["settings"]["digest"] == {"value": {"hour": 9}}
+    assert TinyDBStore(archive_path).get("s2").content_hash == "h2-again"
