@@ -281,8 +281,13 @@ class AtomicJSONStorage(Storage):
     def _reload(self) -> None:
         if self.path is None:  # nothing to go back to; updates are applied in memory only
             return
-        data = _parse_archive(self.path, self.path.read_bytes())
-        self._data = _migrate(self.path, data)
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(
+                f"{self.path} was moved or deleted while Isnad had it open ({exc.strerror or exc})."
+            ) from exc
+        self._data = _migrate(self.path, _parse_archive(self.path, raw))
         self._identity = _identity(self.path)
         self.generation += 1
 

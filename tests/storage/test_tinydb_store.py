@@ -309,3 +309,10 @@ def test_reused_source_json_matches_a_fresh_serialization(archive_path: Path) ->
     assert list(data["sources"]) == ["s0", "s1", "s3", "s4", "s2"]
     assert data["settings"]["digest"] == {"value": {"hour": 9}}
     assert TinyDBStore(archive_path).get("s2").content_hash == "h2-again"
+
+
+def test_archive_deleted_while_open_is_a_clear_error(archive_path: Path) -> None:
+    store = TinyDBStore(archive_path)
+    archive_path.unlink()
+    with pytest.raises(ArchiveError, match="moved or deleted while Isnad had it open"):
+        store.add(full_source())
