@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from storage.errors import ArchiveError
@@ -40,6 +41,17 @@ class MigrationReport:
     source: ArchiveFingerprint
     destination: ArchiveFingerprint
     problems: list[str] = field(default_factory=list)
+    described: tuple[str, str] = ("", "")  # (from, to) as shown to a user, no passwords
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "from": self.described[0],
+            "to": self.described[1],
+            "copied": {k: v for k, v in asdict(self.source).items() if not k.endswith("digest")},
+            "digest": self.source.digest,
+            "problems": list(self.problems),
+        }
 
     @property
     def ok(self) -> bool:
@@ -51,6 +63,32 @@ class MigrationReport:
         if self.ok:
             return f"copied {counts}; verified: counts and digest {s.digest[:16]} match"
         return f"copied {counts}, but the copy does NOT match: " + "; ".join(self.problems)
+
+
+def migrate_between(
+    src_target: str, dst_target: str, *, progress: Callable[[int], None] | None = None
+) -> MigrationReport:
+    """`isnad migrate --from SRC --to DST`: open both archives (file path,
+    tinydb://PATH or postgresql://…), copy, verify, close them."""
+    from storage.backends import describe, is_postgres_url, open_store
+
+    if src_target == dst_target:
+        raise ArchiveError("--from and --to name the same archive")
+    if not is_postgres_url(src_target):
+        path = Path(src_target.removeprefix("tinydb://")).expanduser()
+        if not path.is_file():  # opening it would create an empty archive and copy nothing
+            raise ArchiveError(f"no archive at {path} to copy from")
+    src = open_store(src_target)
+    try:
+        dst = open_store(dst_target)
+        try:
+            report = migrate(src, dst, progress=progress)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    report.described = (describe(src_target), describe(dst_target))
+    return report
 
 
 def migrate(
@@ -121,9 +159,10 @@ def _restore(
 
     if not isinstance(dst, TinyDBStore):
         raise ArchiveError(f"cannot copy into a {type(dst).__name__}")
-    _restore_tinydb(dst, list(sources), events, settings)
+    copied = list(sources)
+    _restore_tinydb(dst, copied, events, settings)
     if progress:
-        progress(len(sources) if isinstance(sources, list) else 0)
+        progress(len(copied))
 
 
 def _restore_tinydb(dst: Any, sources: list[Source], events: list[AuditEvent], settings: dict[str, Any]) -> None:

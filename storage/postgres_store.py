@@ -440,7 +440,7 @@ class _Guard:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         self.store._lock.release()
-        if isinstance(exc, psycopg.OperationalError):
+        if isinstance(exc, psycopg.Error):  # lost connection, missing privilege, full disk, …
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ArchiveError(
                 f"could not {self.doing} in {self.store.where}: {message}. Any change in progress was not saved."

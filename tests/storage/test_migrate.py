@@ -105,3 +105,19 @@ def test_verification_notices_a_single_changed_passage(tmp_path):
     fa, fb = fingerprint(a), fingerprint(b)
     assert (fa.sources, fa.passages, fa.posts) == (fb.sources, fb.passages, fb.posts)
     assert fa.digest != fb.digest
+
+
+def test_migrating_between_locations_opens_copies_and_closes(tmp_path):
+    from storage.migrate import migrate_between
+
+    src = filled_tinydb(tmp_path / "src.json")
+    src.close()
+    with fresh_database() as url:
+        report = migrate_between(str(tmp_path / "src.json"), url)
+        assert report.ok and report.to_json()["copied"]["sources"] == 4
+        assert report.to_json()["to"].startswith("PostgreSQL 127.0.0.1:")
+        back = migrate_between(url, f"tinydb://{tmp_path / 'back.json'}")
+        assert back.ok and back.source.digest == report.source.digest
+    with pytest.raises(ArchiveError, match="no archive at"):
+        migrate_between(str(tmp_path / "typo.json"), str(tmp_path / "other.json"))
+    assert not (tmp_path / "typo.json").exists()

@@ -8,6 +8,7 @@ import sys
 import textwrap
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -243,3 +244,19 @@ def test_the_query_log_returns_what_was_asked_after_a_time_oldest_first(db_url, 
     assert [q["claim"] for q in store.queries_since(None)] == ["third", "from another shard"]
     with pytest.raises(ArchiveError, match="ISO 8601"):
         store.queries_since("yesterday")
+
+
+def test_a_user_without_rights_on_the_database_gets_a_one_line_error(db_url):
+    role = f"isnad_reader_{uuid.uuid4().hex[:8]}"  # roles are server-wide
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    reader_url = db_url.replace("postgres@", f"{role}@", 1)
+    try:
+        with pytest.raises(ArchiveError) as caught:
+            PostgresStore(reader_url)
+        assert "permission denied" in str(caught.value) and "\n" not in str(caught.value)
+    finally:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
