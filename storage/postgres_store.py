@@ -270,18 +270,16 @@ class PostgresStore(ArchiveStore):
     # --- reads ---
 
     def get(self, source_id: str) -> Source | None:
-        with self._guard("read a source") as conn:
-            row = conn.execute(f"SELECT {_SELECT} FROM sources WHERE id = %s", (source_id,)).fetchone()
-        return _source(row) if row else None
+        rows = self._read("read a source", f"SELECT {_SELECT} FROM sources WHERE id = %s", (source_id,))
+        return _source(rows[0]) if rows else None
 
     def sources(self) -> Iterator[Source]:
         """In the order added, a page at a time (an archive may not fit in memory twice)."""
         last = 0
         while True:
-            with self._guard("read sources") as conn:
-                rows = conn.execute(
-                    f"SELECT seq, {_SELECT} FROM sources WHERE seq > %s ORDER BY seq LIMIT %s", (last, _PAGE)
-                ).fetchall()
+            rows = self._read(
+                "read sources", f"SELECT seq, {_SELECT} FROM sources WHERE seq > %s ORDER BY seq LIMIT %s", (last, _PAGE)
+            )
             for row in rows:
                 yield _source(row[1:])
             if len(rows) < _PAGE:
@@ -289,38 +287,34 @@ class PostgresStore(ArchiveStore):
             last = rows[-1][0]
 
     def find_by_hash(self, content_hash: str) -> str | None:
-        with self._guard("look up a content hash") as conn:
-            row = conn.execute("SELECT id FROM sources WHERE content_hash = %s", (content_hash,)).fetchone()
-        return row[0] if row else None
+        rows = self._read("look up a content hash", "SELECT id FROM sources WHERE content_hash = %s", (content_hash,))
+        return rows[0][0] if rows else None
 
     def events(self, source_id: str | None = None) -> list[AuditEvent]:
-        with self._guard("read the audit trail") as conn:
-            rows = conn.execute(
-                "SELECT action, source_id, by_whom, at, detail FROM events "
-                "WHERE %(id)s::text IS NULL OR source_id = %(id)s ORDER BY seq",
-                {"id": source_id},
-            ).fetchall()
+        rows = self._read(
+            "read the audit trail",
+            "SELECT action, source_id, by_whom, at, detail FROM events "
+            "WHERE %(id)s::text IS NULL OR source_id = %(id)s ORDER BY seq",
+            {"id": source_id},
+        )
         return [AuditEvent(*row) for row in rows]
 
     def get_setting(self, key: str, default: Any = None) -> Any:
-        with self._guard("read a setting") as conn:
-            row = conn.execute("SELECT value FROM settings WHERE key = %s", (key,)).fetchone()
-        return row[0] if row else default
+        rows = self._read("read a setting", "SELECT value FROM settings WHERE key = %s", (key,))
+        return rows[0][0] if rows else default
 
     def settings(self) -> dict[str, Any]:
         """Every setting (used to copy an archive)."""
-        with self._guard("read settings") as conn:
-            return dict(conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall())
+        return dict(self._read("read settings", "SELECT key, value FROM settings ORDER BY key"))
 
     def stats(self) -> ArchiveStats:
         """Counted in the database. ISO partial dates sort as text the way
         PartialDate means to: '2014' < '2014-02' < '2014-02-01'."""
-        with self._guard("count the archive") as conn:
-            row = conn.execute(
-                "SELECT count(*), coalesce(sum(jsonb_array_length(doc->'passages')), 0), "
-                "coalesce(sum(jsonb_array_length(doc->'posts')), 0), min(date), max(date) FROM sources"
-            ).fetchone()
-        assert row is not None
+        (row,) = self._read(
+            "count the archive",
+            "SELECT count(*), coalesce(sum(jsonb_array_length(doc->'passages')), 0), "
+            "coalesce(sum(jsonb_array_length(doc->'posts')), 0), min(date), max(date) FROM sources",
+        )
         return ArchiveStats(
             sources=row[0],
             passages=int(row[1]),
@@ -330,8 +324,7 @@ class PostgresStore(ArchiveStore):
         )
 
     def __len__(self) -> int:
-        with self._guard("count sources") as conn:
-            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]  # type: ignore[index]
+        return self._read("count sources", "SELECT count(*) FROM sources")[0][0]
 
     # --- the query log (the bot's questions, for digests) ---
 
@@ -356,12 +349,12 @@ class PostgresStore(ArchiveStore):
         """Query records strictly after `ts` (None = from the start) and up to
         `until` (inclusive, None = now), oldest first, as they were logged."""
         start, end = _parse_ts(ts), _parse_ts(until)
-        with self._guard("read the query log") as conn:
-            rows = conn.execute(
-                "SELECT record FROM query_log WHERE (%(start)s::timestamptz IS NULL OR at > %(start)s) "
-                "AND (%(end)s::timestamptz IS NULL OR at <= %(end)s) ORDER BY at, seq",
-                {"start": start, "end": end},
-            ).fetchall()
+        rows = self._read(
+            "read the query log",
+            "SELECT record FROM query_log WHERE (%(start)s::timestamptz IS NULL OR at > %(start)s) "
+            "AND (%(end)s::timestamptz IS NULL OR at <= %(end)s) ORDER BY at, seq",
+            {"start": start, "end": end},
+        )
         return [row[0] for row in rows]
 
     def prune_queries(self, before: datetime | str) -> int:
@@ -374,13 +367,16 @@ class PostgresStore(ArchiveStore):
 
     def latest_cursor(self) -> int:
         """The newest change's cursor (0 for none): where to start following."""
-        with self._guard("read the change log") as conn:
-            return conn.execute("SELECT coalesce(max(cursor), 0) FROM changes").fetchone()[0]  # type: ignore[index]
+        return self._read("read the change log", "SELECT coalesce(max(cursor), 0) FROM changes")[0][0]
 
     def changes_since(self, cursor: int = 0, *, limit: int | None = None) -> list[Change]:
         """Changes after `cursor`, oldest first."""
-        with self._guard("read the change log") as conn:
-            return _changes_since(conn, cursor, limit)
+        rows = self._read(
+            "read the change log",
+            "SELECT cursor, action, source_id FROM changes WHERE cursor > %s ORDER BY cursor LIMIT %s",
+            (cursor, limit),
+        )
+        return [Change(*row) for row in rows]
 
     def watch(
         self, callback: Callable[[Change], None], *, since: int | None = None, poll_interval: float = 5.0
@@ -410,6 +406,19 @@ class PostgresStore(ArchiveStore):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _read(self, doing: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        """One read-only query. A connection that died since the last call (a
+        server restart, an idle timeout) is replaced and the query retried once:
+        reads are safe to repeat, unlike writes."""
+        try:
+            with self._guard(doing) as conn:
+                return conn.execute(sql, params).fetchall()
+        except ArchiveError as exc:
+            if not isinstance(exc.__cause__, psycopg.OperationalError) or self._conn is None or not self._conn.broken:
+                raise
+        with self._guard(doing) as conn:
+            return conn.execute(sql, params).fetchall()
 
     def _guard(self, doing: str) -> "_Guard":
         return _Guard(self, doing)

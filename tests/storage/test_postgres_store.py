@@ -260,3 +260,21 @@ def test_a_user_without_rights_on_the_database_gets_a_one_line_error(db_url):
         with psycopg.connect(db_url, autocommit=True) as conn:
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE {role}")
+
+
+def test_after_connections_are_cut_reads_reconnect_and_the_watcher_catches_up(db_url, store):
+    store.add(source(1))
+    seen: list[Change] = []
+    watcher = store.watch(seen.append, poll_interval=60)
+    time.sleep(0.3)
+    with psycopg.connect(db_url, autocommit=True) as admin:  # what a server restart does to clients
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    run_other_process(db_url, """
+        body = "أضيف بينما كان الاتصال مقطوعا"
+        store.add(Source(id="while-cut", content_hash=content_hash(body), passages=[Passage("", 0, body)]))
+    """)
+    assert store.get("src-1") is not None  # a read: reconnects by itself
+    assert watcher.wait_for(store.latest_cursor(), timeout=5), "the watcher did not catch up after reconnecting"
+    assert [(c.action, c.source_id) for c in seen] == [("add", "while-cut")]
+    watcher.stop()
