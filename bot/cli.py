@@ -11,10 +11,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.config import ConfigError
 from storage.errors import ArchiveError
 from storage.store import ArchiveStore
 
@@ -46,9 +48,10 @@ class Context:
         return open_store(self.db_path())
 
     def db_path(self) -> Path | None:
-        raw = self.args.db or os.environ.get("ISNAD_DB") or self.config().storage_path
+        raw = self.args.db or os.environ.get("ISNAD_DB") or self.config.storage_path
         return Path(raw).expanduser() if raw else None
 
+    @cached_property
     def config(self):
         from bot.config import load_config
 
@@ -91,20 +94,39 @@ def _warn(message: str) -> None:
 
 
 def cmd_ingest(ctx: Context) -> int:
-    from storage.ingest import ingest_paths
-
     from bot.render import render_ingest
 
+    urls = [p for p in ctx.args.paths if p.startswith(("http://", "https://"))]
+    paths = [p for p in ctx.args.paths if p not in urls]
     store = ctx.open_store()
     try:
-        with _progress_bar() as progress:
-            report = ingest_paths(
-                store, ctx.args.paths, fmt=ctx.args.format, by=_whoami(), progress=progress
-            )
+        report = _ingest_files(ctx, store, paths)
+        if urls:
+            fetched = _ingest_urls(ctx, store, urls)
+            report.added.extend(fetched.added)
+            report.skipped.extend(fetched.skipped)
     finally:
         store.close()
     ctx.out.write(render_ingest(report))
     return EXIT_OK if report.added or not report.skipped else EXIT_ERROR
+
+
+def _ingest_files(ctx: Context, store: ArchiveStore, paths: list[str]):
+    from storage.ingest import IngestReport, ingest_paths
+
+    if not paths:
+        return IngestReport()
+    with _progress_bar() as progress:
+        return ingest_paths(store, paths, fmt=ctx.args.format, by=_whoami(), progress=progress)
+
+
+def _ingest_urls(ctx: Context, store: ArchiveStore, urls: list[str]):
+    """Fetch pages through the safe fetcher (SSRF checks, size and time limits)."""
+    import asyncio
+
+    from storage.fetch import ingest_urls
+
+    return asyncio.run(ingest_urls(store, urls, settings=ctx.config.fetch_settings(), by=_whoami()))
 
 
 class _progress_bar:
@@ -118,7 +140,7 @@ class _progress_bar:
 
         def update(done: int, total: int) -> None:
             if self.bar is None:
-                self.bar = tqdm(total=total, unit="source", file=sys.stderr, leave=False)
+                self.bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
             self.bar.n = done
             self.bar.refresh()
 
@@ -162,14 +184,15 @@ def cmd_verify(ctx: Context) -> int:
 def _verifier(ctx: Context):
     from verifiers.engine import Verifier
 
+    _load_aliases(ctx)
     store = ctx.open_store()
-    threshold = ctx.config().match_threshold
+    threshold = ctx.config.match_threshold
     kwargs = {} if threshold is None else {"threshold": threshold}
     return Verifier(store, **kwargs)
 
 
 def _check_claim(claim: str, ctx: Context) -> None:
-    limit = ctx.config().max_claim_chars
+    limit = ctx.config.max_claim_chars
     if not claim.strip():
         raise CliError("the claim is empty")
     if len(claim) > limit:
@@ -250,6 +273,44 @@ def cmd_stance(ctx: Context) -> int:
     return EXIT_ERROR if failures else EXIT_OK
 
 
+# --- aliases ---------------------------------------------------------------------
+
+
+def _aliases_path(ctx: Context) -> Path:
+    """The moderators' alias file: names added without touching the shipped table."""
+    from platformdirs import user_data_dir
+
+    configured = ctx.config.matching.aliases_file
+    return Path(configured).expanduser() if configured else Path(user_data_dir("isnad")) / "aliases.toml"
+
+
+def _load_aliases(ctx: Context):
+    """The shipped table plus the moderators' additions, made the default for matching."""
+    from verifiers.aliases import load_aliases
+
+    try:
+        return load_aliases(_aliases_path(ctx))
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_alias(ctx: Context) -> int:
+    from verifiers.aliases import add_alias
+
+    path = _aliases_path(ctx)
+    if ctx.args.action == "add":
+        try:
+            add_alias(path, ctx.args.concept, ctx.args.names, kind=ctx.args.kind)
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        ctx.out.write(f"Added {', '.join(ctx.args.names)} to {ctx.args.concept} in {path}\n")
+        return EXIT_OK
+    table = _load_aliases(ctx)
+    for concept in table.concepts.values():
+        ctx.out.write(f"{concept.id} ({concept.kind}): {' | '.join(concept.names)}\n")
+    return EXIT_OK
+
+
 # --- run (Discord) and chat ------------------------------------------------------
 
 
@@ -285,11 +346,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    ingest = sub.add_parser("ingest", help="add sources from files", description="Add sources from files.")
+    ingest = sub.add_parser(
+        "ingest",
+        help="add sources from files or web pages",
+        description="Add sources from files (text, JSONL, HTML, PDF) or http(s) URLs of articles.",
+    )
     ingest.add_argument(
         "--format", default="auto", choices=_formats(), help="input format (default: by extension and content)"
     )
-    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files to import")
+    ingest.add_argument("paths", nargs="+", metavar="PATH|URL", help="files, folders or article URLs to import")
     ingest.set_defaults(handler=cmd_ingest)
 
     verify = sub.add_parser(
@@ -328,6 +393,20 @@ def build_parser() -> argparse.ArgumentParser:
     stance.add_argument("--batch", metavar="FILE", required=True, help='JSONL input ("-" for stdin)')
     stance.set_defaults(handler=cmd_stance)
 
+    alias = sub.add_parser(
+        "alias",
+        help="list or extend the table of names (places, groups, people, events)",
+        description="The alias table lets an English claim find Arabic sources and the reverse. "
+        "Additions go to a file of your own (matching.aliases_file, default aliases.toml in your data directory).",
+    )
+    alias_actions = alias.add_subparsers(dest="action", metavar="ACTION", required=True)
+    alias_actions.add_parser("list", help="list every concept with its names")
+    alias_add = alias_actions.add_parser("add", help="add names to a concept (or a new concept)")
+    alias_add.add_argument("concept", help="the concept id, e.g. deir_ezzor")
+    alias_add.add_argument("names", nargs="+", metavar="NAME", help="names or spellings, Arabic or English")
+    alias_add.add_argument("--kind", choices=["place", "group", "person", "event"], help="needed for a new concept")
+    alias.set_defaults(handler=cmd_alias)
+
     run = sub.add_parser("run", help="run the Discord bot", description="Run the Discord bot.")
     run.set_defaults(handler=cmd_run)
 
@@ -347,7 +426,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     ctx = Context(args=args, out=out or sys.stdout)
     try:
         return args.handler(ctx)
-    except (CliError, ArchiveError) as exc:
+    except (CliError, ArchiveError, ConfigError) as exc:
         _warn(str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:

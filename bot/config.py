@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Mapping, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from storage.fetch import FetchSettings
 
 
 class ConfigError(ValueError):
@@ -56,6 +59,7 @@ class StorageConfig:
 class MatchingConfig:
     threshold: float | None = None  # None = the engine's default
     limit: int = 10
+    aliases_file: str = ""  # moderators' additions to the alias table; "" = aliases.toml in the data dir
 
 
 @dataclass(frozen=True)
@@ -124,15 +128,10 @@ class Config:
     def max_claim_chars(self) -> int:
         return self.discord.max_claim_length
 
-    def fetch_settings(self) -> Any:
-        """H7's storage.fetch.FetchSettings built from [fetch], or None before it lands."""
-        try:
-            from storage.fetch import FetchSettings  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        known = {f.name for f in fields(FetchSettings)} if is_dataclass(FetchSettings) else set()
-        values = {k: v for k, v in vars_of(self.fetch).items() if not known or k in known}
-        return FetchSettings(**values)
+    def fetch_settings(self) -> "FetchSettings":
+        from storage.fetch import FetchSettings
+
+        return FetchSettings(**vars_of(self.fetch))
 
 
 _SECTIONS: dict[str, type] = {

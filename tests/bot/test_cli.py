@@ -14,6 +14,8 @@ from bot.cli import main
 
 SEED_CLAIM = "بعد هروب داعش من دير الزور قتلوا كل السجناء"
 UNRELATED = "Manchester United won the league cup final on penalties last night"
+# Unrelated, but sharing words with the sample ("مدينة", a place name), so it has candidates.
+UNRELATED_AR = "ارتفعت أسعار الخبز في مدينة حلب اليوم"
 MATCH_KEYS = {"score", "source_id", "kind", "text", "title", "publisher", "url", "date", "author", "handle"}
 
 
@@ -128,11 +130,12 @@ def test_verify_human_output_names_source_and_date(default_home):
 def test_unrelated_claim_gets_a_plain_no_match(default_home):
     code, out = run("verify", UNRELATED)
     assert code == 0 and "No match" in out
-    assert json.loads(run("verify", "--json", UNRELATED)[1])["matches"] == []
+    for claim in (UNRELATED, UNRELATED_AR):
+        assert json.loads(run("verify", "--json", claim)[1])["matches"] == [], claim
 
 
 def test_min_score_zero_returns_top_limit_candidates(default_home):
-    result = json.loads(run("verify", "--json", "--min-score", "0", "--limit", "3", UNRELATED)[1])
+    result = json.loads(run("verify", "--json", "--min-score", "0", "--limit", "3", UNRELATED_AR)[1])
     assert len(result["matches"]) == 3
 
 
@@ -198,7 +201,7 @@ def test_ingest_reports_added_and_skipped(tmp_path):
     )
     code, out = run("--db", db, "ingest", str(jsonl))
     assert code == 0
-    assert "x1" in out and "line 2" in out
+    assert "added x1" in out and "in.jsonl:2: expected a JSON object" in out
     code, out = run("--db", db, "ingest", str(jsonl))
     assert "0 source(s) added" in out  # re-import adds nothing
 
@@ -235,3 +238,22 @@ def _sample_text() -> str:
     from storage.sample import SAMPLE_PATH
 
     return Path(SAMPLE_PATH).read_text(encoding="utf-8")
+
+
+# --- aliases ---------------------------------------------------------------------
+
+
+def test_alias_add_lets_an_english_claim_find_the_arabic_post(default_home):
+    claim = "The ancient Halabiyeh and Zalabiyeh site"
+    assert json.loads(run("verify", "--json", claim)[1])["matches"] == []
+    assert run("alias", "add", "halabiya", "Halabiyeh", "حلبية", "--kind", "place")[0] == 0
+    code, out = run("alias", "add", "zalabiya", "Zalabiyeh", "زلبية", "--kind", "place")
+    assert code == 0 and "Zalabiyeh" in out
+    after = json.loads(run("verify", "--json", claim)[1])["matches"]
+    assert after and after[0]["handle"] == "syria_omar"
+    assert "Halabiyeh" in run("alias", "list")[1]
+
+
+def test_alias_add_new_concept_needs_a_kind(default_home):
+    assert run("alias", "add", "new_thing", "something")[0] == 1
+    assert run("alias", "add", "new_thing", "something", "--kind", "event")[0] == 0
