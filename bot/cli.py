@@ -6,6 +6,7 @@ parse it, so keys change only with a version bump.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -122,8 +123,6 @@ def _ingest_files(ctx: Context, store: ArchiveStore, paths: list[str]):
 
 def _ingest_urls(ctx: Context, store: ArchiveStore, urls: list[str]):
     """Fetch pages through the safe fetcher (SSRF checks, size and time limits)."""
-    import asyncio
-
     from storage.fetch import ingest_urls
 
     return asyncio.run(ingest_urls(store, urls, settings=ctx.config.fetch_settings(), by=_whoami()))
@@ -171,7 +170,7 @@ def cmd_verify(ctx: Context) -> int:
         return _verify_batch(ctx, verifier)
     claim = " ".join(args.claim)
     _check_claim(claim, ctx)
-    report = verifier.verify(claim, limit=args.limit, min_score=args.min_score)
+    report = _verify_text(ctx, verifier, claim)
     if args.json:
         ctx.emit_json(report.to_json())
     else:
@@ -189,6 +188,26 @@ def _verifier(ctx: Context):
     threshold = ctx.config.match_threshold
     kwargs = {} if threshold is None else {"threshold": threshold}
     return Verifier(store, **kwargs)
+
+
+def _verify_text(ctx: Context, verifier, text: str):
+    """Verify one claim; a tweet link the archive lacks is followed on the web."""
+    from verifiers.tweet_links import tweet_links
+
+    if not tweet_links(text):
+        return verifier.verify(text, limit=ctx.args.limit, min_score=ctx.args.min_score)
+    return asyncio.run(_verify_linked(ctx, verifier, text))
+
+
+async def _verify_linked(ctx: Context, verifier, text: str):
+    from storage.fetch import Fetcher
+    from verifiers.tweet_links import verify_claim
+
+    async def verify(claim: str, claim_date):
+        return verifier.verify(claim, limit=ctx.args.limit, min_score=ctx.args.min_score, claim_date=claim_date)
+
+    async with Fetcher(ctx.config.fetch_settings()) as fetcher:
+        return await verify_claim(verify, text, verifier.store, fetcher)
 
 
 def _check_claim(claim: str, ctx: Context) -> None:
@@ -210,7 +229,7 @@ def _verify_batch(ctx: Context, verifier) -> int:
             _warn(error)
             ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})
             continue
-        report = verifier.verify(obj["text"], limit=ctx.args.limit, min_score=ctx.args.min_score)
+        report = _verify_text(ctx, verifier, obj["text"])
         ctx.emit_json({"id": obj.get("id"), **report.to_json()})
     return EXIT_ERROR if failures else EXIT_OK
 

@@ -5,6 +5,7 @@ dicts and back, so every store (TinyDB today, others later) keeps the same shape
 """
 from __future__ import annotations
 
+import calendar
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date as _date
@@ -68,6 +69,16 @@ class PartialDate:
         if self.year is None:
             return None
         return _date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> _date | None:
+        """The last day this date could mean."""
+        if self.year is None:
+            return None
+        if self.month is None:
+            return _date(self.year, 12, 31)
+        if self.day is None:
+            return _date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return _date(self.year, self.month, self.day)
 
     @classmethod
     def from_iso(cls, text: str | None) -> "PartialDate":

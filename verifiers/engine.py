@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from storage.posts import parse_status_url
-from storage.records import Post, Source
+from storage.records import PartialDate, Post, Source
 from storage.store import ArchiveStore
 from verifiers import provenance, rerank
 from verifiers.claim import clean_claim
@@ -24,6 +24,7 @@ from verifiers.report import Claim, Conflict, Match, Report
 DEFAULT_THRESHOLD = 40.0  # seed: unrelated claims <= 26, dialect rephrasing >= 49 (rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 RELATED = 30  # lower-scored candidates handed to the conflict finder
+SAME_TWEET, SAME_LINK = "same tweet", "same link"  # reasons of exact link matches
 
 
 def _optional(module: str, name: str) -> Callable | None:
@@ -123,8 +124,14 @@ class Verifier:
 
     # --- verifying ---------------------------------------------------------------
 
-    def verify(self, text: str, *, limit: int = 5, min_score: float | None = None) -> Report:
+    def verify(
+        self, text: str, *, limit: int = 5, min_score: float | None = None, claim_date: PartialDate | None = None
+    ) -> Report:
+        """Verify a claim. `claim_date` is the claim's own date when it is known
+        from elsewhere (a fetched tweet's), for "recycled" detection."""
         claim = clean_claim(text)
+        if claim_date is not None and claim_date.known:
+            claim.date = claim_date
         floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
         scored = exact + self._ranked(claim, exclude={m.item_id for m in exact})
@@ -148,9 +155,9 @@ class Verifier:
             parsed = parse_status_url(url)
             if parsed is not None:
                 for item_id in self._by_status.get(str(parsed[1]), []):
-                    found.setdefault(item_id, self._hit(item_id, 100.0, "same tweet"))
+                    found.setdefault(item_id, self._hit(item_id, 100.0, SAME_TWEET))
             for item_id in self._by_url.get(url_key(url), []):
-                found.setdefault(item_id, self._hit(item_id, 100.0, "same link"))
+                found.setdefault(item_id, self._hit(item_id, 100.0, SAME_LINK))
         return list(found.values())
 
     def _hit(self, item_id: str, score: float, reason: str) -> Match:

@@ -31,9 +31,11 @@ def timeline(matches: list[Match]) -> list[SourceDate]:
     return sorted(entries.values(), key=_order)
 
 
-def _order(entry: SourceDate) -> tuple[int, object]:
-    earliest = entry.date.earliest()
-    return (0, earliest) if earliest is not None else (1, 0)
+def _order(entry: SourceDate) -> tuple[int, object, object]:
+    """By the last day each date can mean: an article dated only "February 2014"
+    is not shown to come before a tweet of 10 February 2014 (it may embed it)."""
+    latest = entry.date.latest()
+    return (0, latest, entry.date.earliest()) if latest is not None else (1, 0, 0)
 
 
 def recycled_days(claim: Claim, entries: list[SourceDate]) -> int | None:

@@ -111,6 +111,7 @@ class Report:
                 {"date": first.date.iso(), "source_id": first.source_id} if first else None
             ),
             "recycled": self.recycled_days,
+            "notes": list(self.notes),
         }
 
 

@@ -16,6 +16,7 @@ No Discord here; only storage is imported.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -25,6 +26,7 @@ from storage.importers.html import parse_tweet_html
 from storage.posts import extract_urls, parse_status_url
 from storage.records import UNKNOWN_DATE, PartialDate, Post, Source
 from storage.store import ArchiveStore
+from verifiers.report import Report
 
 COULD_NOT_FETCH = "could not fetch the tweet (deleted, private or unreachable); paste its text"
 _SHORT_HOSTS = {"t.co"}
@@ -205,3 +207,36 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
     except FetchError as exc:
         result.notes.append(f"{COULD_NOT_FETCH} ({exc})")
     return result
+
+
+# A verify function: (claim text, the claim's own date or None) -> Report. The
+# CLI passes the engine's verify; the bot passes one that runs it off the event loop.
+VerifyFn = Callable[[str, PartialDate | None], Awaitable[Report]]
+
+
+async def verify_claim(verify: VerifyFn, text: str, store: ArchiveStore, fetcher: Fetcher | None) -> Report:
+    """Verify a claim; when it carries a tweet link the archive does not hold,
+    follow the link (t.co hops, oEmbed) and verify the tweet's own text, dated
+    by the tweet so that an old account passed off as new shows as recycled."""
+    from verifiers.engine import SAME_LINK, SAME_TWEET
+
+    report = await verify(text, None)
+    if not tweet_links(text):
+        return report
+    exact = [m for m in report.matches if m.reason in (SAME_TWEET, SAME_LINK)]
+    if exact:
+        report.notes = [_archived_note(m.reason == SAME_TWEET, m.title or m.publisher, m.date) for m in exact]
+        return report
+    resolved = await resolve_claim_links(text, store, fetcher)
+    if resolved.fetched is None:
+        report.notes = resolved.messages()
+        return report
+    fetched = await verify(resolved.fetched.text, resolved.fetched.date)
+    fetched.query = text
+    fetched.notes = resolved.messages()
+    return fetched
+
+
+def _archived_note(exact: bool, article: str, date: PartialDate) -> str:
+    where = f"{article or 'an archived article'}, {date.iso() or 'date unknown'}"
+    return f"this exact tweet is archived in {where}" if exact else f"this link appears in an archived tweet in {where}"

@@ -257,3 +257,49 @@ def test_alias_add_lets_an_english_claim_find_the_arabic_post(default_home):
 def test_alias_add_new_concept_needs_a_kind(default_home):
     assert run("alias", "add", "new_thing", "something")[0] == 1
     assert run("alias", "add", "new_thing", "something", "--kind", "event")[0] == 0
+
+
+# --- tweet links -----------------------------------------------------------------
+
+OEMBED_HTML = (
+    '<blockquote class="twitter-tweet"><p lang="ar" dir="rtl">بعد هروب داعش من دير الزور قاموا بقتل كل '
+    "سجناءهم .. لا ذمة لهم ولا دين</p>&mdash; Someone (@recycler) "
+    '<a href="https://twitter.com/recycler/status/1234567890123456789">March 3, 2020</a></blockquote>'
+)
+
+
+@pytest.fixture
+def oembed_config(tmp_path, httpserver):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[fetch]\nallow_loopback = true\nretries = 0\n"
+        f'oembed_url = "{httpserver.url_for("/oembed")}"\n',
+        encoding="utf-8",
+    )
+    return str(config)
+
+
+def test_tweet_link_of_an_archived_post_is_an_exact_match(default_home):
+    result = json.loads(run("verify", "--json", "https://t.co/oACHNsTm9h")[1])
+    assert result["matches"][0]["handle"] == "THAERSORY" and result["matches"][0]["score"] == 100
+    assert "archived" in result["notes"][0]
+
+
+def test_tweet_link_not_archived_is_fetched_and_its_text_verified(default_home, oembed_config, httpserver):
+    tweet = "https://x.com/recycler/status/1234567890123456789?s=20"
+    httpserver.expect_request("/oembed").respond_with_json(
+        {"author_name": "Someone", "author_url": "https://twitter.com/recycler", "html": OEMBED_HTML, "url": tweet}
+    )
+    result = json.loads(run("--config", oembed_config, "verify", "--json", tweet)[1])
+    assert result["query"] == tweet
+    assert result["matches"][0]["handle"] == "mohsarmini"
+    assert result["recycled"] > 2000  # a 2020 tweet retelling a February 2014 account
+    assert result["first_seen"]["date"] == "2014-02-10"
+    assert any("@recycler" in note for note in result["notes"])
+
+
+def test_deleted_tweet_asks_for_the_text(default_home, oembed_config, httpserver):
+    httpserver.expect_request("/oembed").respond_with_data("gone", status=404)
+    code, out = run("--config", oembed_config, "verify", "https://twitter.com/x/status/1234567890123456789")
+    assert code == 0
+    assert "could not fetch the tweet" in out and "paste its text" in out
