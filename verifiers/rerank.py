@@ -1,29 +1,44 @@
 """Re-ranking: turn a BM25 candidate into a 0..100 score a threshold can cut.
 
 BM25 finds candidates; it cannot say how much of the claim a candidate
-carries, and it misses typos and split words. The score blends:
+carries, and it misses typos and split words. The score is a logistic model
+over a few measures of one (claim, candidate) pair:
 
 - coverage: the share of the claim's idf mass the candidate matched
   (bm25 / bm25_max, capped at 1);
-- overlap: the share of the claim's content words (stems) the candidate has;
+- overlap: the share of the claim's content words the candidate has, with
+  partial credit for misspelt words;
+- back: the share of the candidate's content words found in the claim (a
+  tweet usually carries the whole archived sentence, plus comments);
 - wording: rapidfuzz token_set_ratio on normalized text (word order, extra words);
 - letters: rapidfuzz partial_ratio on space-stripped text, which survives
-  split or glued words (ديرالزور) and small typos.
+  split or glued words (ديرالزور) and small typos;
+- author: the share of the pasted tweet's author name found in the candidate
+  (a claim is often about what its author said);
+- title: the same word shares against the candidate's source title, when the
+  caller passes it.
 
-The fuzzy ratios of two unrelated Arabic texts sit around 30-50 (shared
-letters, not shared meaning), so they are rescaled from that floor before
-blending. Short claims are capped: three words found anywhere are weak
-evidence.
+The weights are learned on the CheckThat! train splits by
+benchmarks/train_rerank.py and shipped in data/rerank_weights.json (plain
+JSON, no scikit-learn at run time). The model's decision point, calibrated on
+the dev splits, is shifted to 50: a score of 50 or more means "this is the
+claim", which is what the engine's default threshold expects.
 """
 from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from verifiers.normalize import is_arabic, normalize, word_groups
 from verifiers.report import Claim
 
-# Blend weights (sum 1). H5 tunes these on benchdata.
-W_COVERAGE, W_OVERLAP, W_WORDING, W_LETTERS = 0.30, 0.35, 0.10, 0.25
+WEIGHTS_PATH = Path(__file__).parent / "data" / "rerank_weights.json"
+FEATURES = ("coverage", "overlap", "back", "wording", "letters", "author", "has_author",
+            "title", "has_title", "length")
 FUZZ_FLOOR = 45.0  # what unrelated texts score on the fuzzy ratios
 WORD_FUZZ_FLOOR = 60.0  # a claim word this similar to a candidate word earns nothing
 SOFT_WORD_CREDIT = 0.8  # a misspelt word counts at most this much of an exact one
@@ -34,8 +49,58 @@ SHORT_CLAIM_CAP = 35.0  # one or two words are a topic, not a claim
 CROSS_LINGUAL_MAX, MIN_CONCEPTS = 75.0, 3
 
 
+@lru_cache(maxsize=1)
+def model() -> dict:
+    """The shipped weights: {"weights": {feature: w}, "bias": b, ...}."""
+    data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    missing = [f for f in FEATURES if f not in data["weights"]]
+    if missing:
+        raise ValueError(f"{WEIGHTS_PATH.name} lacks weights for {', '.join(missing)}; rerun train_rerank.py")
+    return data
+
+
 def _rescale(ratio: float) -> float:
     return max(0.0, (ratio - FUZZ_FLOOR) / (100.0 - FUZZ_FLOOR))
+
+
+def features(
+    claim: Claim,
+    claim_tokens: list[str],
+    candidate_text: str,
+    candidate_tokens: list[str],
+    bm25: float,
+    bm25_max: float,
+    *,
+    title: str = "",
+) -> dict[str, float] | None:
+    """The model's inputs for one pair, or None when there is nothing to compare."""
+    claim_norm = normalize(claim.text)
+    cand_norm = normalize(candidate_text)
+    if not claim_norm or not cand_norm:
+        return None
+    groups = word_groups(claim.text)
+    concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
+    cand_terms = set(candidate_tokens)
+    overlap, exact = _overlap(groups, concepts, candidate_text, cand_terms)
+    claim_terms = {t for _, terms in groups for t in terms}
+    author = word_groups(claim.author) if claim.author else []
+    title_groups = word_groups(title) if title else []
+    title_terms = {t for _, terms in title_groups for t in terms}
+    return {
+        "coverage": min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0,
+        "overlap": overlap,
+        "back": _share(word_groups(candidate_text), claim_terms),
+        "wording": _rescale(fuzz.token_set_ratio(claim_norm, cand_norm)),
+        "letters": _rescale(_letters_ratio(claim_norm, cand_norm)),
+        "author": _share(author, cand_terms | title_terms),
+        "has_author": 1.0 if author else 0.0,
+        "title": _share(title_groups, claim_terms),
+        "has_title": 1.0 if title_groups else 0.0,
+        "length": math.log1p(len(groups)),
+        "_exact": float(exact),
+        "_units": float(len(groups) + len(concepts)),
+        "_short": 1.0 if len(groups) < SHORT_CLAIM_WORDS else 0.0,
+    }
 
 
 def score(
@@ -45,32 +110,36 @@ def score(
     candidate_tokens: list[str],
     bm25: float,
     bm25_max: float,
+    *,
+    title: str = "",
 ) -> tuple[float, str]:
     """A 0..100 score and a short reason, for one candidate of one claim."""
-    claim_norm = normalize(claim.text)
-    cand_norm = normalize(candidate_text)
-    if not claim_norm or not cand_norm:
-        return 0.0, "nothing to compare"
-    groups = word_groups(claim.text)
-    concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
-    if is_arabic(claim.text) != is_arabic(candidate_text):
+    if is_arabic(claim.text) != is_arabic(candidate_text) and normalize(claim.text) and normalize(candidate_text):
+        concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
         return _cross_lingual(concepts, set(candidate_tokens))
-    overlap, exact = _overlap(groups, concepts, candidate_text, set(candidate_tokens))
-    units = len(groups) + len(concepts)
-    coverage = min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0
-    wording = fuzz.token_set_ratio(claim_norm, cand_norm)
-    letters = _letters_ratio(claim_norm, cand_norm)
-    value = 100.0 * (
-        W_COVERAGE * coverage
-        + W_OVERLAP * overlap
-        + W_WORDING * _rescale(wording)
-        + W_LETTERS * _rescale(letters)
-    )
-    if len(groups) < SHORT_CLAIM_WORDS:
+    f = features(claim, claim_tokens, candidate_text, candidate_tokens, bm25, bm25_max, title=title)
+    if f is None:
+        return 0.0, "nothing to compare"
+    value = probability(f)
+    if f["_short"]:
         value = min(value, SHORT_CLAIM_CAP)
-    value = max(0.0, min(100.0, value))
-    reason = f"wording {wording:.0f}%, {exact} of {units} words and concepts shared"
+    wording = 45.0 + 55.0 * f["wording"] if f["wording"] > 0 else 0.0
+    reason = f"wording {wording:.0f}%, {f['_exact']:.0f} of {f['_units']:.0f} words and concepts shared"
     return round(value, 1), reason
+
+
+def probability(f: dict[str, float]) -> float:
+    """100 x the model's probability, shifted so that its calibrated cut is 50."""
+    m = model()
+    z = m["bias"] + sum(m["weights"][name] * f[name] for name in FEATURES) - m.get("cut_logit", 0.0)
+    z = max(-40.0, min(40.0, z))
+    return 100.0 / (1.0 + math.exp(-z))
+
+
+def _share(groups: list[tuple[str, tuple[str, ...]]], terms: set[str]) -> float:
+    if not groups:
+        return 0.0
+    return sum(1 for _, t in groups if terms.intersection(t)) / len(groups)
 
 
 def _cross_lingual(concepts: set[str], cand_terms: set[str]) -> tuple[float, str]:
