@@ -44,13 +44,14 @@ class Context:
     out: TextIO
 
     def open_store(self) -> ArchiveStore:
+        from storage.backends import is_postgres_url
+        from storage.backends import open_store as open_url
         from storage.sample import open_store
 
-        return open_store(self.db_path())
-
-    def db_path(self) -> Path | None:
-        raw = self.args.db or os.environ.get("ISNAD_DB") or self.config.storage_path
-        return Path(raw).expanduser() if raw else None
+        target = self.args.db or os.environ.get("ISNAD_DB") or self.config.storage.url or self.config.storage_path
+        if is_postgres_url(target):
+            return open_url(target)
+        return open_store(Path(target).expanduser() if target else None)
 
     @cached_property
     def config(self):
@@ -330,6 +331,20 @@ def cmd_alias(ctx: Context) -> int:
     return EXIT_OK
 
 
+# --- migrate ---------------------------------------------------------------------
+
+
+def cmd_migrate(ctx: Context) -> int:
+    from storage.migrate import migrate_between
+
+    report = migrate_between(ctx.args.src, ctx.args.dst)
+    if ctx.args.json:
+        ctx.emit_json(report.to_json())
+    else:
+        ctx.out.write(report.summary() + "\n")
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 # --- run (Discord) and chat ------------------------------------------------------
 
 
@@ -357,8 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="PATH",
-        help="the archive file (default: $ISNAD_DB, else a file in your data directory "
-        "that starts with the bundled sample archive; a new explicit path starts empty)",
+        help="the archive: a file, or a postgresql:// URL (default: $ISNAD_DB, else the config's storage, "
+        "else a file in your data directory that starts with the bundled sample; a new explicit path starts empty)",
     )
     parser.add_argument(
         "--config", metavar="PATH", type=Path, help="a config file (format: config.example.toml)"
@@ -425,6 +440,21 @@ def build_parser() -> argparse.ArgumentParser:
     alias_add.add_argument("names", nargs="+", metavar="NAME", help="names or spellings, Arabic or English")
     alias_add.add_argument("--kind", choices=["place", "group", "person", "event"], help="needed for a new concept")
     alias.set_defaults(handler=cmd_alias)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="copy an archive between backends (TinyDB file <-> PostgreSQL) and verify the copy",
+        description="Copy every source, event and setting, then check counts and hashes on both sides.",
+    )
+    migrate.add_argument(
+        "--from", dest="src", required=True, metavar="ARCHIVE",
+        help="the archive to copy: a file path, tinydb://PATH or postgresql://USER@HOST/DB",
+    )
+    migrate.add_argument(
+        "--to", dest="dst", required=True, metavar="ARCHIVE", help="an empty or new archive to copy into (same forms)"
+    )
+    migrate.add_argument("--json", action="store_true", help="print the report as JSON")
+    migrate.set_defaults(handler=cmd_migrate)
 
     run = sub.add_parser("run", help="run the Discord bot", description="Run the Discord bot.")
     run.set_defaults(handler=cmd_run)

@@ -52,7 +52,7 @@ class Secret:
 @dataclass(frozen=True)
 class StorageConfig:
     path: str = ""  # "" = the default archive in the user's data directory
-    url: str = ""  # a database URL, for backends other than TinyDB (future)
+    url: str = ""  # postgresql://… : a shared archive; takes precedence over path
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date as _date
 from enum import Enum
+from functools import total_ordering
 from typing import Any
 
 
@@ -20,7 +21,8 @@ class Precision(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     """A date that may be known only to the month or the year.
 
@@ -39,6 +41,14 @@ class PartialDate:
             raise ValueError("a month needs a year")
         if self.year is not None and self.month is not None:
             _date(self.year, self.month, self.day or 1)  # raises on 2014-02-30
+
+    def _key(self) -> tuple[int, int, int]:
+        return (self.year or 0, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self._key() < other._key()
 
     @property
     def precision(self) -> Precision:

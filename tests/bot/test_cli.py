@@ -303,3 +303,20 @@ def test_deleted_tweet_asks_for_the_text(default_home, oembed_config, httpserver
     code, out = run("--config", oembed_config, "verify", "https://twitter.com/x/status/1234567890123456789")
     assert code == 0
     assert "could not fetch the tweet" in out and "paste its text" in out
+
+
+# --- PostgreSQL --------------------------------------------------------------------
+
+
+def test_migrate_to_postgres_then_verify_there(default_home, tmp_path):
+    from tests.pg import fresh_database
+
+    run("sources", "list")  # creates the default archive with the sample
+    archive = next((default_home / "isnad").glob("archive.json"))
+    with fresh_database() as url:
+        code, out = run("migrate", "--from", str(archive), "--to", url)
+        assert code == 0 and "verified" in out
+        result = json.loads(run("--db", url, "verify", "--json", SEED_CLAIM)[1])
+        assert result["matches"][0]["handle"] == "mohsarmini"
+        code, out = run("migrate", "--from", str(archive), "--to", url)  # not empty any more
+        assert code == 1
