@@ -20,7 +20,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n+")
 _CLOSERS = "\"'”’»)\\]»"
 # Sentence end: terminal punctuation, then optional closers, then space.
 _SENTENCE_END = re.compile(rf"([.!?؟…]+[{_CLOSERS}]*)(?=\s)")
-_INITIAL = re.compile(r"(?:^|\s)\w$")  # a lone letter right before a period
+_INITIAL = re.compile(r"(?:^|[\s.])\w$")  # a lone letter before a period: "J.", "U.S."
 _LAST_WORD = re.compile(r"(\w+)$")
 # Titles that take a period but do not end a sentence (news English).
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "sgt", "st", "jr", "sr", "vs"}

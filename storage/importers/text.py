@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from storage.dates import parse_date, parse_month, tweet_id_date
+from storage.passages import split_sentences
 from storage.posts import (
     Attribution,
     extract_hashtags,
@@ -36,8 +37,6 @@ _HEADER_SEPARATORS = re.compile(r"\s*[|•·]\s*")
 _SENTENCE_END = re.compile(r"[.!?؟…:]$")
 # A sentence ends after . ! ? ؟ (or "..") followed by space; not after a lone
 # capital ("U.S.", "J. Smith") or a one-letter Arabic abbreviation ("د .").
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟۔])\s+(?=\S)")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|No|vs|U\.S|د|أ|م)\s?\.$")
 MAX_HEADER_LINE = 120
 MAX_HEADER_LINES = 3
 MAX_POST_CHARS = 600  # a tweet is at most 280 characters; leave room for URLs
@@ -294,17 +293,6 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     return paragraphs
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentence-level units of a paragraph, in order."""
-    sentences: list[str] = []
-    for piece in _SENTENCE_SPLIT.split(paragraph):
-        if sentences and _ABBREVIATION.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return [_clean(s) for s in sentences if s.strip(" .")]
-
-
 def _body_runs(lines: list[_Line], used: set[int]) -> list[list[_Line]]:
     """Body lines, cut where a post was taken out, so paragraphs never run
     across an embedded tweet."""
@@ -359,7 +347,7 @@ def parse_text_article(text: str) -> Source:
     body = lines[body_start:]
     drafts, used = _split_posts(body)
     posts = [_make_post(d, i) for i, d in enumerate(drafts)]
-    sentences = [s for run in _body_runs(body, used) for p in _paragraphs(run) for s in split_sentences(p)]
+    sentences = [s for run in _body_runs(body, used) for p in _paragraphs(run) for s in split_sentences(_clean(p))]
     return Source(
         id="",
         title=_clean(title),
