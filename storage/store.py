@@ -8,9 +8,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from storage.records import PartialDate, Source
+from storage.records import PartialDate, Passage, Post, Source
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,31 @@ class ArchiveStore(ABC):
 
     def close(self) -> None:
         """Flush and release the store. Safe to call twice."""
+
+    # --- for the search index (verifiers/index.py); defaults work on any backend ---
+
+    def revision(self) -> str | None:
+        """A token that changes whenever a source is added or removed, or None
+        when the backend cannot tell (the index then compares `source_hashes`)."""
+        return None
+
+    def source_hashes(self) -> dict[str, str]:
+        """source id -> content hash, for every source (to find what changed)."""
+        return {s.id: s.content_hash for s in self.sources()}
+
+    def get_item(self, item_id: str) -> tuple[Source, Passage | Post] | None:
+        """One passage ("<source id>:p<n>") or post (":t<n>") with its source.
+        The returned source's own passages/posts lists may be left empty."""
+        source_id, _, local = item_id.rpartition(":")
+        source = self.get(source_id)
+        if source is None or local[:1] not in ("p", "t"):
+            return None
+        items = source.passages if local[0] == "p" else source.posts
+        for item in items:
+            if item.id == item_id:
+                return source, item
+        return None
+
+    def index_path(self) -> Path | None:
+        """Where this archive's search index is kept on disk; None: rebuilt in memory at each start."""
+        return None

@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
@@ -46,7 +47,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
-from storage.records import PartialDate, Source
+from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 
 FORMAT = "isnad-archive"
@@ -420,6 +421,7 @@ class TinyDBStore(ArchiveStore):
                     _event("add", s.id, by, now, f"{len(s.passages)} passages, {len(s.posts)} posts")
                     for s in result.added
                 )
+                self._bump_revision()
         hashes.update(batch_hashes)
         return result
 
@@ -448,6 +450,7 @@ class TinyDBStore(ArchiveStore):
             source = _source_from_doc(doc)
             self._sources.remove(doc_ids=[source_id])
             self._insert_events([_event("remove", source_id, by, utc_now(), source.title)])
+            self._bump_revision()
         self._hash_index().pop(source.content_hash, None)
         return source
 
@@ -499,6 +502,44 @@ class TinyDBStore(ArchiveStore):
             latest=dates[-1] if dates else None,
         )
 
+    # --- for the search index ---
+
+    def revision(self) -> str | None:
+        """A random token rewritten with every add or remove (in the meta record,
+        in the same atomic write), so a saved index can tell it is current."""
+        self._check_open()
+        meta = self._raw("meta").get("1", {})
+        return meta.get("revision") or "none"
+
+    def source_hashes(self) -> dict[str, str]:
+        self._check_open()
+        return {key: doc.get("content_hash", "") for key, doc in self._raw("sources").items()}
+
+    def get_item(self, item_id: str) -> tuple[Source, Passage | Post] | None:
+        """One passage or post without building the whole source (its lists stay empty)."""
+        self._check_open()
+        source_id, _, local = item_id.rpartition(":")
+        doc = self._raw("sources").get(source_id)
+        if doc is None or local[:1] not in ("p", "t") or not local[1:].isdigit():
+            return None
+        wanted = int(local[1:])
+        raws = doc.get("passages" if local[0] == "p" else "posts", [])
+        # Items are stored in index order, so the n-th is usually at position n.
+        candidates = ([raws[wanted]] if wanted < len(raws) else []) + raws
+        raw = next((r for r in candidates if r.get("index") == wanted), None)
+        if raw is None:
+            return None
+        source = Source.from_dict({**doc, "passages": [], "posts": []})
+        if local[0] == "p":
+            return source, Passage(**raw)
+        post = dict(raw, urls=list(raw.get("urls", [])), hashtags=list(raw.get("hashtags", [])))
+        post["date"] = PartialDate.from_iso(post.get("date"))
+        return source, Post(**post)
+
+    def index_path(self) -> Path | None:
+        """`<archive>.index/` beside the archive file; None for an in-memory archive."""
+        return self.path.with_name(self.path.name + ".index") if self.path is not None else None
+
     def close(self) -> None:
         self._closed = True
 
@@ -529,6 +570,10 @@ class TinyDBStore(ArchiveStore):
         # file another process wrote, that id may be taken. Recount it.
         self._events._next_id = None
         self._events.insert_multiple(events)
+
+    def _bump_revision(self) -> None:
+        meta = _KeyedTable(self._storage, "meta")
+        meta.update({"revision": uuid.uuid4().hex}, doc_ids=["1"])
 
     def _check_open(self) -> None:
         if self._closed:
