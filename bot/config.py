@@ -71,7 +71,7 @@ class DiscordConfig:
     cooldown_seconds: float = 10.0
     max_claim_length: int = 1000
     attachment_max_bytes: int = 2_000_000
-    attachment_types: tuple[str, ...] = ("txt", "jsonl")
+    attachment_types: tuple[str, ...] = ("txt", "jsonl", "html", "htm", "pdf")
     default_locale: str = "en"
     token_file: str = ""
 

@@ -1,10 +1,14 @@
 """The log of claims people asked about, for digests.
 
-It is an append-only JSON Lines file next to the archive (archive.json ->
-archive.queries.jsonl), not part of the archive: TinyDB rewrites its whole file
-on every write (NOTES §4), and a busy channel must not do that per question.
-Appending one line is cheap, and a torn last line after a crash only loses
-that one line (it is skipped on read).
+With a TinyDB archive it is an append-only JSON Lines file next to the archive
+(archive.json -> archive.queries.jsonl), not part of the archive: TinyDB
+rewrites its whole file on every write (NOTES §4), and a busy channel must not
+do that per question. Appending one line is cheap, and a torn last line after
+a crash only loses that one line (it is skipped on read).
+
+With a PostgreSQL archive (a store with `log_query`/`queries_since`) the log
+lives in the database, so every bot process sharing the archive writes to the
+same log and a digest counts the questions asked through all of them.
 """
 from __future__ import annotations
 
@@ -73,16 +77,22 @@ def querylog_path_for(archive_path: str | Path | None) -> Path | None:
 
 
 class QueryLog:
-    """Append-only; `path=None` keeps entries in memory (tests, in-memory archives)."""
+    """Append-only; `path=None` keeps entries in memory (tests, in-memory
+    archives); a `store` that has a query log of its own (PostgreSQL) is used
+    instead of either."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, path: Path | None, *, store: Any = None) -> None:
+        self.database = store if _has_query_log(store) else None
+        self.path = None if self.database is not None else path
         self._memory: list[QueryEntry] = []
         self._lock = threading.Lock()
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def record(self, entry: QueryEntry) -> None:
+        if self.database is not None:
+            self.database.log_query(entry.to_json())
+            return
         line = json.dumps(entry.to_json(), ensure_ascii=False)
         with self._lock:
             if self.path is None:
@@ -95,6 +105,8 @@ class QueryLog:
                 handle.write((line + "\n").encode("utf-8"))
 
     def entries(self) -> Iterable[QueryEntry]:
+        if self.database is not None:
+            return self._from_records(self.database.queries_since(None))
         if self.path is None:
             return list(self._memory)
         if not self.path.exists():
@@ -112,7 +124,7 @@ class QueryLog:
 
     def between(self, start: datetime | None, end: datetime, guild_id: int | None = None) -> list[QueryEntry]:
         picked = []
-        for entry in self.entries():
+        for entry in self._candidates(start, end):
             when = entry.when
             if start is not None and when <= start:
                 continue
@@ -123,8 +135,27 @@ class QueryLog:
             picked.append(entry)
         return picked
 
+    def _candidates(self, start: datetime | None, end: datetime) -> Iterable[QueryEntry]:
+        if self.database is not None:  # the database picks the period; only those rows are read
+            return self._from_records(self.database.queries_since(start, end))
+        return self.entries()
+
+    def _from_records(self, records: Iterable[dict[str, Any]]) -> list[QueryEntry]:
+        found = []
+        known = {f for f in QueryEntry.__dataclass_fields__}
+        for record in records:
+            try:
+                found.append(QueryEntry.from_json({k: v for k, v in record.items() if k in known}))
+            except (ValueError, TypeError) as exc:  # a row another program logged differently
+                log.warning("query log row skipped: %s", exc)
+        return found
+
     def close(self) -> None:
         """Nothing is buffered: each record() is written when made."""
+
+
+def _has_query_log(store: Any) -> bool:
+    return callable(getattr(store, "log_query", None)) and callable(getattr(store, "queries_since", None))
 
 
 def _ends_with_newline(path: Path) -> bool:

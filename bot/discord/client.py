@@ -1,7 +1,9 @@
 """IsnadBot: a thin commands.Bot whose setup_hook wires everything together."""
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -11,7 +13,8 @@ from bot.config import Config
 from bot.discord.archive import Archive
 from bot.discord.checks import Cooldown
 from bot.discord.digest import DigestScheduler
-from bot.discord.i18n import IsnadTranslator, lang_of, t
+from bot.discord.i18n import IsnadTranslator, is_arabic_locale, lang_of, lang_of_text, t
+from bot.discord.language import ServerLanguages
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ class IsnadBot(commands.Bot):
         self._archive = archive
         self.cooldown = Cooldown(config.discord.cooldown_seconds)
         self.digests: DigestScheduler | None = None
+        self.fetcher: Any = None  # storage.fetch.Fetcher, one per process (setup_hook)
+        self.languages: ServerLanguages | None = None
 
     @property
     def archive(self) -> Archive:
@@ -39,9 +44,13 @@ class IsnadBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if self._archive is None:
-            import asyncio
-
             self._archive = await asyncio.to_thread(Archive.open, self.config)
+        from storage.fetch import Fetcher
+
+        # One HTTP client for the process: oEmbed, t.co hops and /source add url.
+        self.fetcher = Fetcher(self.config.fetch_settings())
+        self.languages = ServerLanguages(self._archive)
+        self._archive.follow_changes(asyncio.get_running_loop())  # PostgreSQL: other processes' additions
         from bot.discord.cogs.digest import DigestCog
         from bot.discord.cogs.sources import SourcesCog
         from bot.discord.cogs.verify import VerifyCog
@@ -67,6 +76,29 @@ class IsnadBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(synced), guild_id)
 
+    # --- reply language ---------------------------------------------------------------
+
+    async def reply_lang(self, interaction: discord.Interaction) -> str:
+        """Arabic for an Arabic client locale; else the server's language when
+        its moderators set one; else by locale (English, or the configured
+        default when there is none)."""
+        if is_arabic_locale(getattr(interaction, "locale", None)):
+            return "ar"
+        chosen = await self.languages.get(interaction.guild_id) if self.languages else None
+        return chosen or lang_of(interaction, self.config.discord.default_locale)
+
+    async def message_lang(self, message: discord.Message, text: str) -> str:
+        """Mentions carry no locale: Arabic claims get Arabic, others the server's language."""
+        by_text = lang_of_text(text, "")
+        if by_text == "ar":
+            return "ar"
+        guild_id = message.guild.id if message.guild else None
+        chosen = await self.languages.get(guild_id) if self.languages else None
+        return chosen or by_text or self.config.discord.default_locale
+
+    async def guild_lang(self, guild_id: int | None) -> str | None:
+        return await self.languages.get(guild_id) if self.languages else None
+
     async def report_error(self, interaction: discord.Interaction, error: Exception) -> None:
         """A short ephemeral message for the user, the traceback for the log; the bot stays up."""
         if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
@@ -75,7 +107,10 @@ class IsnadBot(commands.Bot):
         command = interaction.command.qualified_name if interaction.command else "?"
         log.error("command %s by user %s failed", command, interaction.user.id,
                   exc_info=(type(original), original, original.__traceback__))
-        lang = lang_of(interaction, self.config.discord.default_locale)
+        try:
+            lang = await self.reply_lang(interaction)
+        except Exception:  # the archive itself may be what failed
+            lang = lang_of(interaction, self.config.discord.default_locale)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(t("error.generic", lang), ephemeral=True)
@@ -85,12 +120,16 @@ class IsnadBot(commands.Bot):
             log.warning("could not tell user %s about the error", interaction.user.id)
 
     async def close(self) -> None:
-        """Stop the scheduler, flush the stores, then disconnect."""
+        """Stop the scheduler, disconnect, close the HTTP client, then stop
+        following changes and flush the store."""
         if self.digests is not None:
             self.digests.stop()
         try:
             await super().close()
         finally:
+            if self.fetcher is not None:
+                fetcher, self.fetcher = self.fetcher, None
+                await fetcher.aclose()
             if self._archive is not None:
                 archive, self._archive = self._archive, None
                 await archive.close()

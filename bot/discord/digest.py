@@ -256,10 +256,13 @@ class DigestScheduler:
                 return False  # already posted (a restart racing the cron job)
             start = datetime.fromisoformat(settings.last_run) if settings.last_run else (
                 datetime.fromisoformat(settings.set_at) - timedelta(days=1) if settings.set_at else None)
-            digest = await asyncio.to_thread(build_digest, self.bot.archive, guild_id, start, now, settings.lang,
+            # The server's reply language when its moderators set one, else the
+            # language of the moderator who set the digest up.
+            lang = await self.bot.guild_lang(guild_id) or settings.lang
+            digest = await asyncio.to_thread(build_digest, self.bot.archive, guild_id, start, now, lang,
                                              self.bot.config.digest.max_claims)
             channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=guild_id)
-            for embeds in digest_messages(digest, settings.lang):
+            for embeds in digest_messages(digest, lang):
                 await channel.send(embeds=embeds)
             settings.last_run = max(due, now).isoformat()
             await self.bot.archive.set_setting(settings.key, settings.to_json())

@@ -37,6 +37,8 @@ COMMAND_AR: dict[str, str] = {
     "channel": "القناة",
     "time": "الوقت",
     "timezone": "المنطقة_الزمنية",
+    "language": "اللغة",
+    "value": "القيمة",
     # descriptions
     "Find where a claim already appears in the archive, when, and who tells it differently":
         "ابحث عن الادعاء في الأرشيف: أين ورد ومتى ومن يرويه بشكل مختلف",
@@ -47,9 +49,11 @@ COMMAND_AR: dict[str, str] = {
     "How to use Isnad": "طريقة استخدام إسناد",
     "What the archive holds": "محتوى الأرشيف",
     "Manage the archive's sources (moderators)": "إدارة مصادر الأرشيف (للمشرفين)",
-    "Import an article from a link or a text/JSONL file": "استيراد مقال من رابط أو ملف نصي/JSONL",
+    "Import an article from a link or a file (text, JSONL, HTML, PDF)": "استيراد مقال من رابط أو ملف (نص، JSONL، HTML، PDF)",
     "The article's link": "رابط المقال",
-    "A text or JSONL file": "ملف نصي أو JSONL",
+    "A text, JSONL, HTML or PDF file": "ملف نصي أو JSONL أو HTML أو PDF",
+    "Reply language in this server (moderators)": "لغة الردود في هذا الخادم (للمشرفين)",
+    "ar: Arabic, en: English": "ar: العربية، en: الإنجليزية",
     "Paste an article's text in a form": "الصق نص مقال في نموذج",
     "List the archived sources": "اعرض المصادر المؤرشفة",
     "Page number": "رقم الصفحة",
@@ -73,9 +77,14 @@ def is_arabic_locale(locale: object) -> bool:
 
 
 class IsnadTranslator(app_commands.Translator):
-    """Arabic names and descriptions. discord.py asks only for the locales in
-    discord.Locale, which lacks Arabic, so these reach Discord only once it
-    lists Arabic; the English text is what Discord shows until then."""
+    """Arabic names and descriptions.
+
+    Not visible today: Discord's client locales (and so discord.Locale, which
+    discord.py iterates when it asks a translator) include no Arabic, so
+    translate() is never called with an Arabic locale and Discord shows the
+    English names. They are kept so they apply the day Discord adds Arabic.
+    Arabic *replies* do not wait for that: moderators choose the server's
+    reply language with /isnad language (bot/discord/language.py)."""
 
     async def translate(
         self,
@@ -133,9 +142,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "هذا الأمر للمشرفين فقط (دور مشرف أو صلاحية إدارة الخادم).",
     ),
     "error.guild_only": ("This command works in a server only.", "هذا الأمر يعمل داخل الخوادم فقط."),
-    "source.url_unsupported": (
-        "Importing from a link is not supported yet. Attach the article as a text file instead.",
-        "الاستيراد من الروابط غير مدعوم بعد. أرفق المقال كملف نصي بدلًا من ذلك.",
+    "source.already": ("This page is already archived as {id}.", "هذه الصفحة مؤرشفة من قبل بالمعرف {id}."),
+    "language.set": (
+        "Isnad now replies in English in this server.",
+        "سيرد إسناد بالعربية في هذا الخادم من الآن.",
     ),
     "source.need_one": ("Give either url or file.", "حدد رابطًا أو ملفًا (واحدًا فقط)."),
     "source.too_big": (
@@ -195,12 +205,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Isnad shows where the archive carries it, when, who first, and who tells it differently.\n"
         "**Verify claim** (message menu): verifies any message and the tweet links in it.\n"
         "**/isnad about:** what the archive holds.\n"
-        "Moderators: **/source add · paste · list · show · remove**, **/digest set · off · preview**.",
-        "**/تحقق الادعاء:** الصق ادعاءً أو تغريدة (مع سطر نسبتها) أو رابط تغريدة أو t.co. "
+        "Moderators: **/source add · paste · list · show · remove**, **/digest set · off · preview**, "
+        "**/isnad language** (reply language in this server).",
+        "**/verify claim:** الصق ادعاءً أو تغريدة (مع سطر نسبتها) أو رابط تغريدة أو t.co. "
         "يعرض إسناد أين ورد في الأرشيف ومتى وأول من نقله ومن يرويه بشكل مختلف.\n"
-        "**تحقق من الادعاء** (قائمة الرسالة): يتحقق من أي رسالة ومن روابط التغريدات فيها.\n"
-        "**/إسناد عن_الأرشيف:** محتوى الأرشيف.\n"
-        "للمشرفين: **/مصدر** (إضافة، لصق، قائمة، عرض، حذف) و**/ملخص** (ضبط، إيقاف، معاينة).",
+        "**Verify claim** (قائمة الرسالة): يتحقق من أي رسالة ومن روابط التغريدات فيها.\n"
+        "**/isnad about:** محتوى الأرشيف.\n"
+        "للمشرفين: **/source** (add، paste، list، show، remove) و**/digest** (set، off، preview) "
+        "و**/isnad language** (لغة الردود في هذا الخادم).",
     ),
     "about.title": ("About the archive", "عن الأرشيف"),
     "about.body": (

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import discord
 
@@ -72,13 +73,42 @@ async def serve(config: Config, *, stop: asyncio.Event | None = None, bot: Any =
             loop.remove_signal_handler(sig)
 
 
-def run_bot(config_path: Path | None) -> int:
+TEST_API_ENV, TEST_GATEWAY_ENV = "ISNAD_DISCORD_API_BASE", "ISNAD_DISCORD_GATEWAY"
+
+
+def use_test_endpoints(env: Mapping[str, str]) -> bool:
+    """TESTS ONLY: point discord.py at a local fake Discord (tests/bot/discord/
+    fake_discord.py) instead of discord.com, so `isnad run` itself can be
+    tested end to end:
+        ISNAD_DISCORD_API_BASE=http://127.0.0.1:PORT/api/v10
+        ISNAD_DISCORD_GATEWAY=ws://127.0.0.1:PORT/gw/
+    Only loopback addresses are accepted, so these variables can never send
+    the bot's token to another machine. Returns True when they were applied."""
+    api, gateway = env.get(TEST_API_ENV, ""), env.get(TEST_GATEWAY_ENV, "")
+    if not api and not gateway:
+        return False
+    import yarl
+
+    for name, value in ((TEST_API_ENV, api), (TEST_GATEWAY_ENV, gateway)):
+        host = yarl.URL(value).host if value else None
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ConfigError(f"{name} is for tests against a local fake Discord: it must point at 127.0.0.1")
+    discord.http.Route.BASE = api.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    return True
+
+
+def run_bot(config_path: Path | None, *, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
     try:
         config = load_config(config_path)
+        testing = use_test_endpoints(env)
     except ConfigError as exc:
         print(f"isnad run: {exc}", file=sys.stderr)
         return 2
     setup_logging(config)
+    if testing:
+        log.warning("talking to a test Discord at %s (%s is set)", discord.http.Route.BASE, TEST_API_ENV)
     if not config.token:
         print("isnad run: no Discord token: set ISNAD_DISCORD_TOKEN, or ISNAD_TOKEN_FILE / [discord] token_file",
               file=sys.stderr)

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.discord.checks import is_moderator
 from bot.discord.digest import DigestSettings, parse_hhmm
-from bot.discord.i18n import lang_of, t
+from bot.discord.i18n import t
 
 if TYPE_CHECKING:
     from bot.discord.client import IsnadBot
@@ -26,20 +26,20 @@ class DigestCog(commands.GroupCog, group_name="digest",
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
             return True
-        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        lang = await self.bot.reply_lang(interaction)
         key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
         await interaction.response.send_message(t(key, lang), ephemeral=True)
         return False
 
-    def _lang(self, interaction: discord.Interaction) -> str:
-        return lang_of(interaction, self.bot.config.discord.default_locale)
+    async def _lang(self, interaction: discord.Interaction) -> str:
+        return await self.bot.reply_lang(interaction)
 
     @app_commands.command(name="set", description="Post a daily digest in a channel")
     @app_commands.describe(channel="The channel for the digest", time="Time of day, HH:MM (24 h)",
                            timezone="IANA time zone, e.g. Asia/Damascus")
     async def set_(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
                    timezone: str | None = None) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         hhmm = parse_hhmm(time)
         if hhmm is None:
             await interaction.response.send_message(t("digest.bad_time", lang, time=time[:20]), ephemeral=True)
@@ -62,13 +62,13 @@ class DigestCog(commands.GroupCog, group_name="digest",
 
     @app_commands.command(name="off", description="Stop the daily digest")
     async def off(self, interaction: discord.Interaction) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         existed = await self.bot.digests.disable(interaction.guild_id)
         await interaction.response.send_message(t("digest.off" if existed else "digest.was_off", lang), ephemeral=True)
 
     @app_commands.command(name="preview", description="Show the digest as it would be posted now")
     async def preview(self, interaction: discord.Interaction) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         for embeds in await self.bot.digests.preview(interaction.guild_id, lang):
             await interaction.followup.send(embeds=embeds, ephemeral=True)

@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.archive import AddOutcome, UnsupportedType, parse_upload
+from bot.discord.archive import AddOutcome, UnsupportedType, fetch_page, parse_upload
 from bot.discord.checks import is_moderator
-from bot.discord.i18n import lang_of, t
+from bot.discord.i18n import t
 from bot.discord.render import Section, clean, clip, iso, pack_messages, section_embeds, PagedView
 from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate, Passage, Source
@@ -38,21 +38,21 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         """Every /source call: moderators only, checked now, not from Discord's cache."""
         if is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
             return True
-        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        lang = await self.bot.reply_lang(interaction)
         key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
         await interaction.response.send_message(t(key, lang), ephemeral=True)
         return False
 
-    def _lang(self, interaction: discord.Interaction) -> str:
-        return lang_of(interaction, self.bot.config.discord.default_locale)
+    async def _lang(self, interaction: discord.Interaction) -> str:
+        return await self.bot.reply_lang(interaction)
 
     # --- add ---------------------------------------------------------------------------
 
-    @app_commands.command(name="add", description="Import an article from a link or a text/JSONL file")
-    @app_commands.describe(url="The article's link", file="A text or JSONL file")
+    @app_commands.command(name="add", description="Import an article from a link or a file (text, JSONL, HTML, PDF)")
+    @app_commands.describe(url="The article's link", file="A text, JSONL, HTML or PDF file")
     async def add(self, interaction: discord.Interaction, url: str | None = None,
                   file: discord.Attachment | None = None) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         if (url is None) == (file is None):
             await interaction.response.send_message(t("source.need_one", lang), ephemeral=True)
             return
@@ -96,18 +96,19 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
     async def _add_url(self, interaction: discord.Interaction, url: str, lang: str) -> None:
-        try:
-            from storage.fetch import FetchError, fetch_source
-        except ImportError:
-            await interaction.response.send_message(t("source.url_unsupported", lang), ephemeral=True)
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        url = url.strip()
+        known = await self.bot.archive.find_url(url)
+        if known:  # no download for a page we already hold
+            await interaction.followup.send(t("source.already", lang, id=known), ephemeral=True)
+            return
         try:
-            source = await fetch_source(url, self.bot.config.fetch_settings())
-        except (FetchError, ArchiveError) as exc:
+            source = await fetch_page(self.bot.fetcher, url)
+        except ArchiveError as exc:  # refused, unreachable, too big, not HTML/PDF: the reason as is
             await interaction.followup.send(t("source.fetch_failed", lang, error=clip(str(exc), 1500)), ephemeral=True)
             return
-        outcome = await self.bot.archive.add_sources([source], by=who(interaction.user))
+        source.added_by = source.added_by or who(interaction.user)
+        outcome = await self.bot.archive.add_fetched(source, asked_url=url, by=who(interaction.user))
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
     def _outcome_text(self, outcome: AddOutcome, lang: str) -> str:
@@ -127,7 +128,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 
     @app_commands.command(name="paste", description="Paste an article's text in a form")
     async def paste(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(PasteModal(self, self._lang(interaction)))
+        await interaction.response.send_modal(PasteModal(self, await self._lang(interaction)))
 
     async def add_pasted(self, interaction: discord.Interaction, fields: dict[str, str], lang: str) -> None:
         date = fields.get("date", "").strip()
@@ -148,7 +149,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.command(name="list", description="List the archived sources")
     @app_commands.describe(page="Page number")
     async def list_(self, interaction: discord.Interaction, page: app_commands.Range[int, 1] = 1) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         sources = await self.bot.archive.sources()
         if not sources:
             await interaction.response.send_message(t("source.none", lang), ephemeral=True)
@@ -168,7 +169,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.command(name="show", description="Show one source and its history")
     @app_commands.describe(id="The source id, as /source list shows it")
     async def show(self, interaction: discord.Interaction, id: str) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         source = await self.bot.archive.get(id.strip())
         events = await self.bot.archive.events(id.strip())
         if source is None and not events:
@@ -191,7 +192,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.command(name="remove", description="Remove a source (asks first)")
     @app_commands.describe(id="The source id, as /source list shows it")
     async def remove(self, interaction: discord.Interaction, id: str) -> None:
-        lang = self._lang(interaction)
+        lang = await self._lang(interaction)
         source = await self.bot.archive.get(id.strip())
         if source is None:
             await interaction.response.send_message(t("source.not_found", lang, id=clip(id, 80)), ephemeral=True)

@@ -1,45 +1,39 @@
 """Verification for everyone: /verify, the "Verify claim" message menu,
-@Isnad mentions, and /isnad help|about."""
+@Isnad mentions, /isnad help|about; and /isnad language for moderators.
+
+Tweet and t.co links are handled by verifiers.tweet_links.verify_claim (an
+archived status is an exact match; otherwise the tweet is read through oEmbed
+with the bot's shared fetcher and its text verified, dated by the tweet)."""
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.i18n import lang_of, lang_of_text, t
+from bot.discord.checks import is_moderator
+from bot.discord.i18n import t
 from bot.discord.render import iso, report_pages, view_for
 from verifiers.report import Report
+from verifiers.tweet_links import tweet_links
 
 if TYPE_CHECKING:
     from bot.discord.client import IsnadBot
 
 log = logging.getLogger(__name__)
 
-TWEET_LINK = re.compile(
-    r"https?://(?:(?:www\.|mobile\.)?(?:twitter|x)\.com/\S+/status(?:es)?/\d+\S*|t\.co/[A-Za-z0-9]+)",
-    re.IGNORECASE,
-)
 MAX_LINKS = 3  # tweet links verified one by one from a single message
-
-
-def tweet_links(text: str) -> list[str]:
-    found = []
-    for url in TWEET_LINK.findall(text):
-        url = url.rstrip("!.,;:)?\u060c\u061f")
-        if url not in found:
-            found.append(url)
-    return found
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 def message_claims(content: str, max_length: int) -> list[str]:
     """What to verify from a message: its text (with any links, which the
     engine matches exactly), or, when it is only links, each tweet link."""
     links = tweet_links(content)
-    rest = TWEET_LINK.sub(" ", content)
+    rest = _URL.sub(" ", content)
     if sum(c.isalpha() for c in rest) >= 3 or not links:
         return [content[:max_length]] if content.strip() else []
     return links[:MAX_LINKS]
@@ -73,7 +67,7 @@ class VerifyCog(commands.Cog):
         return None
 
     async def _verify(self, claim: str, *, guild_id: int | None, channel_id: int | None, via: str) -> Report:
-        report = await self.bot.archive.verify(claim)
+        report = await self.bot.archive.verify_claim(claim, self.bot.fetcher)
         try:
             await self.bot.archive.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
         except OSError:  # the log is for digests; a full disk must not cost the answer
@@ -93,7 +87,7 @@ class VerifyCog(commands.Cog):
     )
     @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link", private="Only you see the answer")
     async def verify(self, interaction: discord.Interaction, claim: str, private: bool = False) -> None:
-        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        lang = await self.bot.reply_lang(interaction)
         refusal = self._refusal(interaction.user.id, claim, lang)
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
@@ -103,7 +97,7 @@ class VerifyCog(commands.Cog):
         await self._answer(interaction, report, lang, ephemeral=private)
 
     async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        lang = await self.bot.reply_lang(interaction)
         claims = message_claims(message.content or "", self.bot.config.discord.max_claim_length)
         refusal = self._refusal(interaction.user.id, claims[0] if claims else "", lang)
         if refusal:
@@ -127,8 +121,9 @@ class VerifyCog(commands.Cog):
         if settings.mention_channel_ids and message.channel.id not in settings.mention_channel_ids:
             return
         claim = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
-        lang = lang_of_text(claim, settings.default_locale)
+        lang = "en"
         try:
+            lang = await self.bot.message_lang(message, claim)
             refusal = self._refusal(message.author.id, claim, lang)
             if refusal:
                 await message.reply(refusal, mention_author=False)
@@ -147,16 +142,30 @@ class VerifyCog(commands.Cog):
 
     @isnad.command(name="help", description="How to use Isnad")
     async def help(self, interaction: discord.Interaction) -> None:
-        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        lang = await self.bot.reply_lang(interaction)
         embed = discord.Embed(title=t("help.title", lang), description=t("help.body", lang))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @isnad.command(name="about", description="What the archive holds")
     async def about(self, interaction: discord.Interaction) -> None:
-        lang = lang_of(interaction, self.bot.config.discord.default_locale)
+        lang = await self.bot.reply_lang(interaction)
         stats = await self.bot.archive.stats()
         unknown = t("result.unknown_date", lang)
         body = t("about.body", lang, sources=stats.sources, passages=stats.passages, posts=stats.posts,
                  earliest=iso(stats.earliest.iso() if stats.earliest else unknown),
                  latest=iso(stats.latest.iso() if stats.latest else unknown))
         await interaction.response.send_message(embed=discord.Embed(title=t("about.title", lang), description=body))
+
+    # --- /isnad language (moderators) --------------------------------------------------------
+
+    @isnad.command(name="language", description="Reply language in this server (moderators)")
+    @app_commands.describe(value="ar: Arabic, en: English")
+    async def language(self, interaction: discord.Interaction, value: Literal["ar", "en"]) -> None:
+        lang = await self.bot.reply_lang(interaction)
+        if not is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
+            key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
+            await interaction.response.send_message(t(key, lang), ephemeral=True)
+            return
+        assert interaction.guild_id is not None and self.bot.languages is not None
+        await self.bot.languages.set(interaction.guild_id, value)
+        await interaction.response.send_message(t("language.set", value), ephemeral=True)
