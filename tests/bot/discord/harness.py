@@ -3,6 +3,7 @@ and builds the interactions a member's client would send."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,20 +24,31 @@ ADMIN = {"user": user_payload("700000000000000002", "admin"), "roles": [], "perm
 MEMBER = {"user": user_payload("700000000000000003", "reporter"), "roles": [], "perms": BASIC_PERMS}
 
 
-def write_config(tmp: Path, archive: Path, **discord_keys: Any) -> Path:
+def write_config(tmp: Path, archive: Path | str | None, *, fetch: dict[str, Any] | None = None,
+                 extra: str = "", **discord_keys: Any) -> Path:
+    """A config file for the bot under test. `archive` is a TinyDB path or a
+    postgresql:// URL; `fetch` fills [fetch] (e.g. allow_loopback for pages
+    served by the test); `extra` is appended as is."""
     keys = {"guild_ids": [int(GUILD_ID)], "moderator_role_ids": [int(MOD_ROLE_ID)], "cooldown_seconds": 0.0,
             "attachment_max_bytes": 20000, **discord_keys}
-    lines = ["[storage]", f"path = {str(archive)!r}".replace("'", '"'), "", "[discord]"]
-    for key, value in keys.items():
-        if isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, str):
-            lines.append(f'{key} = "{value}"')
-        else:
-            lines.append(f"{key} = {value!r}")
+    lines = ["[storage]"]
+    if archive is not None:
+        key = "url" if str(archive).startswith("postgresql://") else "path"
+        lines.append(f"{key} = {_toml(str(archive))}")
+    lines += ["", "[discord]"] + [f"{key} = {_toml(value)}" for key, value in keys.items()]
+    if fetch:
+        lines += ["", "[fetch]"] + [f"{key} = {_toml(value)}" for key, value in fetch.items()]
     path = tmp / "config.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
     return path
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    return repr(value)
 
 
 class Harness:
