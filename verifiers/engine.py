@@ -4,20 +4,39 @@ Pipeline: clean the claim; exact links first (a tweet or t.co URL that an
 archived post carries is that post, score 100); then BM25 candidates from the
 index; re-rank them to 0..100; keep those at or above the threshold; look for
 conflicting accounts among the rest of the retrieval; build the timeline.
+
+The index is kept on disk beside the archive (`store.index_path()`, e.g.
+`archive.json.index/`) and memory-mapped at start, so opening a big archive
+does not re-tokenize it. It is stamped with the store's revision and the
+tokenizer/alias table it was built with: an index that lags the archive is
+caught up source by source (found by content hash), one built with other
+aliases, damaged or of another format is rebuilt, with a log line. Passage
+and post texts are read from the store when a candidate needs them; the
+index keeps each document's terms, so re-ranking never re-tokenizes.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import logging
+import multiprocessing
+import os
 import re
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
 
 from storage.posts import parse_status_url
 from storage.records import PartialDate, Post, Source
 from storage.store import ArchiveStore
 from verifiers import provenance, rerank
 from verifiers.claim import clean_claim
-from verifiers.index import DocKey, Index
+from verifiers.index import DocKey, Index, IndexFileError
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Report
 
@@ -25,6 +44,12 @@ DEFAULT_THRESHOLD = 40.0  # seed: unrelated claims <= 26, dialect rephrasing >= 
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 RELATED = 30  # lower-scored candidates handed to the conflict finder
 SAME_TWEET, SAME_LINK = "same tweet", "same link"  # reasons of exact link matches
+TOKENIZER_VERSION = 1  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
+SAVE_AFTER = 2_000  # documents added or removed since the last save that make it worth saving again
+CHUNK = 25_000  # documents tokenized per batch in a bulk load
+PARALLEL_MIN = 20_000  # documents from which a bulk load tokenizes with worker processes
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+log = logging.getLogger("isnad.index")
 
 
 def _optional(module: str, name: str) -> Callable | None:
@@ -47,20 +72,151 @@ def url_key(url: str) -> str:
 
 @dataclass
 class _Item:
+    """What train_rerank.py reads through `Verifier._items.get(item_id)`."""
+
     match: Match  # a template: score 0, no reason
     tokens_cache: list[str] | None = None
 
 
+class _ItemView:
+    """`_items.get(item_id)` without keeping an object per document: built on demand."""
+
+    def __init__(self, verifier: "Verifier") -> None:
+        self._verifier = verifier
+
+    def get(self, item_id: str, default: _Item | None = None) -> _Item | None:
+        v = self._verifier
+        match = v._template(item_id)
+        if match is None:
+            return default
+        docs = v._index.source_docs(match.source_id)
+        doc = next((d for d in docs.tolist() if v._index.key(d).item_id == item_id), None)
+        terms = v._candidate_terms(doc, match) if doc is not None else v.terms(match.text)
+        return _Item(match, terms)
+
+
+def _doc_terms(text: str, handle: str) -> list[str]:
+    """A document's index terms: words, concepts, and its author's handle (weakly)."""
+    out = tokens(text)
+    concepts = _optional("verifiers.aliases", "concept_tokens")
+    if concepts is not None:
+        out.extend(concepts(text))
+    if handle:
+        out.append("@" + handle.lower())
+    return out
+
+
+def _encode_chunk(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(text, handle) pairs -> (local vocabulary, term numbers into it, lengths).
+    Runs in worker processes: numbers and a small vocabulary pickle cheaply."""
+    vocab: dict[str, int] = {}
+    flat: list[int] = []
+    lengths: list[int] = []
+    for text, handle in docs:
+        terms = _doc_terms(text, handle)
+        flat.extend(vocab.setdefault(t, len(vocab)) for t in terms)
+        lengths.append(len(terms))
+    return list(vocab), np.asarray(flat, dtype=np.int32), np.asarray(lengths, dtype=np.int64)
+
+
+def alias_fingerprint() -> str:
+    """Changes when the alias table (shipped + moderators') changes: concept terms differ then."""
+    try:
+        from verifiers.aliases import table
+    except ImportError:
+        return "none"
+    concepts = table().concepts
+    data = sorted((cid, sorted(c.names), sorted(c.broader)) for cid, c in concepts.items())
+    return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
 class Verifier:
-    def __init__(self, store: ArchiveStore, *, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, store: ArchiveStore, *, threshold: float = DEFAULT_THRESHOLD, index_dir: str | Path | None | bool = True
+    ) -> None:
+        """`index_dir`: where the index is saved; True (default) asks the store
+        (`<archive>.index/` for a TinyDB file), None/False keeps it in memory."""
         self.store = store
         self.threshold = threshold
         self._concepts = _optional("verifiers.aliases", "concept_tokens")
-        self._index = Index()
-        self._items: dict[str, _Item] = {}
+        self._dir = store.index_path() if index_dir is True else (Path(index_dir) if index_dir else None)
+        self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint()}
         self._by_url: dict[str, list[str]] = {}  # url key -> post item ids
         self._by_status: dict[str, list[str]] = {}  # status id -> post item ids
-        self.add_sources(store.sources())
+        self._hashes: dict[str, str] = {}  # indexed source id -> content hash
+        self._outside: dict[str, Source] = {}  # sources indexed that the store does not hold
+        self._unsaved = 0
+        self._items = _ItemView(self)
+        self._index = Index()
+        self._open_index()
+
+    # --- the persisted index ------------------------------------------------------
+
+    def _open_index(self) -> None:
+        if self._dir is not None and (self._dir / "meta.json").exists():
+            try:
+                index = Index.load(self._dir)
+                extra = index.extra
+                if extra.get("stamp") != self._stamp:
+                    raise IndexFileError("it was built with another tokenizer or alias table")
+                by_url, by_status, hashes = extra["by_url"], extra["by_status"], extra["hashes"]
+                if not all(isinstance(x, dict) for x in (by_url, by_status, hashes)):
+                    raise IndexFileError("its link tables are damaged")
+            except (IndexFileError, KeyError) as exc:
+                log.warning("rebuilding the search index in %s: %s", self._dir, exc)
+            else:
+                self._index, self._by_url, self._by_status, self._hashes = index, by_url, by_status, hashes
+                self._catch_up(extra.get("revision"))
+                return
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        started = time.perf_counter()
+        self._index, self._by_url, self._by_status, self._hashes = Index(), {}, {}, {}
+        count = self._add(self.store.sources(), check_store=False)
+        if self._dir is not None:
+            log.info("built the search index: %d passages and posts in %.1f s", count, time.perf_counter() - started)
+            self.save()
+
+    def _catch_up(self, saved_revision: str | None) -> None:
+        """Bring a loaded index level with the store: sources added or removed
+        by other processes since it was saved (matched by id and content hash)."""
+        revision = self.store.revision()
+        if revision is not None and revision == saved_revision:
+            return
+        current = self.store.source_hashes()
+        gone = [sid for sid, h in self._hashes.items() if current.get(sid) != h]
+        for sid in gone:
+            self.remove_source(sid)
+        new = [sid for sid, h in current.items() if self._hashes.get(sid) != h]
+        added = self._add((s for s in map(self.store.get, new) if s is not None), check_store=False)
+        if gone or new:
+            log.info("search index caught up: %d sources added (%d passages and posts), %d removed",
+                     len(new), added, len(gone))
+        self._maybe_save()
+
+    def save(self) -> None:
+        """Write the index beside the archive. A failure is logged, never raised:
+        the index in memory is still right, and the next start catches up."""
+        if self._dir is None:
+            return
+        revision = self.store.revision()
+        if revision is not None and self.store.source_hashes() != self._hashes:
+            revision = None  # another process changed the archive meanwhile: next start compares
+        self._index.extra = {
+            "stamp": self._stamp, "revision": revision, "hashes": self._hashes,
+            "by_url": self._by_url, "by_status": self._by_status,
+        }
+        try:
+            self._index.save(self._dir)
+        except OSError as exc:
+            log.warning("could not save the search index in %s: %s", self._dir, exc)
+            return
+        self._unsaved = 0
+
+    def _maybe_save(self) -> None:
+        if self._unsaved >= SAVE_AFTER:
+            self.save()
 
     # --- keeping the index in step with the store ------------------------------
 
@@ -72,21 +228,59 @@ class Verifier:
         return out
 
     def add_sources(self, sources: Iterable[Source]) -> int:
-        """Index sources' passages and posts; returns how many items."""
-        docs: list[tuple[DocKey, list[str]]] = []
+        """Index sources' passages and posts; returns how many items. A source
+        already indexed with the same content is skipped (so calling this after
+        a restart that caught up does not index it twice)."""
+        count = self._add(sources, check_store=True)
+        self._maybe_save()
+        return count
+
+    def _add(self, sources: Iterable[Source], *, check_store: bool) -> int:
+        fresh = self._fresh(sources, check_store)
+        total = 0
+        pool = None
+        try:
+            for chunk in _chunks(fresh, CHUNK):
+                keys = [key for key, _, _ in chunk]
+                docs = [(text, handle) for _, text, handle in chunk]
+                if pool is None and len(chunk) >= PARALLEL_MIN and WORKERS > 1:
+                    pool = multiprocessing.get_context("fork").Pool(WORKERS)
+                    encoded = pool.imap(_encode_chunk, _split(docs, WORKERS * 4))
+                elif pool is not None:
+                    encoded = pool.imap(_encode_chunk, _split(docs, WORKERS * 4))
+                else:
+                    encoded = iter([_encode_chunk(docs)])
+                done = 0
+                for vocab, flat, lengths in encoded:
+                    ids = self._index.term_ids(vocab)
+                    part = keys[done:done + len(lengths)]
+                    self._index.add_flat(part, ids[flat] if len(flat) else flat, lengths, defer=True)
+                    done += len(lengths)
+                total += len(chunk)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        self._index.commit()
+        self._unsaved += total
+        return total
+
+    def _fresh(self, sources: Iterable[Source], check_store: bool) -> Iterator[tuple[DocKey, str, str]]:
+        """(key, text, handle) of every passage and post of sources not indexed yet."""
         for source in sources:
+            if source.id in self._hashes:
+                if self._hashes[source.id] == source.content_hash:
+                    continue
+                self.remove_source(source.id)  # same id, new content
+            self._hashes[source.id] = source.content_hash
+            items = [*source.passages, *source.posts]
+            if check_store and items and self.store.get_item(items[0].id) is None:
+                self._outside[source.id] = source  # indexed by a caller without the store
             for passage in source.passages:
-                match = Match(
-                    score=0.0, source_id=source.id, kind="passage", item_id=passage.id,
-                    text=passage.text, title=source.title, publisher=source.publisher,
-                    url=source.url, date=source.date, author=source.author,
-                )
-                docs.append(self._register(match))
+                yield DocKey("passage", passage.id, source.id), passage.text, ""
             for post in source.posts:
-                docs.append(self._register(self._post_match(source, post)))
                 self._register_links(post)
-        self._index.add_many(docs)
-        return len(docs)
+                yield DocKey("post", post.id, source.id), post.text, post.handle
 
     def _post_match(self, source: Source, post: Post) -> Match:
         return Match(
@@ -96,12 +290,31 @@ class Verifier:
             author=post.author, handle=post.handle,
         )
 
-    def _register(self, match: Match) -> tuple[DocKey, list[str]]:
-        self._items[match.item_id] = _Item(match)
-        terms = self.terms(match.text)
-        if match.handle:
-            terms.append("@" + match.handle.lower())  # found by handle, weakly
-        return DocKey(match.kind, match.item_id, match.source_id), terms
+    def _template(self, item_id: str) -> Match | None:
+        """The Match for an archived passage or post (score 0), read from the store."""
+        got = self.store.get_item(item_id)
+        if got is None:
+            source = self._outside.get(item_id.rpartition(":")[0])
+            item = next((i for i in [*(source.passages if source else []), *(source.posts if source else [])]
+                         if i.id == item_id), None)
+            if item is None:
+                return None
+            got = (source, item)
+        source, item = got
+        if isinstance(item, Post):
+            return self._post_match(source, item)
+        return Match(
+            score=0.0, source_id=source.id, kind="passage", item_id=item.id,
+            text=item.text, title=source.title, publisher=source.publisher,
+            url=source.url, date=source.date, author=source.author,
+        )
+
+    def _candidate_terms(self, doc: int, match: Match) -> list[str]:
+        """The terms the re-ranker compares: the document's index terms without the handle term."""
+        terms = self._index.doc_terms(doc)
+        if match.kind == "post" and terms and terms[-1].startswith("@"):
+            terms.pop()
+        return terms
 
     def _register_links(self, post: Post) -> None:
         for url in [*post.urls, *([post.status_url] if post.status_url else [])]:
@@ -112,14 +325,16 @@ class Verifier:
     def remove_source(self, source_id: str) -> int:
         """Drop a source from the index (after the store removed it)."""
         removed = self._index.remove_source(source_id)
+        self._hashes.pop(source_id, None)
+        self._outside.pop(source_id, None)
         prefix = source_id + ":"
-        for item_id in [i for i in self._items if i.startswith(prefix)]:
-            del self._items[item_id]
         for table in (self._by_url, self._by_status):
             for key in list(table):
-                table[key] = [i for i in table[key] if not i.startswith(prefix)]
-                if not table[key]:
-                    del table[key]
+                if any(i.startswith(prefix) for i in table[key]):
+                    table[key] = [i for i in table[key] if not i.startswith(prefix)]
+                    if not table[key]:
+                        del table[key]
+        self._unsaved += removed
         return removed
 
     # --- verifying ---------------------------------------------------------------
@@ -155,13 +370,16 @@ class Verifier:
             parsed = parse_status_url(url)
             if parsed is not None:
                 for item_id in self._by_status.get(str(parsed[1]), []):
-                    found.setdefault(item_id, self._hit(item_id, 100.0, SAME_TWEET))
+                    if item_id not in found:
+                        found[item_id] = self._hit(item_id, 100.0, SAME_TWEET)
             for item_id in self._by_url.get(url_key(url), []):
-                found.setdefault(item_id, self._hit(item_id, 100.0, SAME_LINK))
-        return list(found.values())
+                if item_id not in found:
+                    found[item_id] = self._hit(item_id, 100.0, SAME_LINK)
+        return [m for m in found.values() if m is not None]
 
-    def _hit(self, item_id: str, score: float, reason: str) -> Match:
-        return replace(self._items[item_id].match, score=score, reason=reason)
+    def _hit(self, item_id: str, score: float, reason: str) -> Match | None:
+        match = self._template(item_id)
+        return replace(match, score=score, reason=reason) if match is not None else None
 
     def _ranked(self, claim: Claim, *, exclude: set[str]) -> list[Match]:
         """Index candidates re-ranked, best first."""
@@ -171,15 +389,14 @@ class Verifier:
         result = self._index.search(claim_terms, k=CANDIDATES)
         ranked: list[Match] = []
         for hit in result.hits:
-            item = self._items.get(hit.key.item_id)
-            if item is None or hit.key.item_id in exclude:
+            if hit.key.item_id in exclude:
                 continue
-            if item.tokens_cache is None:
-                item.tokens_cache = self.terms(item.match.text)
-            value, reason = rerank.score(
-                claim, claim_terms, item.match.text, item.tokens_cache, hit.bm25, result.bm25_max
-            )
-            ranked.append(replace(item.match, score=value, reason=reason))
+            match = self._template(hit.key.item_id)
+            if match is None:  # removed from the store by another process meanwhile
+                continue
+            cand_terms = self._candidate_terms(hit.doc, match)
+            value, reason = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max)
+            ranked.append(replace(match, score=value, reason=reason))
         ranked.sort(key=lambda m: -m.score)
         return ranked
 
@@ -188,3 +405,14 @@ class Verifier:
         if find is None or not matches:
             return []
         return find(claim, matches, related)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _split(items: list, parts: int) -> list[list]:
+    step = max(1, -(-len(items) // parts))
+    return [items[i:i + step] for i in range(0, len(items), step)]

@@ -1,8 +1,10 @@
 """The BM25 index: ranking, incremental add/remove, persistence."""
+import json
+
 import numpy as np
 import pytest
 
-from verifiers.index import DocKey, Index
+from verifiers.index import FORMAT_VERSION, DocKey, Index, IndexFileError
 from verifiers.normalize import tokens
 
 DOCS = {
@@ -111,12 +113,70 @@ def test_save_and_load_round_trip(tmp_path):
 def test_load_rejects_another_format(tmp_path):
     build().save(tmp_path / "ix")
     meta = tmp_path / "ix" / "meta.json"
-    meta.write_text(meta.read_text().replace('"version": 1', '"version": 99'))
-    with pytest.raises(ValueError, match="rebuild"):
+    meta.write_text(meta.read_text().replace(f'"version":{FORMAT_VERSION}', '"version":99'))
+    with pytest.raises(IndexFileError, match="rebuild"):
         Index.load(tmp_path / "ix")
 
 
-def test_saved_arrays_are_compact_types(tmp_path):
+@pytest.mark.parametrize("damage", ["truncate_array", "drop_array", "bad_json", "swap_generation"])
+def test_a_damaged_index_is_refused_at_load_not_at_query_time(tmp_path, damage):
     build().save(tmp_path / "ix")
-    assert np.load(tmp_path / "ix" / "post_docs.npy").dtype == np.int32
-    assert np.load(tmp_path / "ix" / "post_w.npy").dtype == np.float32
+    ix = tmp_path / "ix"
+    meta = ix / "meta.json"
+    gen = json.loads(meta.read_text())["generation"]
+    if damage == "truncate_array":
+        np.save(ix / f"post_docs.{gen}.npy", np.load(ix / f"post_docs.{gen}.npy")[:-3])
+    elif damage == "drop_array":
+        (ix / f"fwd.{gen}.npy").unlink()
+    elif damage == "bad_json":
+        meta.write_text(meta.read_text()[:-40])
+    else:
+        np.save(ix / f"doc_source.{gen}.npy", np.full(5, 99, dtype=np.int32))
+    with pytest.raises(IndexFileError):
+        Index.load(ix)
+
+
+def test_saved_arrays_are_compact_and_memory_mapped(tmp_path):
+    build().save(tmp_path / "ix")
+    gen = json.loads((tmp_path / "ix" / "meta.json").read_text())["generation"]
+    assert np.load(tmp_path / "ix" / f"post_docs.{gen}.npy").dtype == np.int32
+    assert np.load(tmp_path / "ix" / f"post_w.{gen}.npy").dtype == np.float32
+    loaded = Index.load(tmp_path / "ix")
+    assert isinstance(loaded._post_docs, np.memmap)
+
+
+def test_a_second_save_replaces_the_first_generation(tmp_path, monkeypatch):
+    monkeypatch.setattr("verifiers.index.OLD_GENERATION_GRACE", -1.0)
+    index = build()
+    index.save(tmp_path / "ix")
+    first = sorted(p.name for p in (tmp_path / "ix").iterdir())
+    index.add(key("f"), tokens("قصف مدفعي على حي الجورة"))
+    index.save(tmp_path / "ix")
+    loaded = Index.load(tmp_path / "ix")
+    assert top(loaded, "قصف مدفعي الجورة")[0] == "f"
+    assert sorted(p.name.split(".")[1] for p in (tmp_path / "ix").glob("*.npy")) != sorted(
+        p.split(".")[1] for p in first if p.endswith(".npy"))
+    assert len(list((tmp_path / "ix").iterdir())) == len(first)  # the old generation is gone
+
+
+def test_keys_come_back_from_the_compact_arrays(tmp_path):
+    index = Index()
+    odd = DocKey("passage", "weird-id", "src-x")
+    index.add_many([(DocKey("post", "src-y:t3", "src-y"), ["a"]), (odd, ["b"])])
+    index.save(tmp_path / "ix")
+    loaded = Index.load(tmp_path / "ix")
+    assert loaded.key(0) == DocKey("post", "src-y:t3", "src-y")
+    assert loaded.key(1) == odd
+    assert loaded.doc_terms(0) == ["a"]
+
+
+def test_common_terms_are_skipped_but_scores_stay_exact():
+    index = Index(common_share=0.3)
+    for i in range(50):  # "common" is in every document, the rare words in few
+        words = ["common", f"w{i % 7}", f"v{i % 11}", f"u{i % 13}"] + ["common"] * (i % 3)
+        index.add(DocKey("passage", f"s{i}:p0", f"s{i}"), words)
+    query = ["common", "w3", "v4", "u5"]
+    fast = index.search(query, k=5)
+    full = index.search(query, k=5, exhaustive=True)
+    assert [h.doc for h in fast.hits] == [h.doc for h in full.hits]
+    assert [round(h.bm25, 4) for h in fast.hits] == [round(h.bm25, 4) for h in full.hits]
