@@ -16,6 +16,9 @@ def test_the_example_config_loads_with_its_documented_defaults():
     assert config.discord.mention_enabled is False
     assert config.digest.timezone == "UTC"
     assert config.matching.threshold is None
+    # saved web pages and PDFs are accepted as attachments, in the example and by default
+    assert {"txt", "jsonl", "html", "htm", "pdf"} <= set(config.discord.attachment_types)
+    assert load_config(None, env={}).discord.attachment_types == config.discord.attachment_types
 
 
 def test_unknown_keys_and_sections_are_clear_errors(tmp_path):

@@ -77,7 +77,7 @@ async def test_url_import_failure_is_a_clear_message(harness):
                                sub="add", who=MODERATOR)
     reply = await call.reply()
     assert reply.ephemeral
-    assert "could not be imported" in reply.text() or "not supported yet" in reply.text()
+    assert "could not be imported" in reply.text() and "loopback" in reply.text()
 
 
 async def test_paste_opens_a_modal_and_adds_the_article(harness):
@@ -90,3 +90,70 @@ async def test_paste_opens_a_modal_and_adds_the_article(harness):
     assert "Added 1 source" in (await submit.reply(("followup",))).text()
     added = [s for s in harness.bot.archive.store.sources() if s.title == "Homs siege"]
     assert added and added[0].date.iso() == "2014-05-07"
+
+
+# --- links and HTML files ----------------------------------------------------------------
+
+HOMS_TITLE = "خروج آخر المقاتلين من حمص القديمة"
+HOMS_PAGE = f"""<!doctype html><html lang="ar"><head><meta charset="utf-8">
+<meta property="og:title" content="{HOMS_TITLE}">
+<meta property="og:site_name" content="عنب بلدي">
+<meta property="article:published_time" content="2014-05-08">
+</head><body><article><h1>{HOMS_TITLE}</h1>
+<p>خرج آخر المقاتلين من أحياء حمص القديمة المحاصرة بموجب هدنة مع قوات النظام، وسط دمار واسع في الأسواق والكنائس.</p>
+<p>وقال ناشطون إن الحافلات نقلت المقاتلين إلى ريف حمص الشمالي.</p>
+</article></body></html>"""
+HOMS_CLAIM = "خروج المقاتلين من حمص القديمة بموجب هدنة"
+
+
+async def web_harness(fake, web, archive, tmp_path, **fetch):
+    from tests.bot.discord.conftest import make_config, web_fetch
+    from tests.bot.discord.harness import Harness
+
+    h = Harness(fake, make_config(tmp_path, archive, fetch={**web_fetch(web), **fetch}))
+    await h.start()
+    return h
+
+
+async def add_url(h, url: str):
+    call = await h.slash("source", [{"type": 3, "name": "url", "value": url}], sub="add", who=MODERATOR)
+    return await call.reply(("followup", "callback"))
+
+
+async def test_moderator_adds_an_arabic_page_by_link_then_it_is_verified(fake, web, seeded_archive, tmp_path):
+    url = web.add_page("news/homs.html", HOMS_PAGE)
+    h = await web_harness(fake, web, seeded_archive, tmp_path)
+    try:
+        reply = await add_url(h, url)
+        assert "Added 1 source" in reply.text() and HOMS_TITLE in reply.text() and reply.ephemeral
+        check = await h.slash("verify", [{"type": 3, "name": "claim", "value": HOMS_CLAIM}])
+        text = (await check.reply(("followup",))).text()
+        assert HOMS_TITLE in text and "2014-05-08" in text
+        again = await add_url(h, url + "?utm_source=twitter")  # the same page, by another link
+        source_id = next(s.id for s in h.bot.archive.store.sources() if s.title == HOMS_TITLE)
+        assert f"already archived as {source_id}" in again.text()
+        assert sum(1 for asked in web.asked if asked.startswith("/news/homs.html")) == 1  # not downloaded again
+    finally:
+        await h.stop()
+
+
+async def test_links_to_private_addresses_are_refused(fake, web, seeded_archive, tmp_path):
+    url = web.add_page("news/homs.html", HOMS_PAGE)
+    h = await web_harness(fake, web, seeded_archive, tmp_path, allow_loopback=False)
+    try:
+        loopback = await add_url(h, url)
+        assert "could not be imported" in loopback.text() and "loopback" in loopback.text()
+        private = await add_url(h, "http://192.168.1.20/article")
+        assert "private network address" in private.text()
+        assert web.asked == []  # refused before any connection
+        assert len(list(h.bot.archive.store.sources())) == 1
+    finally:
+        await h.stop()
+
+
+async def test_moderator_adds_an_html_file(harness):
+    option, resolved = attachment(harness.fake, "homs.html", HOMS_PAGE.encode())
+    add = await harness.slash("source", [option], sub="add", who=MODERATOR, resolved=resolved)
+    assert "Added 1 source" in (await add.reply(("followup",))).text()
+    check = await harness.slash("verify", [{"type": 3, "name": "claim", "value": HOMS_CLAIM}])
+    assert HOMS_TITLE in (await check.reply(("followup",))).text()
