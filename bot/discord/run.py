@@ -101,7 +101,7 @@ def use_test_endpoints(env: Mapping[str, str]) -> bool:
 def run_bot(config_path: Path | None, *, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, env=env)
         testing = use_test_endpoints(env)
     except ConfigError as exc:
         print(f"isnad run: {exc}", file=sys.stderr)

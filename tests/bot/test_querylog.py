@@ -17,3 +17,27 @@ def test_appends_and_skips_a_torn_line(tmp_path):
     log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="داعش قتل"))
     entries = QueryLog(path).between(now - timedelta(minutes=1), now + timedelta(minutes=1), 1)
     assert len(entries) == 2 and entries[0].key == entries[1].key  # tatweel and spacing folded
+
+
+def test_with_a_postgresql_archive_the_log_is_in_the_database(tmp_path):
+    from storage.postgres_store import PostgresStore
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        store = PostgresStore(url)
+        try:
+            path = tmp_path / "archive.queries.jsonl"
+            log = QueryLog(path, store=store)
+            now = datetime.now(timezone.utc)
+            old = now - timedelta(days=2)
+            log.record(QueryEntry(at=old.isoformat(), guild_id=1, channel_id=2, claim="old question"))
+            log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="new question"))
+            log.record(QueryEntry(at=now.isoformat(), guild_id=9, channel_id=3, claim="another server"))
+            assert not path.exists()
+            seen_elsewhere = QueryLog(None, store=PostgresStore(url))  # another process, same database
+            picked = seen_elsewhere.between(now - timedelta(days=1), now + timedelta(minutes=1), 1)
+            assert [e.claim for e in picked] == ["new question"]
+            assert len(list(seen_elsewhere.entries())) == 3
+            seen_elsewhere.database.close()
+        finally:
+            store.close()
