@@ -1,4 +1,8 @@
-"""The Verifier over a store: exact links, incremental updates, timeline, limits."""
+"""The Verifier over a store: exact links, incremental updates, timeline, limits, the saved index."""
+import logging
+
+import pytest
+
 from storage.records import PartialDate, Post, Source
 from storage.tinydb_store import TinyDBStore
 from verifiers.engine import Verifier, url_key
@@ -78,3 +82,107 @@ def test_empty_archive_and_empty_claim():
     verifier = Verifier(TinyDBStore(None))
     assert verifier.verify("داعش قتلت السجناء في دير الزور").matches == []
     assert verifier.verify("").matches == []
+
+
+# --- the index kept beside the archive ------------------------------------------------
+
+DAMASCUS = "أمطار غزيرة في دمشق اليوم وانخفاض كبير في درجات الحرارة"
+
+
+def _no_rebuild(monkeypatch):
+    def refuse(self):
+        raise AssertionError("the index was rebuilt from the whole archive")
+
+    monkeypatch.setattr(Verifier, "_rebuild", refuse)
+
+
+def test_the_index_is_saved_beside_the_archive_and_loaded_at_the_next_start(archive_path, make_source, monkeypatch):
+    store = TinyDBStore(archive_path)
+    store.add(make_source(BRIDGE + ".", id="s1", title="جسر"))
+    Verifier(store)
+    store.close()
+    assert (archive_path.parent / "archive.json.index" / "meta.json").exists()
+    _no_rebuild(monkeypatch)
+    reopened = Verifier(TinyDBStore(archive_path))
+    assert reopened.verify(BRIDGE).matches[0].source_id == "s1"
+
+
+def test_sources_added_and_removed_while_closed_are_caught_up_without_a_rebuild(archive_path, make_source, monkeypatch):
+    store = TinyDBStore(archive_path)
+    store.add_many([make_source(BRIDGE + ".", id="old"), make_source("الطقس في حلب مشمس.", id="keep")])
+    Verifier(store)
+    store.close()
+    other = TinyDBStore(archive_path)  # another process: `isnad ingest`, `isnad sources remove`
+    other.add(make_source(DAMASCUS + ".", id="new"))
+    other.remove("old")
+    other.close()
+    _no_rebuild(monkeypatch)
+    verifier = Verifier(TinyDBStore(archive_path))
+    assert verifier.verify(DAMASCUS).matches[0].source_id == "new"
+    assert [m.source_id for m in verifier.verify(BRIDGE).matches] == []
+
+
+def test_adding_one_source_updates_the_index_in_place(archive_path, make_source, monkeypatch):
+    store = TinyDBStore(archive_path)
+    store.add_many([make_source(f"خبر رقم {i} عن الطقس في مدينة {i}.", id=f"s{i}") for i in range(30)])
+    verifier = Verifier(store)
+    merges = []
+    monkeypatch.setattr(type(verifier._index), "merge", lambda self: merges.append(1))
+    before = verifier._index.n_docs
+    new = make_source(BRIDGE + ".", id="late")
+    store.add(new)
+    assert verifier.add_sources([new]) == 1
+    assert verifier._index.n_docs == before + 1 and merges == []
+    assert verifier.verify(BRIDGE).matches[0].source_id == "late"
+    assert verifier.add_sources([new]) == 0  # already indexed: not twice
+    assert len(verifier.verify(BRIDGE).matches) == 1
+
+
+def test_a_current_index_is_trusted_by_its_revision(archive_path, make_source, monkeypatch):
+    store = TinyDBStore(archive_path)
+    store.add(make_source(BRIDGE + ".", id="s1"))
+    Verifier(store)
+    store.close()
+    reopened = TinyDBStore(archive_path)
+    monkeypatch.setattr(TinyDBStore, "source_hashes", lambda self: pytest.fail("compared every source"))
+    Verifier(reopened)
+
+
+@pytest.mark.parametrize("damage", ["garbage_meta", "missing_array", "truncated_array", "other_aliases"])
+def test_a_damaged_or_stale_index_is_rebuilt_with_a_log_line(archive_path, make_source, caplog, monkeypatch, damage):
+    store = TinyDBStore(archive_path)
+    store.add(make_source(BRIDGE + ".", id="s1"))
+    Verifier(store)
+    index_dir = archive_path.parent / "archive.json.index"
+    arrays = sorted(index_dir.glob("*.npy"))
+    if damage == "garbage_meta":
+        (index_dir / "meta.json").write_bytes(b"\x00\xffnot json")
+    elif damage == "missing_array":
+        arrays[0].unlink()
+    elif damage == "truncated_array":
+        for path in arrays:
+            path.write_bytes(path.read_bytes()[:70])
+    else:
+        monkeypatch.setattr("verifiers.engine.alias_fingerprint", lambda: "a moderator added names")
+    with caplog.at_level(logging.WARNING, logger="isnad.index"):
+        verifier = Verifier(store)
+    assert "rebuilding the search index" in caplog.text
+    assert verifier.verify(BRIDGE).matches[0].source_id == "s1"
+    _no_rebuild(monkeypatch)
+    Verifier(store)  # the rebuilt index was saved
+
+
+def test_an_index_that_cannot_be_saved_still_answers(tmp_path, make_source, caplog):
+    store = TinyDBStore(tmp_path / "archive.json")
+    store.add(make_source(BRIDGE + ".", id="s1"))
+    (tmp_path / "archive.json.index").write_text("a file where the index directory should be")
+    with caplog.at_level(logging.WARNING, logger="isnad.index"):
+        verifier = Verifier(store)
+    assert "could not save the search index" in caplog.text
+    assert verifier.verify(BRIDGE).matches[0].source_id == "s1"
+
+
+def test_an_in_memory_archive_writes_no_index(tmp_path, make_source, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Verifier(store_with(make_source(BRIDGE + ".", id="s1")))
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,401 @@
+"""Scale benchmark: Isnad on synthetic archives of 10k, 100k and 1M passages.
+
+    python -m benchmarks.bench_scale                       # 10k, 100k, 1M (long: run it in the background)
+    python -m benchmarks.bench_scale --sizes 10k           # a quick run
+    python -m benchmarks.bench_scale --sizes 10k,100k --json results.json
+
+Archives come from benchmarks/synth_archive.py (real CheckThat!/ANS/seed text
+recombined, fixed seed). Each phase runs in its own process, so cold start is a
+real start and peak RSS belongs to that phase alone:
+
+  import  generate the sources (not timed), add them to a TinyDB archive file
+          through storage.ingest, build and save the index (Verifier start);
+          one more source added to the store (TinyDB's cost per add) and to
+          the index (incremental add).
+  serve   cold start (open the archive until the first answer), verify latency
+          (median, p95) over the CheckThat! dev tweets after a warm-up, batch
+          throughput (verify_many), peak RSS.
+  peers   bm25s (retrieval only) over the same passages; brute-force rapidfuzz
+          process.extract (token_set_ratio, 10k and 100k only).
+  recall  candidate recall: the share of dev tweets whose exhaustive top 5
+          (the re-ranker applied to every passage) equals the top 5 of the
+          fast path's candidates (10k: 100 tweets; 100k: 20 tweets, see --recall-queries).
+
+Prints a table (and ratios); --json saves the figures. Not a test: nothing here
+fails, it measures. Needs the benchmark data (ISNAD_BENCHDATA) and ~3 GB free
+RAM for 1M passages.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.benchdata import available, load_dataset, missing_message  # noqa: E402
+
+TARGETS = {  # at 1M passages (issue "Scale")
+    "p95_ms": 50.0, "cold_s": 10.0, "import_per_s": 5000.0, "rss_gb": 3.0, "recall": 0.99, "vs_rapidfuzz_100k": 100.0,
+}
+TINYDB_SLOW_ADD_S = 1.0  # one add slower than this: TinyDB is no longer reasonable
+RAPIDFUZZ_MAX = 100_000
+RAPIDFUZZ_QUERIES = 30
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """(this process, its largest finished child) peak resident set, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
+
+
+def dir_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def queries(split: str = "dev") -> list[str]:
+    """The fixed query set: every CheckThat! tweet of a split (EN 2020, EN 2021, AR 2021)."""
+    out: list[str] = []
+    for key in ("en2020", "en2021", "ar2021"):
+        out.extend(load_dataset(key).splits[split].queries.values())
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# --- phases (each runs in a child process) ------------------------------------------
+
+
+def phase_import(n: int, work: Path) -> dict:
+    from benchmarks.synth_archive import synthetic_sources
+    from storage.ingest import ingest_sources
+    from storage.records import Passage, Source
+    from storage.tinydb_store import TinyDBStore
+    from verifiers.engine import Verifier
+
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    t = time.perf_counter()
+    sources = list(synthetic_sources(n))
+    passages = sum(len(s.passages) for s in sources)
+    posts = sum(len(s.posts) for s in sources)
+    generate_s = time.perf_counter() - t
+    archive = work / "archive.json"
+    t = time.perf_counter()
+    store = TinyDBStore(archive)
+    report = ingest_sources(store, sources, by="bench")
+    store_s = time.perf_counter() - t
+    del sources, report
+    t = time.perf_counter()
+    verifier = Verifier(store)
+    index_s = time.perf_counter() - t
+    extra = Source(id="bench-extra", title="late news", passages=[
+        Passage("bench-extra", 0, "قصف مدفعي عنيف على حي الجورة في مدينة دير الزور صباح اليوم"),
+    ])
+    t = time.perf_counter()
+    store.add(extra, by="bench")
+    tinydb_add_s = time.perf_counter() - t
+    t = time.perf_counter()
+    verifier.add_sources([store.get("bench-extra")])
+    index_add_ms = (time.perf_counter() - t) * 1000
+    found = verifier.verify("قصف مدفعي على حي الجورة في دير الزور").matches
+    own, kids = peak_rss_mb()
+    return {
+        "passages": passages, "posts": posts, "generate_s": generate_s, "store_s": store_s, "index_s": index_s,
+        "import_per_s": passages / (store_s + index_s), "tinydb_add_s": tinydb_add_s, "index_add_ms": index_add_ms,
+        "incremental_found": bool(found and found[0].source_id == "bench-extra"),
+        "archive_mb": dir_size(archive) / 1e6, "index_mb": dir_size(archive.with_name("archive.json.index")) / 1e6,
+        "import_rss_mb": own, "import_workers_rss_mb": kids,
+    }
+
+
+def phase_serve(n: int, work: Path) -> dict:
+    import_start = time.perf_counter()
+    from storage.tinydb_store import TinyDBStore
+    from verifiers.engine import Verifier
+
+    qs = queries("dev")
+    warm = queries("train")[:30]
+    imports_s = time.perf_counter() - import_start
+    t = time.perf_counter()
+    store = TinyDBStore(work / "archive.json")
+    open_s = time.perf_counter() - t
+    verifier = Verifier(store)
+    verifier.verify(qs[0])
+    cold_s = time.perf_counter() - t
+    for text in warm:
+        verifier.verify(text)
+    latencies = []
+    for text in qs:
+        t = time.perf_counter()
+        verifier.verify(text)
+        latencies.append((time.perf_counter() - t) * 1000)
+    batch = queries("train")[30:530]
+    t = time.perf_counter()
+    verifier.verify_many(batch)
+    batch_per_s = len(batch) / (time.perf_counter() - t)
+    own, _ = peak_rss_mb()
+    return {
+        "imports_s": imports_s, "open_store_s": open_s, "cold_s": cold_s,
+        "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95),
+        "max_ms": max(latencies), "queries": len(latencies), "batch_per_s": batch_per_s, "serve_rss_mb": own,
+    }
+
+
+def _passages(work: Path) -> list[str]:
+    from storage.tinydb_store import TinyDBStore
+
+    store = TinyDBStore(work / "archive.json")
+    texts = [p["text"] for d in store._raw("sources").values() for p in [*d["passages"], *d["posts"]]]
+    store.close()
+    return texts
+
+
+def phase_peers(n: int, work: Path) -> dict:
+    import bm25s
+    from rapidfuzz import fuzz, process
+
+    from verifiers.normalize import normalize
+
+    texts = _passages(work)
+    qs = queries("dev")
+    out: dict = {}
+    t = time.perf_counter()
+    normalized = [normalize(x) for x in texts]
+    normalize_s = time.perf_counter() - t
+    t = time.perf_counter()
+    corpus = bm25s.tokenize(normalized, stopwords=None, show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    out["bm25s_index_s"] = normalize_s + time.perf_counter() - t
+    latencies = []
+    for text in qs:
+        t = time.perf_counter()
+        q = bm25s.tokenize([normalize(text)], stopwords=None, show_progress=False)
+        try:
+            retriever.retrieve(q, k=100, show_progress=False, n_threads=1)
+        except ValueError:  # no query word in the vocabulary
+            pass
+        latencies.append((time.perf_counter() - t) * 1000)
+    out["bm25s_p50_ms"], out["bm25s_p95_ms"] = statistics.median(latencies), percentile(latencies, 0.95)
+    del retriever, corpus
+    if n <= RAPIDFUZZ_MAX:
+        latencies = []
+        for text in qs[:: max(1, len(qs) // RAPIDFUZZ_QUERIES)][:RAPIDFUZZ_QUERIES]:
+            t = time.perf_counter()
+            process.extract(normalize(text), normalized, scorer=fuzz.token_set_ratio, limit=5)
+            latencies.append((time.perf_counter() - t) * 1000)
+        out["rapidfuzz_p50_ms"], out["rapidfuzz_p95_ms"] = statistics.median(latencies), percentile(latencies, 0.95)
+    out["peers_rss_mb"] = peak_rss_mb()[0]
+    return out
+
+
+def phase_recall(n: int, work: Path, count: int) -> dict:
+    """Fast path (the engine's candidates) against the re-ranker over every document."""
+    import numpy as np
+
+    from storage.tinydb_store import TinyDBStore
+    from verifiers import rerank
+    from verifiers.claim import clean_claim
+    from verifiers.engine import CANDIDATES, Verifier
+
+    verifier = Verifier(TinyDBStore(work / "archive.json"))
+    index = verifier._index
+    texts = {}
+    for d in verifier.store._raw("sources").values():
+        for p in d["passages"]:
+            texts[f"{d['id']}:p{p['index']}"] = p["text"]
+        for p in d["posts"]:
+            texts[f"{d['id']}:t{p['index']}"] = p["text"]
+    docs = [doc for doc in range(index.n_docs) if index.alive(doc)]
+    terms_of = {doc: verifier._candidate_terms(doc, verifier._template(index.key(doc).item_id)) for doc in docs}
+    text_of = {doc: texts[index.key(doc).item_id] for doc in docs}
+    qs = queries("dev")
+    qs = qs[:: max(1, len(qs) // count)][:count]
+    same, item_recall = 0, []
+    for text in qs:
+        claim = clean_claim(text)
+        terms = verifier.terms(claim.text)
+        fast = index.search(terms, k=CANDIDATES)
+        full = index.search(terms, k=index.n_docs, exhaustive=True)
+        bm25 = {h.doc: h.bm25 for h in full.hits}
+
+        def score(doc: int) -> float:
+            return rerank.score(claim, terms, text_of[doc], terms_of[doc], bm25.get(doc, 0.0), full.bm25_max)[0]
+
+        every = np.array([score(doc) for doc in docs]) if terms else np.zeros(len(docs))
+        best = sorted(every.tolist(), reverse=True)[:5]
+        fast_scores = sorted((score(h.doc) for h in fast.hits), reverse=True)[:5]
+        fast_scores += [0.0] * (len(best) - len(fast_scores))
+        same += int(np.allclose(best, fast_scores, atol=0.05))
+        top5 = {docs[i] for i in np.argsort(-every, kind="stable")[:5].tolist()}
+        item_recall.append(len(top5 & {h.doc for h in fast.hits}) / max(1, len(top5)))
+    return {"recall": same / len(qs), "recall_items": statistics.mean(item_recall), "recall_queries": len(qs)}
+
+
+# --- the driver ---------------------------------------------------------------------
+
+
+def run_phase(phase: str, n: int, work: Path, extra: list[str] | None = None) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.bench_scale", "--phase", phase, "--size", str(n), "--work", str(work)]
+    t = time.perf_counter()
+    done = subprocess.run(cmd + (extra or []), cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"  {phase} {label(n)} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+        return {}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  {phase} {label(n)}: {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+    return result
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        ram = f"{int(mem.split()[1]) / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration):
+        ram = "? RAM"
+    return f"{os.cpu_count()} cores ({cpu}), {ram}, Python {platform.python_version()}, {date.today().isoformat()}"
+
+
+ROWS = [  # (label, key, format)
+    ("passages (+ posts)", None, None),
+    ("bulk import, passages/s (store + index)", "import_per_s", "{:,.0f}"),
+    ("  store add (TinyDB, one write), s", "store_s", "{:.1f}"),
+    ("  index build + save, s", "index_s", "{:.1f}"),
+    ("one more source: TinyDB add, s", "tinydb_add_s", "{:.2f}"),
+    ("one more source: index add, ms", "index_add_ms", "{:.1f}"),
+    ("cold start (open -> first answer), s", "cold_s", "{:.2f}"),
+    ("  of which opening the TinyDB file, s", "open_store_s", "{:.2f}"),
+    ("verify p50, ms (warm)", "p50_ms", "{:.1f}"),
+    ("verify p95, ms (warm)", "p95_ms", "{:.1f}"),
+    ("batch verify_many, claims/s", "batch_per_s", "{:.1f}"),
+    ("peak RSS serving, MB", "serve_rss_mb", "{:,.0f}"),
+    ("peak RSS importing, MB", "import_rss_mb", "{:,.0f}"),
+    ("archive file, MB", "archive_mb", "{:,.0f}"),
+    ("index on disk, MB", "index_mb", "{:,.0f}"),
+    ("candidate recall (top 5 exact)", "recall", "{:.3f}"),
+    ("  top-5 items in candidates", "recall_items", "{:.3f}"),
+    ("bm25s index build, s", "bm25s_index_s", "{:.1f}"),
+    ("bm25s retrieve p50, ms", "bm25s_p50_ms", "{:.1f}"),
+    ("bm25s retrieve p95, ms", "bm25s_p95_ms", "{:.1f}"),
+    ("rapidfuzz extract p50, ms", "rapidfuzz_p50_ms", "{:.0f}"),
+    ("rapidfuzz extract p95, ms", "rapidfuzz_p95_ms", "{:.0f}"),
+    ("rapidfuzz p50 / Isnad p50", "x_rapidfuzz", "{:.0f}x"),
+    ("Isnad verify p50 / bm25s retrieve p50", "x_bm25s", "{:.1f}x"),
+]
+
+
+def table(results: dict[int, dict]) -> str:
+    sizes = sorted(results)
+    lines = ["| figure | " + " | ".join(label(n) for n in sizes) + " |", "|---|" + "---|" * len(sizes)]
+    for name, key, fmt in ROWS:
+        cells = []
+        for n in sizes:
+            r = results[n]
+            if key is None:
+                cells.append(f"{r.get('passages', n):,} (+{r.get('posts', 0):,})")
+            elif r.get(key) is None:
+                cells.append("–")
+            else:
+                cells.append(fmt.format(r[key]))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def growth(results: dict[int, dict]) -> str:
+    sizes = [n for n in sorted(results) if results[n].get("p50_ms")]
+    if len(sizes) < 2:
+        return ""
+    base = results[sizes[0]]
+    parts = [f"{label(n)}: p50 x{results[n]['p50_ms'] / base['p50_ms']:.2f}, p95 x{results[n]['p95_ms'] / base['p95_ms']:.2f}"
+             for n in sizes[1:]]
+    return f"latency growth from {label(sizes[0])} ({100 * sizes[-1] // sizes[0] // 100}x the passages): " + "; ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated, e.g. 10k,100k,1m")
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "isnad-bench-scale")
+    parser.add_argument("--json", type=Path, help="save the figures here")
+    parser.add_argument("--recall-queries", default="10k:100,100k:20", help="size:queries for the recall phase")
+    parser.add_argument("--skip", default="", help="phases to skip, e.g. peers,recall")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=20, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not available():
+        print(missing_message())
+        return 0
+    if args.phase:  # a child process
+        work = args.work
+        fn = {"import": phase_import, "serve": phase_serve, "peers": phase_peers}.get(args.phase)
+        result = fn(args.size, work) if fn else phase_recall(args.size, work, args.count)
+        print(json.dumps(result))
+        return 0
+    recall_counts = {parse_size(k): int(v) for k, v in (p.split(":") for p in args.recall_queries.split(",") if p)}
+    skip = set(args.skip.split(","))
+    results: dict[int, dict] = {}
+    print(f"machine: {machine()}", flush=True)
+    for n in (parse_size(s) for s in args.sizes.split(",")):
+        work = args.work / label(n)
+        r: dict = {}
+        r.update(run_phase("import", n, work))
+        if not r:
+            continue
+        r.update(run_phase("serve", n, work))
+        if "peers" not in skip:
+            r.update(run_phase("peers", n, work))
+        if "recall" not in skip and n in recall_counts:
+            r.update(run_phase("recall", n, work, ["--count", str(recall_counts[n])]))
+        if r.get("p50_ms") and r.get("rapidfuzz_p50_ms"):
+            r["x_rapidfuzz"] = r["rapidfuzz_p50_ms"] / r["p50_ms"]
+        if r.get("p50_ms") and r.get("bm25s_p50_ms"):
+            r["x_bm25s"] = r["p50_ms"] / r["bm25s_p50_ms"]
+        results[n] = r
+        print(json.dumps({label(n): r}), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=1))
+    print()
+    print(table(results))
+    print(growth(results))
+    slow = [label(n) for n, r in results.items() if r.get("tinydb_add_s", 0) > TINYDB_SLOW_ADD_S]
+    if slow:
+        print(f"TinyDB: one add takes over {TINYDB_SLOW_ADD_S:.0f} s at {', '.join(slow)} passages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
