@@ -173,9 +173,14 @@ def isnad_rank(verifier, split: Split, *, limit: int = K) -> tuple[dict[str, lis
     ranked: dict[str, list[str]] = {}
     scores: dict[str, list[float]] = {}
     for qid, text in split.queries.items():
-        report = verifier.verify(text, limit=limit, min_score=0)
-        ranked[qid] = _dedupe([m.source_id for m in report.matches])
-        scores[qid] = [m.score for m in report.matches]
+        # A claim split into several passages is one source: ask for more
+        # matches and keep each source's best, so that `limit` sources remain.
+        report = verifier.verify(text, limit=limit * 4, min_score=0)
+        best: dict[str, float] = {}
+        for m in report.matches:
+            best.setdefault(m.source_id, m.score)
+        ranked[qid] = list(best)[:limit]
+        scores[qid] = list(best.values())[:limit]
     return ranked, scores
 
 

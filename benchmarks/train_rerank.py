@@ -3,14 +3,24 @@
     python benchmarks/train_rerank.py            # writes verifiers/data/rerank_weights.json
 
 Reproducible: fixed candidate depth, a deterministic solver and a fixed seed.
-For every train tweet, the engine's own BM25 candidates (Verifier's index,
-CANDIDATES deep) get the features of verifiers/rerank.py; a logistic
-regression learns relevant-or-not. EN 2021 train holds every EN 2020 tweet
-(train and dev), so any tweet whose text is in a dev split is left out of
-training. The dev splits are used only to place the decision point (the
-"cut", shifted to score 50): the logit that best balances "the relevant claim
-stays among the matches" against "nothing matches once the relevant claims are
-gone" (approximated by leaving them out of the candidate list).
+For every train tweet, the engine's own BM25 candidates (the same query,
+index and candidate terms as Verifier._ranked) get the features of
+verifiers/rerank.py. One model per language (English: both EN sets; Arabic):
+
+1. ranking: a logistic regression on pairwise differences (each relevant
+   candidate against the tweet's top non-relevant ones) learns weights w; the
+   candidates are ordered by w.x. It starts from the BM25 order (rank and
+   score relative to the first are features) and moves a candidate only when
+   the other measures agree;
+2. probability: a one-feature logistic regression of relevant-or-not on w.x
+   (train candidates) turns it into P(same claim);
+3. the cut: on the dev splits, the probability that best balances "the
+   relevant claim stays among the matches" against "nothing matches once the
+   relevant claims are gone" (approximated by leaving them out of the
+   candidate list); scores are shifted so that it lands on THRESHOLD.
+
+EN 2021 train holds every EN 2020 tweet (train and dev), so any tweet whose
+text is in a dev split is left out of training. Dev is used only for the cut.
 """
 from __future__ import annotations
 
@@ -30,8 +40,11 @@ from benchmarks.benchdata import DATASETS, available, load_dataset, missing_mess
 from benchmarks.eval_retrieval import build_verifier  # noqa: E402
 
 SEED = 0
-C = 1.0
+C = 0.3  # pairwise model's regularization (0.1..10 measured; little difference)
 DEPTH = 100  # candidates per tweet, as the engine re-ranks
+HARD_NEGATIVES = 30  # non-relevant candidates paired with each relevant one: the top BM25 ones
+THRESHOLD = 50.0
+LANGS = {"en": ("en2020", "en2021"), "ar": ("ar2021",)}
 
 
 def candidate_features(verifier, text: str, *, depth: int = DEPTH) -> list[tuple[str, dict[str, float]]]:
@@ -41,48 +54,61 @@ def candidate_features(verifier, text: str, *, depth: int = DEPTH) -> list[tuple
     from verifiers.normalize import is_arabic
 
     claim = clean_claim(text)
-    query_terms = getattr(verifier, "query_terms", None)  # an engine that adds the author's name
-    terms = query_terms(claim) if query_terms else verifier.terms(claim.text)
-    if not terms:
+    claim_terms = verifier.terms(claim.text)
+    if not claim_terms:
         return []
-    result = verifier._index.search(terms, k=depth)
+    query = claim_terms + verifier.terms(claim.author) if claim.author else claim_terms
+    result = verifier._index.search(query, k=depth)
+    top = result.hits[0].bm25 if result.hits else 0.0
     out = []
-    for hit in result.hits:
-        item = verifier._items.get(hit.key.item_id)
-        if item is None:
-            continue
-        if item.tokens_cache is None:
-            item.tokens_cache = verifier.terms(item.match.text)
-        if is_arabic(claim.text) != is_arabic(item.match.text):
-            continue  # scored by the cross-lingual rule, not the model
-        f = rerank.features(claim, terms, item.match.text, item.tokens_cache, hit.bm25, result.bm25_max,
-                            title=item.match.title if getattr(verifier, "rerank_title", False) else "")
+    for rank, hit in enumerate(result.hits):
+        match = verifier._template(hit.key.item_id)
+        if match is None or is_arabic(claim.text) != is_arabic(match.text):
+            continue  # other language: scored by the cross-lingual rule, not the model
+        terms = verifier._candidate_terms(hit.doc, match)
+        f = rerank.features(claim, claim_terms, match.text, terms, hit.bm25, result.bm25_max,
+                            title=match.title, rank=rank, bm25_top=top)
         if f is not None:
             out.append((hit.key.source_id, f))
     return out
 
 
 def collect(verifier, queries: dict[str, str], qrels: dict[str, set[str]]):
-    """Feature matrix, labels and query ids over every candidate of every tweet."""
+    """Feature matrix, labels and query numbers over every candidate of every tweet."""
     from verifiers.rerank import FEATURES
 
     X, y, groups = [], [], []
-    for qid, text in queries.items():
+    for number, (qid, text) in enumerate(queries.items()):
         for source_id, f in candidate_features(verifier, text):
             X.append([f[name] for name in FEATURES])
             y.append(source_id in qrels[qid])
-            groups.append((qid, source_id))
-    return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=bool), groups
+            groups.append(number)
+    return (np.asarray(X, dtype=np.float64).reshape(-1, len(FEATURES)), np.asarray(y, dtype=bool),
+            np.asarray(groups, dtype=np.int64))
 
 
-def best_per_query(z: np.ndarray, y: np.ndarray, groups) -> tuple[list[float], list[float]]:
-    """Per tweet: best logit of a relevant candidate, and best of the others."""
-    rel: dict[str, float] = {}
-    other: dict[str, float] = {}
-    for value, label, (qid, _sid) in zip(z, y, groups):
+def pairs(X: np.ndarray, y: np.ndarray, groups: np.ndarray, rng: np.random.RandomState):
+    """Differences relevant - non-relevant within each tweet, randomly signed."""
+    diffs, labels = [], []
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        pos, neg = idx[y[idx]], idx[~y[idx]][:HARD_NEGATIVES]
+        for p in pos:
+            d = X[p] - X[neg]
+            sign = np.where(rng.rand(len(neg)) < 0.5, 1.0, -1.0)
+            diffs.append(d * sign[:, None])
+            labels.append(sign > 0)
+    return np.vstack(diffs), np.concatenate(labels)
+
+
+def best_per_query(z: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[list[float], list[float]]:
+    """Per tweet: best value of a relevant candidate, and best of the others."""
+    rel: dict[int, float] = {}
+    other: dict[int, float] = {}
+    for value, label, g in zip(z, y, groups):
         table = rel if label else other
-        table[qid] = max(table.get(qid, -np.inf), float(value))
-    qids = set(rel) | set(other)
+        table[g] = max(table.get(g, -np.inf), float(value))
+    qids = sorted(set(rel) | set(other))
     return [rel.get(q, -np.inf) for q in qids], [other.get(q, -np.inf) for q in qids]
 
 
@@ -98,51 +124,67 @@ def calibrate(kept: list[float], empty: list[float]) -> tuple[float, float, floa
     return best
 
 
+def train_language(train, dev, rng) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    from verifiers.rerank import FEATURES
+
+    X = np.vstack([t[0] for t in train])
+    y = np.concatenate([t[1] for t in train])
+    offsets = np.cumsum([0] + [t[2].max() + 1 for t in train[:-1]])
+    groups = np.concatenate([t[2] + o for t, o in zip(train, offsets)])
+    D, L = pairs(X, y, groups, rng)
+    ranker = LogisticRegression(C=C, max_iter=5000, fit_intercept=False).fit(D, L)
+    w = ranker.coef_[0]
+    s = (X @ w)[:, None]
+    prob = LogisticRegression(C=1.0, max_iter=5000).fit(s, y)
+    scale, bias = float(prob.coef_[0][0]), float(prob.intercept_[0])
+    kept, empty = [], []
+    for Xd, yd, gd in dev:
+        k, e = best_per_query(scale * (Xd @ w) + bias, yd, gd)
+        kept += k
+        empty += e
+    cut, k_rate, e_rate = calibrate(kept, empty)
+    return {
+        "weights": {name: round(float(v), 5) for name, v in zip(FEATURES, w)},
+        "scale": round(scale, 5), "bias": round(bias, 5), "cut_logit": round(cut, 3),
+        "train_candidates": int(len(y)), "train_relevant": int(y.sum()),
+        "dev_cut_kept": round(k_rate, 3), "dev_cut_empty": round(e_rate, 3),
+    }
+
+
 def main() -> int:
     if not available():
         print(missing_message())
         return 0
-    from sklearn.linear_model import LogisticRegression
-
-    from verifiers.rerank import FEATURES, WEIGHTS_PATH
+    from verifiers.rerank import WEIGHTS_PATH
 
     started = time.perf_counter()
-    dev_texts = set()
     data = {key: load_dataset(key) for key in DATASETS}
+    dev_texts = set()
     for d in data.values():
         dev_texts |= {" ".join(t.split()) for t in d.splits["dev"].queries.values()}
-    train_X, train_y, dev_sets = [], [], {}
+    train, dev = {}, {}
     for key, d in data.items():
         verifier = build_verifier(d)
         split = d.splits["train"]
         queries = {q: t for q, t in split.queries.items() if " ".join(t.split()) not in dev_texts}
-        X, y, _ = collect(verifier, queries, split.qrels)
-        print(f"{d.label}: {len(queries)} train tweets, {len(y)} candidates, {int(y.sum())} relevant", flush=True)
-        train_X.append(X)
-        train_y.append(y)
-        dev_sets[key] = collect(verifier, d.splits["dev"].queries, d.splits["dev"].qrels)
-    X, y = np.vstack(train_X), np.concatenate(train_y)
-    lr = LogisticRegression(C=C, max_iter=5000, random_state=SEED).fit(X, y)
-    kept, empty = [], []
-    for key, (Xd, yd, gd) in dev_sets.items():
-        k, e = best_per_query(lr.decision_function(Xd), yd, gd)
-        kept += k
-        empty += e
-    cut, k_rate, e_rate = calibrate(kept, empty)
-    model = {
-        "features": list(FEATURES),
-        "weights": {name: round(float(w), 5) for name, w in zip(FEATURES, lr.coef_[0])},
-        "bias": round(float(lr.intercept_[0]), 5),
-        "cut_logit": round(cut, 3),
-        "trained": {
-            "by": "benchmarks/train_rerank.py", "date": date.today().isoformat(), "C": C, "seed": SEED,
-            "depth": DEPTH, "train_candidates": int(len(y)), "train_relevant": int(y.sum()),
-            "dev_cut_kept": round(k_rate, 3), "dev_cut_empty": round(e_rate, 3),
-        },
+        train[key] = collect(verifier, queries, split.qrels)
+        dev[key] = collect(verifier, d.splits["dev"].queries, d.splits["dev"].qrels)
+        print(f"{d.label}: {len(queries)} train tweets, {len(train[key][1])} candidates, "
+              f"{int(train[key][1].sum())} relevant", flush=True)
+    rng = np.random.RandomState(SEED)
+    models = {lang: train_language([train[k] for k in keys], [dev[k] for k in keys], rng)
+              for lang, keys in LANGS.items()}
+    out = {
+        "threshold": THRESHOLD,
+        "models": models,
+        "trained": {"by": "benchmarks/train_rerank.py", "date": date.today().isoformat(), "C": C,
+                    "seed": SEED, "depth": DEPTH, "hard_negatives": HARD_NEGATIVES},
     }
     WEIGHTS_PATH.parent.mkdir(exist_ok=True)
-    WEIGHTS_PATH.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(model, indent=2))
+    WEIGHTS_PATH.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=2))
     print(f"wrote {WEIGHTS_PATH} in {time.perf_counter() - started:.0f} s")
     return 0
 

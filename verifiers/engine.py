@@ -40,11 +40,11 @@ from verifiers.index import DocKey, Index, IndexFileError
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Report
 
-DEFAULT_THRESHOLD = 40.0  # seed: unrelated claims <= 26, dialect rephrasing >= 49 (rerank.py)
+DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 RELATED = 30  # lower-scored candidates handed to the conflict finder
 SAME_TWEET, SAME_LINK = "same tweet", "same link"  # reasons of exact link matches
-TOKENIZER_VERSION = 1  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
+TOKENIZER_VERSION = 2  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
 SAVE_AFTER = 2_000  # documents added or removed since the last save that make it worth saving again
 CHUNK = 25_000  # documents tokenized per batch in a bulk load
 PARALLEL_MIN = 20_000  # documents from which a bulk load tokenizes with worker processes
@@ -277,7 +277,10 @@ class Verifier:
             if check_store and items and self.store.get_item(items[0].id) is None:
                 self._outside[source.id] = source  # indexed by a caller without the store
             for passage in source.passages:
-                yield DocKey("passage", passage.id, source.id), passage.text, ""
+                # The source's title is indexed with each passage: fact-check and news
+                # titles restate the claim (docs/quality.md measures it).
+                text = f"{source.title}\n{passage.text}" if source.title else passage.text
+                yield DocKey("passage", passage.id, source.id), text, ""
             for post in source.posts:
                 self._register_links(post)
                 yield DocKey("post", post.id, source.id), post.text, post.handle
@@ -386,16 +389,20 @@ class Verifier:
         claim_terms = self.terms(claim.text)
         if not claim_terms:
             return []
-        result = self._index.search(claim_terms, k=CANDIDATES)
+        # A pasted tweet's author is often who the claim is about ("Trump said...").
+        query = claim_terms + self.terms(claim.author) if claim.author else claim_terms
+        result = self._index.search(query, k=CANDIDATES)
+        top = result.hits[0].bm25 if result.hits else 0.0
         ranked: list[Match] = []
-        for hit in result.hits:
+        for rank, hit in enumerate(result.hits):
             if hit.key.item_id in exclude:
                 continue
             match = self._template(hit.key.item_id)
             if match is None:  # removed from the store by another process meanwhile
                 continue
             cand_terms = self._candidate_terms(hit.doc, match)
-            value, reason = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max)
+            value, reason = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max,
+                                         title=match.title, rank=rank, bm25_top=top)
             ranked.append(replace(match, score=value, reason=reason))
         ranked.sort(key=lambda m: -m.score)
         return ranked

@@ -37,8 +37,8 @@ from verifiers.normalize import is_arabic, normalize, word_groups
 from verifiers.report import Claim
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "rerank_weights.json"
-FEATURES = ("coverage", "overlap", "back", "wording", "letters", "author", "has_author",
-            "title", "has_title", "length")
+FEATURES = ("coverage", "rel_top", "rank", "overlap", "back", "wording", "letters", "author", "has_author",
+            "title", "title_cover", "has_title", "bigram", "num_shared", "num_clash", "length", "cand_length")
 FUZZ_FLOOR = 45.0  # what unrelated texts score on the fuzzy ratios
 WORD_FUZZ_FLOOR = 60.0  # a claim word this similar to a candidate word earns nothing
 SOFT_WORD_CREDIT = 0.8  # a misspelt word counts at most this much of an exact one
@@ -51,11 +51,12 @@ CROSS_LINGUAL_MAX, MIN_CONCEPTS = 75.0, 3
 
 @lru_cache(maxsize=1)
 def model() -> dict:
-    """The shipped weights: {"weights": {feature: w}, "bias": b, ...}."""
+    """The shipped weights: {"models": {"en"|"ar": {"weights", "scale", "bias", "cut_logit"}}, ...}."""
     data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
-    missing = [f for f in FEATURES if f not in data["weights"]]
-    if missing:
-        raise ValueError(f"{WEIGHTS_PATH.name} lacks weights for {', '.join(missing)}; rerun train_rerank.py")
+    for lang, m in data["models"].items():
+        unknown = [f for f in m["weights"] if f not in FEATURES]
+        if unknown:
+            raise ValueError(f"{WEIGHTS_PATH.name} ({lang}) has unknown features {', '.join(unknown)}")
     return data
 
 
@@ -72,8 +73,15 @@ def features(
     bm25_max: float,
     *,
     title: str = "",
+    rank: int = 0,
+    bm25_top: float = 0.0,
 ) -> dict[str, float] | None:
-    """The model's inputs for one pair, or None when there is nothing to compare."""
+    """The model's inputs for one pair, or None when there is nothing to compare.
+
+    `rank` is the candidate's place in the BM25 order (0 = first) and
+    `bm25_top` the first candidate's BM25 score: the model starts from the
+    retrieval order and only moves a candidate when the other measures agree.
+    """
     claim_norm = normalize(claim.text)
     cand_norm = normalize(candidate_text)
     if not claim_norm or not cand_norm:
@@ -86,21 +94,43 @@ def features(
     author = word_groups(claim.author) if claim.author else []
     title_groups = word_groups(title) if title else []
     title_terms = {t for _, terms in title_groups for t in terms}
+    cand_groups = word_groups(candidate_text)
+    claim_nums = {w for w, _ in groups if w.isdigit()}
+    cand_nums = {w for w, _ in cand_groups if w.isdigit()} | {w for w, _ in title_groups if w.isdigit()}
     return {
         "coverage": min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0,
+        "rel_top": min(1.0, bm25 / bm25_top) if bm25_top > 0 else 1.0,
+        "rank": math.log1p(rank),
         "overlap": overlap,
-        "back": _share(word_groups(candidate_text), claim_terms),
+        "back": _share(cand_groups, claim_terms),
         "wording": _rescale(fuzz.token_set_ratio(claim_norm, cand_norm)),
         "letters": _rescale(_letters_ratio(claim_norm, cand_norm)),
         "author": _share(author, cand_terms | title_terms),
         "has_author": 1.0 if author else 0.0,
         "title": _share(title_groups, claim_terms),
+        "title_cover": _share(groups, title_terms),
         "has_title": 1.0 if title_groups else 0.0,
+        "bigram": _bigram_share(groups, [cand_groups, title_groups]),
+        "num_shared": 1.0 if claim_nums & cand_nums else 0.0,
+        "num_clash": 1.0 if claim_nums and cand_nums and not claim_nums & cand_nums else 0.0,
         "length": math.log1p(len(groups)),
+        "cand_length": math.log1p(len(cand_groups)),
         "_exact": float(exact),
         "_units": float(len(groups) + len(concepts)),
         "_short": 1.0 if len(groups) < SHORT_CLAIM_WORDS else 0.0,
     }
+
+
+def _bigram_share(groups: list[tuple[str, tuple[str, ...]]], others: list[list[tuple[str, tuple[str, ...]]]]) -> float:
+    """Share of the claim's adjacent content-word pairs (by stem) that the
+    candidate also has adjacent: word order and phrases, which BM25 ignores."""
+    if len(groups) < 2:
+        return 0.0
+    pairs = {(a[1][0], b[1][0]) for a, b in zip(groups, groups[1:])}
+    theirs: set[tuple[str, str]] = set()
+    for other in others:
+        theirs.update((a[1][0], b[1][0]) for a, b in zip(other, other[1:]))
+    return len(pairs & theirs) / len(pairs)
 
 
 def score(
@@ -112,15 +142,18 @@ def score(
     bm25_max: float,
     *,
     title: str = "",
+    rank: int = 0,
+    bm25_top: float = 0.0,
 ) -> tuple[float, str]:
     """A 0..100 score and a short reason, for one candidate of one claim."""
     if is_arabic(claim.text) != is_arabic(candidate_text) and normalize(claim.text) and normalize(candidate_text):
         concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
         return _cross_lingual(concepts, set(candidate_tokens))
-    f = features(claim, claim_tokens, candidate_text, candidate_tokens, bm25, bm25_max, title=title)
+    f = features(claim, claim_tokens, candidate_text, candidate_tokens, bm25, bm25_max,
+                 title=title, rank=rank, bm25_top=bm25_top or bm25)
     if f is None:
         return 0.0, "nothing to compare"
-    value = probability(f)
+    value = probability(f, "ar" if is_arabic(claim.text) else "en")
     if f["_short"]:
         value = min(value, SHORT_CLAIM_CAP)
     wording = 45.0 + 55.0 * f["wording"] if f["wording"] > 0 else 0.0
@@ -128,12 +161,24 @@ def score(
     return round(value, 1), reason
 
 
-def probability(f: dict[str, float]) -> float:
-    """100 x the model's probability, shifted so that its calibrated cut is 50."""
-    m = model()
-    z = m["bias"] + sum(m["weights"][name] * f[name] for name in FEATURES) - m.get("cut_logit", 0.0)
+def ranking_value(f: dict[str, float], lang: str) -> float:
+    """The learned ranking score (pairwise-trained: only differences matter)."""
+    m = model()["models"][lang]
+    return sum(w * f[name] for name, w in m["weights"].items())
+
+
+def probability(f: dict[str, float], lang: str = "en") -> float:
+    """100 x P(same claim), a logistic of the ranking score calibrated on the
+    train splits, shifted so that the dev-calibrated cut is at THRESHOLD."""
+    m = model()["models"][lang]
+    z = m["scale"] * ranking_value(f, lang) + m["bias"] - m["cut_logit"]
     z = max(-40.0, min(40.0, z))
     return 100.0 / (1.0 + math.exp(-z))
+
+
+def threshold() -> float:
+    """The score at which the model says "this is the claim" (the engine's default)."""
+    return float(model().get("threshold", 50.0))
 
 
 def _share(groups: list[tuple[str, tuple[str, ...]]], terms: set[str]) -> float:
