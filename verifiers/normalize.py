@@ -64,8 +64,12 @@ _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Folded, lower-case, punctuation-free text with single spaces."""
+    """Folded, lower-case, punctuation-free text with single spaces.
+
+    Cached: the re-ranker normalizes the same claim and candidate texts several
+    times per verification (docs/performance.md); the result is an immutable str."""
     if not text.isascii():
         # NFKC folds Arabic presentation forms (ﻻ -> لا) and full-width Latin.
         # It assumes logical order; reversed PDF lines are fixed before import.
@@ -173,13 +177,19 @@ def tokens(text: str) -> list[str]:
 
 
 def word_groups(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(surface form, terms) per content word, in order, for per-word overlap."""
+    """(surface form, terms) per content word, in order, for per-word overlap.
+    A new list each call (callers may change it); the work is cached."""
+    return list(_word_groups(text))
+
+
+@lru_cache(maxsize=4096)
+def _word_groups(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     out: list[tuple[str, tuple[str, ...]]] = []
     for word in normalize(text).split():
         terms = word_terms(word)
         if terms:
             out.append((strip_clitics(word) if _ARABIC_LETTER.match(word) else word, terms))
-    return out
+    return tuple(out)
 
 
 def stems(text: str) -> list[str]:
