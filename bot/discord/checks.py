@@ -7,9 +7,14 @@ listed in config, or the Manage Server permission in the interaction's channel.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import discord
+
+from bot.discord.i18n import t
+
+if TYPE_CHECKING:
+    from bot.discord.client import IsnadBot
 
 
 def is_moderator(interaction: discord.Interaction, moderator_role_ids: tuple[int, ...]) -> bool:
@@ -23,6 +28,16 @@ def is_moderator(interaction: discord.Interaction, moderator_role_ids: tuple[int
     # roles are not cached; user.roles alone would miss them then.
     held = {role.id for role in user.roles} | set(getattr(user, "_roles", ()))
     return bool(wanted & held)
+
+
+async def ensure_moderator(interaction: discord.Interaction, bot: "IsnadBot") -> bool:
+    """True for a moderator; anyone else gets the refusal (ephemeral) and False."""
+    if is_moderator(interaction, bot.config.discord.moderator_role_ids):
+        return True
+    lang = await bot.reply_lang(interaction)
+    key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
+    await interaction.response.send_message(t(key, lang), ephemeral=True)
+    return False
 
 
 class Cooldown:

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.checks import is_moderator
+from bot.discord.checks import ensure_moderator
 from bot.discord.digest import DigestSettings, parse_hhmm
 from bot.discord.i18n import t
 
@@ -24,12 +24,8 @@ class DigestCog(commands.GroupCog, group_name="digest",
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
-            return True
-        lang = await self.bot.reply_lang(interaction)
-        key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
-        await interaction.response.send_message(t(key, lang), ephemeral=True)
-        return False
+        """Every /digest call: moderators only, checked now."""
+        return await ensure_moderator(interaction, self.bot)
 
     async def _lang(self, interaction: discord.Interaction) -> str:
         return await self.bot.reply_lang(interaction)

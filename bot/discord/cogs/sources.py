@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.archive import AddOutcome, UnsupportedType, fetch_page, parse_upload
-from bot.discord.checks import is_moderator
+from bot.discord.checks import ensure_moderator
 from bot.discord.i18n import t
 from bot.discord.render import Section, clean, clip, iso, pack_messages, section_embeds, PagedView
 from storage.errors import ArchiveError, ImportFormatError
@@ -36,12 +36,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Every /source call: moderators only, checked now, not from Discord's cache."""
-        if is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
-            return True
-        lang = await self.bot.reply_lang(interaction)
-        key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
-        await interaction.response.send_message(t(key, lang), ephemeral=True)
-        return False
+        return await ensure_moderator(interaction, self.bot)
 
     async def _lang(self, interaction: discord.Interaction) -> str:
         return await self.bot.reply_lang(interaction)

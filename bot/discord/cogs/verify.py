@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.checks import is_moderator
+from bot.discord.checks import ensure_moderator
 from bot.discord.i18n import t
 from bot.discord.render import iso, report_pages, view_for
 from verifiers.report import Report
@@ -161,10 +161,7 @@ class VerifyCog(commands.Cog):
     @isnad.command(name="language", description="Reply language in this server (moderators)")
     @app_commands.describe(value="ar: Arabic, en: English")
     async def language(self, interaction: discord.Interaction, value: Literal["ar", "en"]) -> None:
-        lang = await self.bot.reply_lang(interaction)
-        if not is_moderator(interaction, self.bot.config.discord.moderator_role_ids):
-            key = "error.guild_only" if interaction.guild is None else "error.not_moderator"
-            await interaction.response.send_message(t(key, lang), ephemeral=True)
+        if not await ensure_moderator(interaction, self.bot):
             return
         assert interaction.guild_id is not None and self.bot.languages is not None
         await self.bot.languages.set(interaction.guild_id, value)
