@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.discord.archive import AddOutcome, UnsupportedType, fetch_page, parse_upload
 from bot.discord.checks import ensure_moderator
 from bot.discord.i18n import t
-from bot.discord.render import Section, clean, clip, iso, pack_messages, section_embeds, PagedView
+from bot.discord.render import Section, clean, clip, iso, section_embeds, PagedView
 from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate, Passage, Source
 

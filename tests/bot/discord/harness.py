@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import discord
 import yarl
 
-from bot.config import Config, Secret, load_config
+from bot.config import Config
 from bot.discord.client import IsnadBot
 from bot.discord.run import serve
 from tests.bot.discord.fake_discord import (

@@ -1,7 +1,6 @@
 """Embeds stay inside Discord's limits with long Arabic texts and many matches."""
 from __future__ import annotations
 
-import discord
 
 from bot.discord.digest import Digest, digest_messages
 from bot.discord.render import FSI, check_message, report_pages
