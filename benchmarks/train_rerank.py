@@ -112,6 +112,25 @@ def best_per_query(z: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[li
     return [rel.get(q, -np.inf) for q in qids], [other.get(q, -np.inf) for q in qids]
 
 
+def without_relevant(X: np.ndarray, y: np.ndarray, groups: np.ndarray):
+    """The candidates as the engine would see them with the relevant claims
+    removed from the archive: the others move up, so their BM25 rank and score
+    relative to the (new) first candidate are recomputed."""
+    from verifiers.rerank import FEATURES
+
+    i_rank, i_top = FEATURES.index("rank"), FEATURES.index("rel_top")
+    keep = ~y
+    X, groups = X[keep].copy(), groups[keep]
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        order = idx[np.argsort(X[idx, i_rank], kind="stable")]
+        X[order, i_rank] = np.log1p(np.arange(len(order)))
+        best = X[idx, i_top].max()
+        if best > 0:
+            X[idx, i_top] = X[idx, i_top] / best
+    return X, np.zeros(len(X), dtype=bool), groups
+
+
 def calibrate(kept: list[float], empty: list[float]) -> tuple[float, float, float]:
     """The cut maximizing min(kept rate, empty rate); returns (cut, kept, empty)."""
     kept_a, empty_a = np.asarray(kept), np.asarray(empty)
@@ -141,9 +160,9 @@ def train_language(train, dev, rng) -> dict:
     scale, bias = float(prob.coef_[0][0]), float(prob.intercept_[0])
     kept, empty = [], []
     for Xd, yd, gd in dev:
-        k, e = best_per_query(scale * (Xd @ w) + bias, yd, gd)
-        kept += k
-        empty += e
+        kept += best_per_query(scale * (Xd @ w) + bias, yd, gd)[0]
+        Xr, yr, gr = without_relevant(Xd, yd, gd)
+        empty += best_per_query(scale * (Xr @ w) + bias, yr, gr)[1]
     cut, k_rate, e_rate = calibrate(kept, empty)
     return {
         "weights": {name: round(float(v), 5) for name, v in zip(FEATURES, w)},
