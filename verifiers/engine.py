@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -36,7 +36,7 @@ from storage.records import PartialDate, Post, Source
 from storage.store import ArchiveStore
 from verifiers import provenance, rerank
 from verifiers.claim import clean_claim
-from verifiers.index import DocKey, Index, IndexFileError
+from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Report
 
@@ -389,9 +389,20 @@ class Verifier:
         claim_terms = self.terms(claim.text)
         if not claim_terms:
             return []
+        result = self._index.search(self.query_terms(claim, claim_terms), k=CANDIDATES)
+        return self.rerank_hits(claim, claim_terms, result, exclude=exclude)
+
+    def query_terms(self, claim: Claim, claim_terms: list[str] | None = None) -> list[str]:
+        """What the index is searched with."""
+        claim_terms = self.terms(claim.text) if claim_terms is None else claim_terms
         # A pasted tweet's author is often who the claim is about ("Trump said...").
-        query = claim_terms + self.terms(claim.author) if claim.author else claim_terms
-        result = self._index.search(query, k=CANDIDATES)
+        return claim_terms + self.terms(claim.author) if claim.author else claim_terms
+
+    def rerank_hits(
+        self, claim: Claim, claim_terms: list[str], result: SearchResult, *, exclude: Collection[str] = ()
+    ) -> list[Match]:
+        """Score search hits 0..100 with the re-ranker, best first (benchmarks
+        call this on every document to measure what the candidate cut loses)."""
         top = result.hits[0].bm25 if result.hits else 0.0
         ranked: list[Match] = []
         for rank, hit in enumerate(result.hits):
@@ -412,6 +423,20 @@ class Verifier:
         if find is None or not matches:
             return []
         return find(claim, matches, related)
+
+
+def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
+    """Bring the saved index level with the archive now and save it (for
+    `isnad ingest` / `sources remove`, so the next start does no indexing).
+    `rebuild=True` discards the saved index and builds it again."""
+    if rebuild:
+        index_dir = store.index_path()
+        if index_dir is not None and (index_dir / "meta.json").exists():
+            (index_dir / "meta.json").unlink()
+    verifier = Verifier(store)
+    if verifier._unsaved:
+        verifier.save()
+    return verifier
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -186,3 +186,17 @@ def test_an_in_memory_archive_writes_no_index(tmp_path, make_source, monkeypatch
     monkeypatch.chdir(tmp_path)
     Verifier(store_with(make_source(BRIDGE + ".", id="s1")))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_update_index_saves_what_an_ingest_added(archive_path, make_source, monkeypatch):
+    from verifiers.engine import update_index
+
+    store = TinyDBStore(archive_path)
+    store.add(make_source("الطقس في حلب مشمس.", id="s0"))
+    update_index(store)
+    store.add(make_source(BRIDGE + ".", id="s1"))  # what `isnad ingest` does
+    update_index(store)
+    monkeypatch.setattr(TinyDBStore, "source_hashes", lambda self: pytest.fail("the index lagged"))
+    assert Verifier(store).verify(BRIDGE).matches[0].source_id == "s1"
+    monkeypatch.undo()
+    assert update_index(store, rebuild=True).verify(BRIDGE).matches[0].source_id == "s1"
