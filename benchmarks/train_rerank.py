@@ -135,7 +135,7 @@ def calibrate(kept: list[float], empty: list[float]) -> tuple[float, float, floa
     """The cut maximizing min(kept rate, empty rate); returns (cut, kept, empty)."""
     kept_a, empty_a = np.asarray(kept), np.asarray(empty)
     best = (0.0, 0.0, 0.0)
-    for cut in np.linspace(-8, 8, 641):
+    for cut in np.linspace(-12, 12, 961):
         k = float((kept_a >= cut).mean())
         e = float((empty_a < cut).mean())
         if min(k, e) > min(best[1], best[2]):
@@ -164,12 +164,59 @@ def train_language(train, dev, rng) -> dict:
         Xr, yr, gr = without_relevant(Xd, yd, gd)
         empty += best_per_query(scale * (Xr @ w) + bias, yr, gr)[1]
     cut, k_rate, e_rate = calibrate(kept, empty)
+    same = same_claim_model([(scale * (t[0] @ w) + bias - cut, t[1], t[2], t[0]) for t in train],
+                            [(scale * (t[0] @ w) + bias - cut, t[1], t[2], t[0]) for t in dev], w, scale, bias - cut)
     return {
         "weights": {name: round(float(v), 5) for name, v in zip(FEATURES, w)},
         "scale": round(scale, 5), "bias": round(bias, 5), "cut_logit": round(cut, 3),
         "train_candidates": int(len(y)), "train_relevant": int(y.sum()),
         "dev_cut_kept": round(k_rate, 3), "dev_cut_empty": round(e_rate, 3),
+        "same_claim": same,
     }
+
+
+def margin_rows(z: np.ndarray, y: np.ndarray, groups: np.ndarray, X: np.ndarray, w, scale, shift):
+    """Per tweet, (logit, margin over the best other) of the relevant claim
+    while archived, and of the first candidate once the relevant ones are gone."""
+    from verifiers.rerank import MARGIN_CLIP
+
+    kept, empty = [], []
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        pos, neg = idx[y[idx]], idx[~y[idx]]
+        if len(pos):
+            best = z[pos].max()
+            other = z[neg].max() if len(neg) else best - MARGIN_CLIP
+            kept.append((best, np.clip(best - other, -MARGIN_CLIP, MARGIN_CLIP)))
+    Xr, _, gr = without_relevant(X, y, groups)
+    zr = scale * (Xr @ w) + shift
+    for g in np.unique(groups):
+        values = np.sort(zr[gr == g])[::-1]
+        if not len(values):
+            empty.append((-40.0, MARGIN_CLIP))
+            continue
+        second = values[1] if len(values) > 1 else values[0] - MARGIN_CLIP
+        empty.append((values[0], np.clip(values[0] - second, -MARGIN_CLIP, MARGIN_CLIP)))
+    return np.asarray(kept).reshape(-1, 2), np.asarray(empty).reshape(-1, 2)
+
+
+def same_claim_model(train, dev, w, scale, shift) -> dict:
+    """final logit = a*z + b*margin + c (rerank.same_claim): a and b learned on
+    train (archived vs removed relevant claims), c placing the cut on dev."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [margin_rows(z, y, g, X, w, scale, shift) for z, y, g, X in train]
+    kept, empty = np.vstack([r[0] for r in rows]), np.vstack([r[1] for r in rows])
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(np.vstack([kept, empty]),
+                                                      np.r_[np.ones(len(kept)), np.zeros(len(empty))])
+    a, b = (float(v) for v in lr.coef_[0])
+    b = max(b, 0.0)  # a lead never counts against a candidate
+    rows = [margin_rows(z, y, g, X, w, scale, shift) for z, y, g, X in dev]
+    kd, ed = np.vstack([r[0] for r in rows]), np.vstack([r[1] for r in rows])
+    cut, k_rate, e_rate = calibrate(list(kd @ [a, b]), list(ed @ [a, b]))
+    # Divided by a: the same cut, with scores spread as the first model's are.
+    return {"a": 1.0, "b": round(b / a, 5), "c": round(-cut / a, 3),
+            "dev_kept": round(k_rate, 3), "dev_empty": round(e_rate, 3)}
 
 
 def main() -> int:

@@ -415,6 +415,9 @@ class Verifier:
             value, reason = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max,
                                          title=match.title, rank=rank, bm25_top=top)
             ranked.append(replace(match, score=value, reason=reason))
+        # The lead over the other candidates tells the claim from similar ones.
+        for match, value in zip(ranked, rerank.same_claim(claim, [(m.score, m.reason) for m in ranked])):
+            match.score = value
         ranked.sort(key=lambda m: -m.score)
         return ranked
 

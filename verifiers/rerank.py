@@ -39,6 +39,8 @@ from verifiers.report import Claim
 WEIGHTS_PATH = Path(__file__).parent / "data" / "rerank_weights.json"
 FEATURES = ("coverage", "rel_top", "rank", "overlap", "back", "wording", "letters", "author", "has_author",
             "title", "title_cover", "has_title", "bigram", "num_shared", "num_clash", "length", "cand_length")
+MARGIN_CLIP = 4.0  # logit units: beyond this lead over the next candidate, no more evidence
+CROSS_REASON = "other language"
 FUZZ_FLOOR = 45.0  # what unrelated texts score on the fuzzy ratios
 WORD_FUZZ_FLOOR = 60.0  # a claim word this similar to a candidate word earns nothing
 SOFT_WORD_CREDIT = 0.8  # a misspelt word counts at most this much of an exact one
@@ -176,9 +178,38 @@ def probability(f: dict[str, float], lang: str = "en") -> float:
     return 100.0 / (1.0 + math.exp(-z))
 
 
+def same_claim(claim: Claim, scored: list[tuple[float, str]]) -> list[float]:
+    """Scores of one claim's candidates, moved by each one's margin over the
+    best other candidate: a candidate far ahead of the rest is more likely the
+    claim itself than one of several similar fact-checks. The order is kept
+    (the first gains, the others lose in proportion to their own score).
+    Cross-lingual scores (a rule, not the model) are left as they are."""
+    m = model()["models"]["ar" if is_arabic(claim.text) else "en"].get("same_claim")
+    model_scored = [i for i, (_, reason) in enumerate(scored) if not reason.startswith(CROSS_REASON)]
+    if m is None or not model_scored:
+        return [value for value, _ in scored]
+    z = {i: _logit(scored[i][0]) for i in model_scored}
+    order = sorted(model_scored, key=lambda i: -z[i])
+    first, second = z[order[0]], (z[order[1]] if len(order) > 1 else z[order[0]] - MARGIN_CLIP)
+    cap = SHORT_CLAIM_CAP if len(word_groups(claim.text)) < SHORT_CLAIM_WORDS else 100.0
+    out = [value for value, _ in scored]
+    for i in model_scored:
+        margin = max(-MARGIN_CLIP, min(MARGIN_CLIP, z[i] - (second if i == order[0] else first)))
+        new = m["a"] * z[i] + m["b"] * margin + m["c"]
+        out[i] = round(min(cap, 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, new))))), 1)
+    return out
+
+
+def _logit(value: float) -> float:
+    p = min(max(value, 0.01), 99.99) / 100.0
+    return math.log(p / (1.0 - p))
+
+
 def threshold() -> float:
     """The score at which the model says "this is the claim" (the engine's default)."""
-    return float(model().get("threshold", 50.0))
+    # Read without model()'s checks: train_rerank.py imports the engine (which
+    # asks for this) while the file may still hold an older feature set.
+    return float(json.loads(WEIGHTS_PATH.read_text(encoding="utf-8")).get("threshold", 50.0))
 
 
 def _share(groups: list[tuple[str, tuple[str, ...]]], terms: set[str]) -> float:
@@ -190,11 +221,11 @@ def _share(groups: list[tuple[str, tuple[str, ...]]], terms: set[str]) -> float:
 def _cross_lingual(concepts: set[str], cand_terms: set[str]) -> tuple[float, str]:
     shared = concepts & cand_terms
     if not concepts:
-        return 0.0, "other language, no known names or events"
+        return 0.0, f"{CROSS_REASON}, no known names or events"
     value = CROSS_LINGUAL_MAX * len(shared) / len(concepts)
     if len(shared) < MIN_CONCEPTS:
         value = min(value, SHORT_CLAIM_CAP)
-    return round(value, 1), f"other language, {len(shared)} of {len(concepts)} names and events shared"
+    return round(value, 1), f"{CROSS_REASON}, {len(shared)} of {len(concepts)} names and events shared"
 
 
 def _overlap(
