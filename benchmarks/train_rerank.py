@@ -57,7 +57,7 @@ def candidate_features(verifier, text: str, *, depth: int = DEPTH) -> list[tuple
     claim_terms = verifier.terms(claim.text)
     if not claim_terms:
         return []
-    query = claim_terms + verifier.terms(claim.author) if claim.author else claim_terms
+    query = verifier.query_terms(claim, claim_terms)
     result = verifier._index.search(query, k=depth)
     top = result.hits[0].bm25 if result.hits else 0.0
     out = []

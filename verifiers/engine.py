@@ -52,6 +52,9 @@ WORKERS = max(1, min(2, os.cpu_count() or 1))
 log = logging.getLogger("isnad.index")
 
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
+
+
 def _optional(module: str, name: str) -> Callable | None:
     """A function from a module that may not exist yet (aliases, conflicts)."""
     try:
@@ -396,7 +399,10 @@ class Verifier:
         """What the index is searched with."""
         claim_terms = self.terms(claim.text) if claim_terms is None else claim_terms
         # A pasted tweet's author is often who the claim is about ("Trump said...").
-        return claim_terms + self.terms(claim.author) if claim.author else claim_terms
+        query = claim_terms + self.terms(claim.author) if claim.author else claim_terms
+        # Mentions and hashtags glue words: @realDonaldTrump, #BlackLivesMatter.
+        glued = " ".join(_CAMEL.sub(" ", w) for w in claim.text.split() if _CAMEL.search(w))
+        return query + self.terms(glued) if glued else query
 
     def rerank_hits(
         self, claim: Claim, claim_terms: list[str], result: SearchResult, *, exclude: Collection[str] = ()
