@@ -187,15 +187,7 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
 def _prepared(source: Source, by: str, now: str) -> Source:
     digest = source_hash(source)
     source_id = source.id or f"src-{digest[:12]}"
-    return replace(
-        source,
-        id=source_id,
-        content_hash=digest,
-        added_by=source.added_by or by,
-        added_at=source.added_at or now,
-        passages=[replace(p, source_id=source_id) for p in source.passages],
-        posts=[replace(p, source_id=source_id) for p in source.posts],
-    )
+    return replace(source, id=source_id, content_hash=digest).stamped(by=by, at=now)
 
 
 def _duplicate_reason(

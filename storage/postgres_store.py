@@ -38,7 +38,6 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -162,7 +161,7 @@ class PostgresStore(ArchiveStore):
             if reason:
                 result.skipped.append((source.id or source.title, reason))
                 continue
-            stored = _prepared(source, by=by, now=now)
+            stored = source.stamped(by=by, at=now)
             data = stored.to_dict()  # the slow part of an add: done once
             bad = _find_bad_text(data)
             if bad:
@@ -527,18 +526,6 @@ def _changes_since(conn: psycopg.Connection, cursor: int, limit: int | None) -> 
         (cursor, limit),
     ).fetchall()
     return [Change(*row) for row in rows]
-
-
-def _prepared(source: Source, *, by: str, now: str) -> Source:
-    """As TinyDBStore stores it: added_by/added_at filled in, passages and
-    posts pointing at the source's id."""
-    return replace(
-        source,
-        added_by=source.added_by or by,
-        added_at=source.added_at or now,
-        passages=[replace(p, source_id=source.id) for p in source.passages],
-        posts=[replace(p, source_id=source.id, urls=list(p.urls), hashtags=list(p.hashtags)) for p in source.posts],
-    )
 
 
 def _row(data: dict[str, Any]) -> tuple[Any, ...]:

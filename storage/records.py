@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date as _date
 from enum import Enum
 from functools import total_ordering
@@ -155,6 +155,17 @@ class Source:
     content_hash: str = ""
     passages: list[Passage] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
+
+    def stamped(self, *, by: str, at: str) -> "Source":
+        """The copy that gets stored: added_by/added_at filled in where empty, and
+        every passage and post (with lists of its own) pointing at this source's id."""
+        return replace(
+            self,
+            added_by=self.added_by or by,
+            added_at=self.added_at or at,
+            passages=[replace(p, source_id=self.id) for p in self.passages],
+            posts=[replace(p, source_id=self.id, urls=list(p.urls), hashtags=list(p.hashtags)) for p in self.posts],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -37,7 +37,6 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -410,7 +409,7 @@ class TinyDBStore(ArchiveStore):
                 if reason:
                     result.skipped.append((source.id or source.title, reason))
                     continue
-                stored = _prepared(source, by=by, now=now)
+                stored = source.stamped(by=by, at=now)
                 batch_ids.add(stored.id)
                 if stored.content_hash:
                     batch_hashes[stored.content_hash] = stored.id
@@ -588,18 +587,6 @@ class _Existing:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Storage:
         return self.storage
-
-
-def _prepared(source: Source, *, by: str, now: str) -> Source:
-    """The copy that gets stored: added_by/added_at filled in, and every passage
-    and post pointing at the source's id."""
-    return replace(
-        source,
-        added_by=source.added_by or by,
-        added_at=source.added_at or now,
-        passages=[replace(p, source_id=source.id) for p in source.passages],
-        posts=[replace(p, source_id=source.id, urls=list(p.urls), hashtags=list(p.hashtags)) for p in source.posts],
-    )
 
 
 def _source_from_doc(doc: dict[str, Any]) -> Source:

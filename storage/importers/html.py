@@ -23,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from storage.dates import parse_date, search_date, tweet_id_date
 from storage.errors import ImportFormatError
+from storage.importers import ParseResult
 from storage.passages import split_sentences
 from storage.posts import extract_hashtags, extract_urls, parse_status_url
 from storage.records import UNKNOWN_DATE, PartialDate, Passage, Post, Source
@@ -437,10 +438,8 @@ def parse_html(data: bytes | str, *, url: str = "", charset: str | None = None) 
     return parse_html_page(data, url=url, charset=charset).source
 
 
-def parse_file(data: bytes, name: str) -> "ParseResult":
+def parse_file(data: bytes, name: str) -> ParseResult:
     """The import registry's entry point (storage.importers.FORMATS["html"])."""
-    from storage.importers import ParseResult
-
     try:
         source = parse_html(data)
     except ImportFormatError as exc:

@@ -17,6 +17,7 @@ import unicodedata
 from functools import lru_cache
 
 from storage.errors import ImportFormatError
+from storage.importers import ParseResult
 from storage.records import Source
 
 _ARABIC_WORD_RE = re.compile(r"[\u0621-\u064A\u0671-\u06D3\uFB50-\uFDFF\uFE70-\uFEFC]+")
@@ -164,8 +165,6 @@ def parse_pdf(data: bytes, *, url: str = "", name: str = "this PDF") -> Source:
     return source
 
 
-def parse_file(data: bytes, name: str) -> "ParseResult":
+def parse_file(data: bytes, name: str) -> ParseResult:
     """The import registry's entry point (storage.importers.FORMATS["pdf"])."""
-    from storage.importers import ParseResult
-
     return ParseResult(sources=[parse_pdf(data, name=name)], lines=[None])
