@@ -71,6 +71,28 @@ def sample_store(archive_path: Path, sample_source: Source) -> Iterator[TinyDBSt
     store.close()
 
 
+@pytest.fixture(scope="module", params=["tinydb", "postgres"])
+def seed_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _parsed_sample: Source):
+    """The sample ingested into each backend, so verification tests run on both
+    (the PostgreSQL run skips, saying why, where no server can be had)."""
+    from storage.ingest import ingest_sources
+
+    if request.param == "tinydb":
+        store = TinyDBStore(tmp_path_factory.mktemp("seed") / "archive.json")
+        ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
+        yield store
+        store.close()
+        return
+    from storage.postgres_store import PostgresStore
+    from tests.pg import fresh_database
+
+    with fresh_database() as url:
+        store = PostgresStore(url)
+        ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
+        yield store
+        store.close()
+
+
 @pytest.fixture
 def make_source() -> Callable[..., Source]:
     """Build a Source from plain text: make_source("text. more.", id="s1",

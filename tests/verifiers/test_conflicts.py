@@ -1,10 +1,6 @@
 """The seed article's three disagreements (NOTES §1) come out as conflicts, with reasons."""
 import pytest
 
-from storage.importers.text import parse_text_article
-from storage.ingest import ingest_sources
-from storage.sample import SAMPLE_PATH
-from storage.tinydb_store import TinyDBStore
 from verifiers.claim import clean_claim
 from verifiers.conflicts import find_conflicts
 from verifiers.engine import Verifier
@@ -12,10 +8,8 @@ from verifiers.report import Match
 
 
 @pytest.fixture(scope="module")
-def verifier():
-    store = TinyDBStore(None)
-    ingest_sources(store, [parse_text_article(SAMPLE_PATH.read_text(encoding="utf-8"))], by="test")
-    return Verifier(store)
+def verifier(seed_archive):
+    return Verifier(seed_archive)
 
 
 def _conflicts(verifier, claim):

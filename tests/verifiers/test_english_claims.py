@@ -25,15 +25,8 @@ UNRELATED = [
 
 
 @pytest.fixture(scope="module")
-def verifier(tmp_path_factory):
-    from storage.importers.text import parse_text_article
-    from storage.ingest import ingest_sources
-    from storage.sample import SAMPLE_PATH
-    from storage.tinydb_store import TinyDBStore
-
-    store = TinyDBStore(None)
-    ingest_sources(store, [parse_text_article(SAMPLE_PATH.read_text(encoding="utf-8"))])
-    return Verifier(store)
+def verifier(seed_archive):
+    return Verifier(seed_archive)
 
 
 @pytest.mark.parametrize("claim, expected", FINDS)

@@ -5,9 +5,9 @@ from storage.records import PartialDate
 from verifiers.engine import DEFAULT_THRESHOLD, Verifier
 
 
-@pytest.fixture
-def verifier(sample_store):
-    return Verifier(sample_store)
+@pytest.fixture(scope="module")
+def verifier(seed_archive):
+    return Verifier(seed_archive)
 
 
 def best(report):
