@@ -114,6 +114,7 @@ def phase_import(n: int, work: Path) -> dict:
     report = ingest_sources(store, sources, by="bench")
     store_s = time.perf_counter() - t
     del sources, report
+    rss_after_store = peak_rss_mb()[0]
     t = time.perf_counter()
     verifier = Verifier(store)
     index_s = time.perf_counter() - t
@@ -133,14 +134,15 @@ def phase_import(n: int, work: Path) -> dict:
         "import_per_s": passages / (store_s + index_s), "tinydb_add_s": tinydb_add_s, "index_add_ms": index_add_ms,
         "incremental_found": bool(found and found[0].source_id == "bench-extra"),
         "archive_mb": dir_size(archive) / 1e6, "index_mb": dir_size(archive.with_name("archive.json.index")) / 1e6,
-        "import_rss_mb": own, "import_workers_rss_mb": kids,
+        "import_rss_mb": own, "import_rss_store_mb": rss_after_store, "import_workers_rss_mb": kids,
     }
 
 
 def phase_serve(n: int, work: Path) -> dict:
     import_start = time.perf_counter()
     from storage.tinydb_store import TinyDBStore
-    from verifiers.engine import Verifier
+    from verifiers.claim import clean_claim
+    from verifiers.engine import CANDIDATES, Verifier
 
     qs = queries("dev")
     warm = queries("train")[:30]
@@ -158,6 +160,14 @@ def phase_serve(n: int, work: Path) -> dict:
         t = time.perf_counter()
         verifier.verify(text)
         latencies.append((time.perf_counter() - t) * 1000)
+    search_ms = []
+    for text in qs:  # the retrieval stage alone (what bm25s and rapidfuzz do)
+        claim = clean_claim(text)
+        terms = verifier.terms(claim.text)
+        t = time.perf_counter()
+        if terms:
+            verifier._index.search(verifier.query_terms(claim, terms), k=CANDIDATES)
+        search_ms.append((time.perf_counter() - t) * 1000)
     batch = queries("train")[30:530]
     t = time.perf_counter()
     verifier.verify_many(batch)
@@ -166,7 +176,8 @@ def phase_serve(n: int, work: Path) -> dict:
     return {
         "imports_s": imports_s, "open_store_s": open_s, "cold_s": cold_s,
         "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95),
-        "max_ms": max(latencies), "queries": len(latencies), "batch_per_s": batch_per_s, "serve_rss_mb": own,
+        "max_ms": max(latencies), "queries": len(latencies),
+        "search_p50_ms": statistics.median(search_ms), "search_p95_ms": percentile(search_ms, 0.95), "batch_per_s": batch_per_s, "serve_rss_mb": own,
     }
 
 
@@ -218,12 +229,22 @@ def phase_peers(n: int, work: Path) -> dict:
     return out
 
 
+RECALL_TOLERANCE = 1.0  # score points: ties reorder BM25 ranks, which the re-ranker sees
+
+
+def _same_top(best: list[float], got: list[float]) -> bool:
+    got = got + [0.0] * (len(best) - len(got))
+    return len(got) == len(best) and all(abs(a - b) <= RECALL_TOLERANCE for a, b in zip(best, got))
+
+
 def phase_recall(n: int, work: Path, count: int) -> dict:
     """Fast path (the engine's candidates) against the re-ranker over every
     document that shares a term with the claim (the rest have BM25 0 and rank
-    last; the re-ranker's rank feature puts them below)."""
-    import numpy as np
-
+    last). Three views of "the same top 5":
+      strict          the top-5 scores, whatever they are (min_score=0 output);
+      same language   leaving out other-language documents, which the
+                      re-ranker scores on shared concepts alone (capped at 35);
+      above threshold the matches a user is shown by default."""
     from storage.tinydb_store import TinyDBStore
     from verifiers.claim import clean_claim
     from verifiers.engine import CANDIDATES, Verifier
@@ -231,10 +252,15 @@ def phase_recall(n: int, work: Path, count: int) -> dict:
 
     verifier = Verifier(TinyDBStore(work / "archive.json"))
     index = verifier._index
+    views = {
+        "": lambda m: True,
+        "_same_lang": lambda m: not m.reason.startswith("other language"),
+        "_above_threshold": lambda m: m.score >= verifier.threshold,
+    }
     qs = queries("dev")
     qs = qs[:: max(1, len(qs) // count)][:count]
     depths = sorted({25, 50, CANDIDATES})
-    same = {d: 0 for d in depths}
+    same = {(d, v): 0 for d in depths for v in views}
     item_recall: list[float] = []
     for text in qs:
         claim = clean_claim(text)
@@ -245,16 +271,18 @@ def phase_recall(n: int, work: Path, count: int) -> dict:
         fast = index.search(query, k=CANDIDATES)
         full = index.search(query, k=index.n_docs, exhaustive=True)
         every = verifier.rerank_hits(claim, terms, full)
-        best = [m.score for m in every[:5]]
-        for depth in depths:  # the same top-5 scores from the first `depth` candidates?
-            cut = SearchResult(fast.hits[:depth], fast.bm25_max)
-            got = [m.score for m in verifier.rerank_hits(claim, terms, cut)[:5]]
-            same[depth] += int(np.allclose(best, got + [0.0] * (len(best) - len(got)), atol=0.05))
+        for depth in depths:
+            got = verifier.rerank_hits(claim, terms, SearchResult(fast.hits[:depth], fast.bm25_max))
+            for name, keep in views.items():
+                best = [m.score for m in every if keep(m)][:5]
+                same[depth, name] += int(_same_top(best, [m.score for m in got if keep(m)][:5]))
         top5 = {m.item_id for m in every[:5]}
         item_recall.append(len(top5 & {h.key.item_id for h in fast.hits}) / max(1, len(top5)))
     n_q = max(1, len(item_recall))
-    out = {"recall": same[CANDIDATES] / n_q, "recall_items": statistics.mean(item_recall or [0.0]), "recall_queries": n_q}
-    out.update({f"recall_at_{d}": same[d] / n_q for d in depths if d != CANDIDATES})
+    out = {"recall_items": statistics.mean(item_recall or [0.0]), "recall_queries": n_q}
+    for (depth, name), hits in same.items():
+        key = "recall" + name + ("" if depth == CANDIDATES else f"_at_{depth}")
+        out[key] = hits / n_q
     return out
 
 
@@ -298,22 +326,32 @@ ROWS = [  # (label, key, format)
     ("  of which opening the TinyDB file, s", "open_store_s", "{:.2f}"),
     ("verify p50, ms (warm)", "p50_ms", "{:.1f}"),
     ("verify p95, ms (warm)", "p95_ms", "{:.1f}"),
+    ("  index search alone p50, ms", "search_p50_ms", "{:.2f}"),
+    ("  index search alone p95, ms", "search_p95_ms", "{:.2f}"),
     ("batch verify_many, claims/s", "batch_per_s", "{:.1f}"),
     ("peak RSS serving, MB", "serve_rss_mb", "{:,.0f}"),
     ("peak RSS importing, MB", "import_rss_mb", "{:,.0f}"),
+    ("  of which reached by the TinyDB add, MB", "import_rss_store_mb", "{:,.0f}"),
+    ("  tokenizer workers (each, incl. shared), MB", "import_workers_rss_mb", "{:,.0f}"),
     ("archive file, MB", "archive_mb", "{:,.0f}"),
     ("index on disk, MB", "index_mb", "{:,.0f}"),
-    ("candidate recall (top 5 exact)", "recall", "{:.3f}"),
-    ("  top-5 items in candidates", "recall_items", "{:.3f}"),
-    ("  recall with 50 candidates", "recall_at_50", "{:.3f}"),
-    ("  recall with 25 candidates", "recall_at_25", "{:.3f}"),
+    ("recall queries (CheckThat! dev tweets)", "recall_queries", "{:d}"),
+    ("candidate recall, strict top-5 scores", "recall", "{:.3f}"),
+    ("  same language", "recall_same_lang", "{:.3f}"),
+    ("  matches above the threshold", "recall_above_threshold", "{:.3f}"),
+    ("  strict, 50 candidates", "recall_at_50", "{:.3f}"),
+    ("  same language, 50 candidates", "recall_same_lang_at_50", "{:.3f}"),
+    ("  above threshold, 50 candidates", "recall_above_threshold_at_50", "{:.3f}"),
+    ("  top-5 items among the candidates", "recall_items", "{:.3f}"),
     ("bm25s index build, s", "bm25s_index_s", "{:.1f}"),
     ("bm25s retrieve p50, ms", "bm25s_p50_ms", "{:.1f}"),
     ("bm25s retrieve p95, ms", "bm25s_p95_ms", "{:.1f}"),
     ("rapidfuzz extract p50, ms", "rapidfuzz_p50_ms", "{:.0f}"),
     ("rapidfuzz extract p95, ms", "rapidfuzz_p95_ms", "{:.0f}"),
-    ("rapidfuzz p50 / Isnad p50", "x_rapidfuzz", "{:.0f}x"),
+    ("rapidfuzz p50 / Isnad verify p50", "x_rapidfuzz", "{:.0f}x"),
+    ("rapidfuzz p50 / Isnad index search p50", "x_rapidfuzz_search", "{:.0f}x"),
     ("Isnad verify p50 / bm25s retrieve p50", "x_bm25s", "{:.1f}x"),
+    ("Isnad index search p50 / bm25s retrieve p50", "x_bm25s_search", "{:.2f}x"),
 ]
 
 
@@ -349,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated, e.g. 10k,100k,1m")
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "isnad-bench-scale")
     parser.add_argument("--json", type=Path, help="save the figures here")
-    parser.add_argument("--recall-queries", default="10k:100,100k:20", help="size:queries for the recall phase")
+    parser.add_argument("--recall-queries", default="10k:100,100k:40,1m:12", help="size:queries for the recall phase")
     parser.add_argument("--skip", default="", help="phases to skip, e.g. peers,recall")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -381,8 +419,11 @@ def main(argv: list[str] | None = None) -> int:
             r.update(run_phase("recall", n, work, ["--count", str(recall_counts[n])]))
         if r.get("p50_ms") and r.get("rapidfuzz_p50_ms"):
             r["x_rapidfuzz"] = r["rapidfuzz_p50_ms"] / r["p50_ms"]
+        if r.get("search_p50_ms") and r.get("rapidfuzz_p50_ms"):
+            r["x_rapidfuzz_search"] = r["rapidfuzz_p50_ms"] / r["search_p50_ms"]
         if r.get("p50_ms") and r.get("bm25s_p50_ms"):
             r["x_bm25s"] = r["p50_ms"] / r["bm25s_p50_ms"]
+            r["x_bm25s_search"] = r.get("search_p50_ms", 0) / r["bm25s_p50_ms"]
         results[n] = r
         print(json.dumps({label(n): r}), flush=True)
         if args.json:

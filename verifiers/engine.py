@@ -16,6 +16,7 @@ index keeps each document's terms, so re-ranking never re-tokenizes.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import json
@@ -247,7 +248,7 @@ class Verifier:
                 keys = [key for key, _, _ in chunk]
                 docs = [(text, handle) for _, text, handle in chunk]
                 if pool is None and len(chunk) >= PARALLEL_MIN and WORKERS > 1:
-                    pool = multiprocessing.get_context("fork").Pool(WORKERS)
+                    pool = _fork_pool()
                     encoded = pool.imap(_encode_chunk, _split(docs, WORKERS * 4))
                 elif pool is not None:
                     encoded = pool.imap(_encode_chunk, _split(docs, WORKERS * 4))
@@ -446,6 +447,17 @@ def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
     if verifier._unsaved:
         verifier.save()
     return verifier
+
+
+def _fork_pool() -> "multiprocessing.pool.Pool":
+    """Worker processes that inherit the alias table (moderators' names too).
+    gc.freeze() first: otherwise the children's garbage collector touches every
+    object of the parent (a big archive) and copies its pages."""
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(WORKERS)
+    finally:
+        gc.unfreeze()
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
