@@ -131,3 +131,21 @@ def load_dataset(key: str, root: Path | None = None) -> Dataset:
                 qrels[qid] = relevant
         splits[name] = Split(name, {q: queries[q] for q in qrels}, qrels)
     return Dataset(key, label, lang, claims, splits)
+
+
+def duplicates(dataset: Dataset) -> dict[str, list[str]]:
+    """Claims with the same title and text as an earlier one: first id -> later ids.
+
+    The importer keeps one copy of identical content (a newsroom wants one),
+    so a tweet whose relevant claim is a later copy is answered by the first.
+    """
+    first: dict[tuple[str, str], str] = {}
+    out: dict[str, list[str]] = {}
+    for claim in dataset.claims:
+        key = (" ".join(claim.title.split()), " ".join(claim.text.split()))
+        if key in first:
+            out.setdefault(first[key], []).append(claim.id)
+        else:
+            first[key] = claim.id
+    return out
+

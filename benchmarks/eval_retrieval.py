@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import DATASETS, Dataset, Split, available, load_dataset, missing_message  # noqa: E402
+from benchmarks.benchdata import (  # noqa: E402
+    DATASETS, Dataset, Split, available, duplicates, load_dataset, missing_message,
+)
 
 K = 5
 DOCS_PATH = ROOT / "docs" / "quality.md"
@@ -168,8 +170,14 @@ def build_verifier(dataset: Dataset):
     return Verifier(store)
 
 
-def isnad_rank(verifier, split: Split, *, limit: int = K) -> tuple[dict[str, list[str]], dict[str, list[float]]]:
-    """Source ids and scores of the top `limit` matches of every tweet (min_score=0)."""
+def isnad_rank(
+    verifier, split: Split, *, limit: int = K, copies: dict[str, list[str]] | None = None
+) -> tuple[dict[str, list[str]], dict[str, list[float]]]:
+    """Source ids and scores of the top `limit` matches of every tweet (min_score=0).
+
+    `copies` (benchdata.duplicates): the importer kept the first of identical
+    claims, which then answers for a relevant later copy."""
+    copies = copies or {}
     ranked: dict[str, list[str]] = {}
     scores: dict[str, list[float]] = {}
     for qid, text in split.queries.items():
@@ -179,9 +187,15 @@ def isnad_rank(verifier, split: Split, *, limit: int = K) -> tuple[dict[str, lis
         best: dict[str, float] = {}
         for m in report.matches:
             best.setdefault(m.source_id, m.score)
-        ranked[qid] = list(best)[:limit]
+        ranked[qid] = [_as_copy(sid, copies, split.qrels[qid]) for sid in list(best)[:limit]]
         scores[qid] = list(best.values())[:limit]
     return ranked, scores
+
+
+def _as_copy(source_id: str, copies: dict[str, list[str]], relevant: set[str]) -> str:
+    if source_id in relevant:
+        return source_id
+    return next((c for c in copies.get(source_id, []) if c in relevant), source_id)
 
 
 def _dedupe(ids: Iterable[str]) -> list[str]:
@@ -321,7 +335,7 @@ def run(keys: Sequence[str], splits: Sequence[str], *, with_isnad: bool = True, 
             isnad = None
             t1 = time.perf_counter()
             if verifier is not None:
-                ranked, scores = isnad_rank(verifier, split)
+                ranked, scores = isnad_rank(verifier, split, copies=duplicates(dataset))
                 isnad = evaluate(ranked, split.qrels)
                 if name == "dev" and thresholds:
                     checks[key] = (relevant_scores(ranked, scores, split), {})

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,8 +38,10 @@ from verifiers.normalize import is_arabic, normalize, word_groups
 from verifiers.report import Claim
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "rerank_weights.json"
-FEATURES = ("coverage", "rel_top", "rank", "overlap", "back", "wording", "letters", "author", "has_author",
+FEATURES = ("coverage", "rel_top", "rank", "overlap", "back", "wording", "letters", "author", "has_author", "glued",
             "title", "title_cover", "has_title", "bigram", "num_shared", "num_clash", "length", "cand_length")
+# Words glued in mentions and hashtags: @realDonaldTrump, #BlackLivesMatter (as in engine.query_terms).
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
 MARGIN_CLIP = 4.0  # logit units: beyond this lead over the next candidate, no more evidence
 CROSS_REASON = "other language"
 FUZZ_FLOOR = 45.0  # what unrelated texts score on the fuzzy ratios
@@ -94,6 +97,7 @@ def features(
     overlap, exact = _overlap(groups, concepts, candidate_text, cand_terms)
     claim_terms = {t for _, terms in groups for t in terms}
     author = word_groups(claim.author) if claim.author else []
+    glued = word_groups(" ".join(_CAMEL.sub(" ", w) for w in claim.text.split() if _CAMEL.search(w)))
     title_groups = word_groups(title) if title else []
     title_terms = {t for _, terms in title_groups for t in terms}
     cand_groups = word_groups(candidate_text)
@@ -108,6 +112,7 @@ def features(
         "wording": _rescale(fuzz.token_set_ratio(claim_norm, cand_norm)),
         "letters": _rescale(_letters_ratio(claim_norm, cand_norm)),
         "author": _share(author, cand_terms | title_terms),
+        "glued": _share(glued, cand_terms | title_terms),
         "has_author": 1.0 if author else 0.0,
         "title": _share(title_groups, claim_terms),
         "title_cover": _share(groups, title_terms),
