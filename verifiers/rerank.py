@@ -87,21 +87,17 @@ def features(
     `bm25_top` the first candidate's BM25 score: the model starts from the
     retrieval order and only moves a candidate when the other measures agree.
     """
-    claim_norm = normalize(claim.text)
+    side = _claim_side(claim.text, claim.author)
+    claim_norm, groups, claim_terms, author, glued, claim_nums = side[:6]
     cand_norm = normalize(candidate_text)
     if not claim_norm or not cand_norm:
         return None
-    groups = word_groups(claim.text)
     concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
     cand_terms = set(candidate_tokens)
     overlap, exact = _overlap(groups, concepts, candidate_text, cand_terms)
-    claim_terms = {t for _, terms in groups for t in terms}
-    author = word_groups(claim.author) if claim.author else []
-    glued = word_groups(" ".join(_CAMEL.sub(" ", w) for w in claim.text.split() if _CAMEL.search(w)))
     title_groups = word_groups(title) if title else []
     title_terms = {t for _, terms in title_groups for t in terms}
     cand_groups = word_groups(candidate_text)
-    claim_nums = {w for w, _ in groups if w.isdigit()}
     cand_nums = {w for w, _ in cand_groups if w.isdigit()} | {w for w, _ in title_groups if w.isdigit()}
     return {
         "coverage": min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0,
@@ -117,7 +113,7 @@ def features(
         "title": _share(title_groups, claim_terms),
         "title_cover": _share(groups, title_terms),
         "has_title": 1.0 if title_groups else 0.0,
-        "bigram": _bigram_share(groups, [cand_groups, title_groups]),
+        "bigram": _bigram_share(side[6], [cand_groups, title_groups]),
         "num_shared": 1.0 if claim_nums & cand_nums else 0.0,
         "num_clash": 1.0 if claim_nums and cand_nums and not claim_nums & cand_nums else 0.0,
         "length": math.log1p(len(groups)),
@@ -128,12 +124,27 @@ def features(
     }
 
 
-def _bigram_share(groups: list[tuple[str, tuple[str, ...]]], others: list[list[tuple[str, tuple[str, ...]]]]) -> float:
+@lru_cache(maxsize=64)
+def _claim_side(text: str, author: str) -> tuple:
+    """What features() needs of the claim alone, computed once per claim (not
+    per candidate): normalized text, word groups, their terms, the author's and
+    the glued words' groups, numbers, adjacent stem pairs, is it Arabic."""
+    groups = word_groups(text)
+    glued = " ".join(_CAMEL.sub(" ", w) for w in text.split() if _CAMEL.search(w))
+    return (
+        normalize(text), groups, {t for _, terms in groups for t in terms},
+        word_groups(author) if author else [], word_groups(glued) if glued else [],
+        {w for w, _ in groups if w.isdigit()},
+        {(a[1][0], b[1][0]) for a, b in zip(groups, groups[1:])},
+        is_arabic(text),
+    )
+
+
+def _bigram_share(pairs: set[tuple[str, str]], others: list[list[tuple[str, tuple[str, ...]]]]) -> float:
     """Share of the claim's adjacent content-word pairs (by stem) that the
     candidate also has adjacent: word order and phrases, which BM25 ignores."""
-    if len(groups) < 2:
+    if not pairs:
         return 0.0
-    pairs = {(a[1][0], b[1][0]) for a, b in zip(groups, groups[1:])}
     theirs: set[tuple[str, str]] = set()
     for other in others:
         theirs.update((a[1][0], b[1][0]) for a, b in zip(other, other[1:]))
@@ -153,14 +164,15 @@ def score(
     bm25_top: float = 0.0,
 ) -> tuple[float, str]:
     """A 0..100 score and a short reason, for one candidate of one claim."""
-    if is_arabic(claim.text) != is_arabic(candidate_text) and normalize(claim.text) and normalize(candidate_text):
+    claim_ar = _claim_side(claim.text, claim.author)[7]
+    if claim_ar != is_arabic(candidate_text) and normalize(claim.text) and normalize(candidate_text):
         concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
         return _cross_lingual(concepts, set(candidate_tokens))
     f = features(claim, claim_tokens, candidate_text, candidate_tokens, bm25, bm25_max,
                  title=title, rank=rank, bm25_top=bm25_top or bm25)
     if f is None:
         return 0.0, "nothing to compare"
-    value = probability(f, "ar" if is_arabic(claim.text) else "en")
+    value = probability(f, "ar" if claim_ar else "en")
     if f["_short"]:
         value = min(value, SHORT_CLAIM_CAP)
     wording = 45.0 + 55.0 * f["wording"] if f["wording"] > 0 else 0.0
