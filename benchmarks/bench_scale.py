@@ -248,8 +248,6 @@ def phase_recall(n: int, work: Path, count: int) -> dict:
     from storage.tinydb_store import TinyDBStore
     from verifiers.claim import clean_claim
     from verifiers.engine import CANDIDATES, Verifier
-    from verifiers.index import SearchResult
-
     verifier = Verifier(TinyDBStore(work / "archive.json"))
     index = verifier._index
     views = {
@@ -268,11 +266,12 @@ def phase_recall(n: int, work: Path, count: int) -> dict:
         if not terms:
             continue
         query = verifier.query_terms(claim, terms)
-        fast = index.search(query, k=CANDIDATES)
+        fast = verifier.candidates(claim, terms)
         full = index.search(query, k=index.n_docs, exhaustive=True)
         every = verifier.rerank_hits(claim, terms, full)
         for depth in depths:
-            got = verifier.rerank_hits(claim, terms, SearchResult(fast.hits[:depth], fast.bm25_max))
+            cut = fast if depth == CANDIDATES else verifier.candidates(claim, terms, k=depth)
+            got = verifier.rerank_hits(claim, terms, cut)
             for name, keep in views.items():
                 best = [m.score for m in every if keep(m)][:5]
                 same[depth, name] += int(_same_top(best, [m.score for m in got if keep(m)][:5]))
@@ -340,6 +339,7 @@ ROWS = [  # (label, key, format)
     ("  same language", "recall_same_lang", "{:.3f}"),
     ("  matches above the threshold", "recall_above_threshold", "{:.3f}"),
     ("  strict, 50 candidates", "recall_at_50", "{:.3f}"),
+    ("  same language, 25 candidates", "recall_same_lang_at_25", "{:.3f}"),
     ("  same language, 50 candidates", "recall_same_lang_at_50", "{:.3f}"),
     ("  above threshold, 50 candidates", "recall_above_threshold_at_50", "{:.3f}"),
     ("  top-5 items among the candidates", "recall_items", "{:.3f}"),

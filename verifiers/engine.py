@@ -43,6 +43,7 @@ from verifiers.report import Claim, Conflict, Match, Report
 
 DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
+CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
 RELATED = 30  # lower-scored candidates handed to the conflict finder
 SAME_TWEET, SAME_LINK = "same tweet", "same link"  # reasons of exact link matches
 TOKENIZER_VERSION = 2  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
@@ -393,8 +394,25 @@ class Verifier:
         claim_terms = self.terms(claim.text)
         if not claim_terms:
             return []
-        result = self._index.search(self.query_terms(claim, claim_terms), k=CANDIDATES)
-        return self.rerank_hits(claim, claim_terms, result, exclude=exclude)
+        return self.rerank_hits(claim, claim_terms, self.candidates(claim, claim_terms), exclude=exclude)
+
+    def candidates(self, claim: Claim, claim_terms: list[str], *, k: int = CANDIDATES) -> SearchResult:
+        """The documents worth re-ranking: the BM25 top k, then the top documents
+        by the claim's concepts alone. An account in the other language shares
+        only concepts (§deir_ezzor, §isis), whose idf is low next to the words a
+        same-language passage shares, so it can rank past k; the re-ranker scores
+        it high when it shares MIN_CONCEPTS concepts or more."""
+        query = self.query_terms(claim, claim_terms)
+        result = self._index.search(query, k=k)
+        concepts = list(dict.fromkeys(t for t in claim_terms if t.startswith("\u00a7")))
+        if len(concepts) < getattr(rerank, "MIN_CONCEPTS", 3):
+            return result
+        seen = {h.doc for h in result.hits}
+        extra = [h for h in self._index.search(concepts, k=CONCEPT_CANDIDATES).hits if h.doc not in seen]
+        if extra:  # their BM25 for the whole query, as the re-ranker expects
+            exact = self._index.score_docs(query, [h.doc for h in extra])
+            extra = sorted((replace(h, bm25=float(b)) for h, b in zip(extra, exact)), key=lambda h: (-h.bm25, h.doc))
+        return SearchResult(result.hits + extra, result.bm25_max)
 
     def query_terms(self, claim: Claim, claim_terms: list[str] | None = None) -> list[str]:
         """What the index is searched with."""

@@ -367,11 +367,22 @@ class Index:
             exact = scores[top].astype(np.float64)
             for tid, idf in zip(np.asarray(known)[common], idfs[common]):
                 exact += idf * self._term_weights(tid, top)
-            order = np.argsort(-exact, kind="stable")
+            order = np.lexsort((top, -exact))  # ties: lower document number first, always
             top, values = top[order], exact[order]
         else:
             values = scores[top].astype(np.float64)
         return SearchResult([Hit(int(d), self.key(int(d)), float(v)) for d, v in zip(top, values)], bm25_max)
+
+    def score_docs(self, terms: Sequence[str], docs: Sequence[int]) -> np.ndarray:
+        """Exact BM25 of these documents for these query terms."""
+        docs = np.asarray(docs, dtype=np.int64)
+        out = np.zeros(len(docs), dtype=np.float64)
+        df = self._df.a
+        for term in dict.fromkeys(terms):
+            tid = self._vocab.get(term)
+            if tid is not None and df[tid] > 0:
+                out += float(self.idf(float(df[tid]))) * self._term_weights(tid, docs)
+        return out
 
     def _score_term(self, scores: np.ndarray, tid: int, idf: np.float32) -> None:
         if tid < len(self._indptr) - 1:
@@ -408,11 +419,17 @@ class Index:
 
     @staticmethod
     def _top(scores: np.ndarray, k: int) -> np.ndarray:
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
         nonzero = np.flatnonzero(scores > 0)
         if len(nonzero) > k:
-            part = np.argpartition(scores[nonzero], -k)[-k:]
-            nonzero = nonzero[part]
-        return nonzero[np.argsort(-scores[nonzero], kind="stable")]
+            # Keep every document tied with the k-th score, then cut after a
+            # deterministic sort: equal scores are ordered by document number,
+            # whatever k is (the re-ranker sees ranks, so they must not wobble).
+            kth = np.partition(scores[nonzero], len(nonzero) - k)[len(nonzero) - k]
+            nonzero = nonzero[scores[nonzero] >= kth]
+        order = np.lexsort((nonzero, -scores[nonzero]))
+        return nonzero[order][:k]
 
     # --- persistence ---------------------------------------------------------------
 

@@ -200,3 +200,17 @@ def test_update_index_saves_what_an_ingest_added(archive_path, make_source, monk
     assert Verifier(store).verify(BRIDGE).matches[0].source_id == "s1"
     monkeypatch.undo()
     assert update_index(store, rebuild=True).verify(BRIDGE).matches[0].source_id == "s1"
+
+
+def test_an_other_language_account_is_found_past_many_same_language_candidates(make_source):
+    # 150 English passages share more words (and two of the concepts) with the
+    # claim, 150 Arabic ones make "withdraw" common: BM25 ranks the one Arabic
+    # account of the claim past the first 100 candidates.
+    english = [make_source(f"Local sources said ISIS fighters left Deir ez-Zor city yesterday, report {i}.", id=f"en{i}")
+               for i in range(150)]
+    withdrawals = [make_source(f"انسحب اللاعب رقم {i} من البطولة.", id=f"w{i}") for i in range(150)]
+    arabic = make_source("انسحب مقاتلو تنظيم داعش من مدينة دير الزور.", id="ar")
+    verifier = Verifier(store_with(*english, *withdrawals, arabic))
+    claim = "ISIS fighters withdrew from Deir ez-Zor city yesterday, local sources said"
+    found = {m.source_id: m for m in verifier.verify(claim, limit=200, min_score=0).matches}
+    assert "ar" in found and found["ar"].score >= verifier.threshold
