@@ -50,6 +50,7 @@ TOKENIZER_VERSION = 2  # bump when normalize.tokens changes the terms a text get
 SAVE_AFTER = 2_000  # documents added or removed since the last save that make it worth saving again
 CHUNK = 25_000  # documents tokenized per batch in a bulk load
 PARALLEL_MIN = 20_000  # documents from which a bulk load tokenizes with worker processes
+BATCH_PARALLEL_MIN = 64  # claims from which verify_many shares the batch between worker processes
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 log = logging.getLogger("isnad.index")
 
@@ -369,8 +370,23 @@ class Verifier:
             report.notes.append("the link is not in the archive")
         return report
 
-    def verify_many(self, texts: Iterable[str], *, limit: int = 5, min_score: float | None = None) -> list[Report]:
-        return [self.verify(t, limit=limit, min_score=min_score) for t in texts]
+    def verify_many(
+        self, texts: Iterable[str], *, limit: int = 5, min_score: float | None = None, workers: int | None = None
+    ) -> list[Report]:
+        """Reports in the order of `texts`. A big batch (BATCH_PARALLEL_MIN or
+        more, or `workers` > 1) is shared between worker processes forked from
+        this one: they see the same index and archive, and re-ranking is CPU work."""
+        texts = list(texts)
+        count = (WORKERS if len(texts) >= BATCH_PARALLEL_MIN else 1) if workers is None else workers
+        if count <= 1 or len(texts) < 2:
+            return [self.verify(t, limit=limit, min_score=min_score) for t in texts]
+        global _BATCH
+        _BATCH = (self, limit, min_score)
+        try:
+            with _fork_pool(count) as pool:
+                return pool.map(_verify_in_worker, texts, chunksize=max(1, min(16, len(texts) // (4 * count))))
+        finally:
+            _BATCH = None
 
     def _exact_links(self, claim: Claim) -> list[Match]:
         found: dict[str, Match] = {}
@@ -467,13 +483,21 @@ def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
     return verifier
 
 
-def _fork_pool() -> "multiprocessing.pool.Pool":
+_BATCH: tuple[Verifier, int, float | None] | None = None  # what forked batch workers verify with
+
+
+def _verify_in_worker(text: str) -> Report:
+    verifier, limit, min_score = _BATCH  # type: ignore[misc]
+    return verifier.verify(text, limit=limit, min_score=min_score)
+
+
+def _fork_pool(workers: int = WORKERS) -> "multiprocessing.pool.Pool":
     """Worker processes that inherit the alias table (moderators' names too).
     gc.freeze() first: otherwise the children's garbage collector touches every
     object of the parent (a big archive) and copies its pages."""
     gc.freeze()
     try:
-        return multiprocessing.get_context("fork").Pool(WORKERS)
+        return multiprocessing.get_context("fork").Pool(workers)
     finally:
         gc.unfreeze()
 

@@ -214,3 +214,12 @@ def test_an_other_language_account_is_found_past_many_same_language_candidates(m
     claim = "ISIS fighters withdrew from Deir ez-Zor city yesterday, local sources said"
     found = {m.source_id: m for m in verifier.verify(claim, limit=200, min_score=0).matches}
     assert "ar" in found and found["ar"].score >= verifier.threshold
+
+
+def test_a_batch_shared_between_worker_processes_gives_the_same_reports_in_order(sample_store):
+    verifier = Verifier(sample_store)
+    claims = ["الجيش الحر دخل حقل كونيكو", "I love cooking pasta", BRIDGE, "داعش في دير الزور"] * 3
+    alone = [r.to_json() for r in verifier.verify_many(claims, workers=1)]
+    shared = [r.to_json() for r in verifier.verify_many(claims, workers=2)]
+    assert shared == alone
+    assert shared[0]["matches"] and not shared[1]["matches"]
