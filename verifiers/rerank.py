@@ -39,7 +39,7 @@ from verifiers.report import Claim
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "rerank_weights.json"
 FEATURES = ("coverage", "rel_top", "rank", "overlap", "back", "wording", "letters", "author", "has_author", "glued",
-            "title", "title_cover", "has_title", "bigram", "num_shared", "num_clash", "length", "cand_length")
+            "title", "title_cover", "has_title", "bigram", "num_shared", "num_clash")
 # Words glued in mentions and hashtags: @realDonaldTrump, #BlackLivesMatter (as in engine.query_terms).
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
 MARGIN_CLIP = 4.0  # logit units: beyond this lead over the next candidate, no more evidence
@@ -116,8 +116,6 @@ def features(
         "bigram": _bigram_share(side[6], [cand_groups, title_groups]),
         "num_shared": 1.0 if claim_nums & cand_nums else 0.0,
         "num_clash": 1.0 if claim_nums and cand_nums and not claim_nums & cand_nums else 0.0,
-        "length": math.log1p(len(groups)),
-        "cand_length": math.log1p(len(cand_groups)),
         "_exact": float(exact),
         "_units": float(len(groups) + len(concepts)),
         "_short": 1.0 if len(groups) < SHORT_CLAIM_WORDS else 0.0,
