@@ -1,9 +1,12 @@
 """Re-ranking: turn a BM25 candidate into a 0..100 score a threshold can cut.
 
 BM25 finds candidates; it cannot say how much of the claim a candidate
-carries, and it misses typos and split words. The score is a logistic model
-over a few measures of one (claim, candidate) pair:
+carries, and it misses typos and split words. The score comes from a linear
+model per language (English, Arabic) over measures of one (claim, candidate)
+pair:
 
+- rel_top, rank: the candidate's BM25 score relative to the first
+  candidate's, and its BM25 rank: the model starts from the retrieval order;
 - coverage: the share of the claim's idf mass the candidate matched
   (bm25 / bm25_max, capped at 1);
 - overlap: the share of the claim's content words the candidate has, with
@@ -13,16 +16,19 @@ over a few measures of one (claim, candidate) pair:
 - wording: rapidfuzz token_set_ratio on normalized text (word order, extra words);
 - letters: rapidfuzz partial_ratio on space-stripped text, which survives
   split or glued words (ديرالزور) and small typos;
-- author: the share of the pasted tweet's author name found in the candidate
-  (a claim is often about what its author said);
-- title: the same word shares against the candidate's source title, when the
-  caller passes it.
+- author, glued: the share of the pasted tweet's author name, and of the
+  words glued in its mentions and hashtags, found in the candidate;
+- title, title_cover: word shares between the source title and the claim,
+  both ways (fact-check titles restate the claim);
+- bigram: adjacent word pairs of the claim the candidate also has;
+- num_shared, num_clash: numbers in common, or only different ones.
 
-The weights are learned on the CheckThat! train splits by
-benchmarks/train_rerank.py and shipped in data/rerank_weights.json (plain
-JSON, no scikit-learn at run time). The model's decision point, calibrated on
-the dev splits, is shifted to 50: a score of 50 or more means "this is the
-claim", which is what the engine's default threshold expects.
+benchmarks/train_rerank.py learns the weights on the CheckThat! train splits
+(pairwise: only differences between candidates of one claim matter), a
+logistic that turns the result into P(same claim), and `same_claim`'s
+weight on the lead over the next candidate; the decision point, calibrated on
+the dev splits, is shifted to `threshold()` (50), the engine's default.
+Shipped as plain JSON in data/rerank_weights.json (no scikit-learn at run time).
 """
 from __future__ import annotations
 
