@@ -9,7 +9,7 @@ Run from the repository root:
 Isnad goes through the same path as `isnad verify`: each verified claim becomes
 one source ({id: vclaim_id, title, text: vclaim}) in a JSONL file, the project's
 importer loads it into an in-memory store, and `Verifier.verify(tweet,
-min_score=0, limit=5)` ranks. The reference is BM25 (bm25s + PyStemmer, a
+min_score=0, limit=20)` ranks (first 5 distinct sources). The reference is BM25 (bm25s + PyStemmer, a
 dev-only dependency) over "title + vclaim" with the simple normalization of
 NOTES §3. Metrics are those of CheckThat! Task 2: MAP@5 (the official one),
 MRR, Recall@1 and Recall@5.
@@ -428,7 +428,8 @@ def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str,
         f"Date: {date.today().isoformat()}. Machine: {machine()}.",
         "",
         "Isnad runs through the same path as `isnad verify`: each verified claim is one JSONL source",
-        "(id, title, text) imported into an in-memory archive, then `Verifier.verify(tweet, min_score=0, limit=5)`.",
+        "(id, title, text) imported into an in-memory archive, then `Verifier.verify(tweet, min_score=0, limit=20)`,",
+        "whose first 5 distinct sources are ranked.",
         "BM25 is the reference of NOTES §3 (bm25s + PyStemmer over title + claim, URLs, `#`, `_`, `@` and",
         "the tweet's attribution line removed). \"BM25 attr\" keeps the attribution line (author name,",
         "handle, date): it is the stronger baseline on English, and the one NOTES §3's figures match.",

@@ -17,7 +17,11 @@ verifiers/rerank.py. One model per language (English: both EN sets; Arabic):
 3. the cut: on the dev splits, the probability that best balances "the
    relevant claim stays among the matches" against "nothing matches once the
    relevant claims are gone" (approximated by leaving them out of the
-   candidate list); scores are shifted so that it lands on THRESHOLD.
+   candidate list, the others' rank and relative BM25 recomputed); scores are
+   shifted so that it lands on THRESHOLD;
+4. same claim: a logistic on (that logit, lead over the best other
+   candidate) learned on train (archived vs removed relevant claims), its
+   cut placed on dev the same way (rerank.same_claim).
 
 EN 2021 train holds every EN 2020 tweet (train and dev), so any tweet whose
 text is in a dev split is left out of training. Dev is used only for the cut.
