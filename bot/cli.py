@@ -219,20 +219,53 @@ def _check_claim(claim: str, ctx: Context) -> None:
         raise CliError(f"the claim is {len(claim)} characters long; the limit is {limit}")
 
 
+BATCH_CHUNK = 256  # lines verified together: big enough to share between workers, small enough to stream
+
+
 def _verify_batch(ctx: Context, verifier) -> int:
     """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap."""
     failures = 0
-    for number, obj, error in _read_jsonl(ctx.args.batch):
-        if obj is not None and not isinstance(obj.get("text"), str):
-            error = f"line {number}: \"text\" must be a string"
-        if error:
-            failures += 1
-            _warn(error)
-            ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})
-            continue
-        report = _verify_text(ctx, verifier, obj["text"])
-        ctx.emit_json({"id": obj.get("id"), **report.to_json()})
+    for chunk in _chunked(_read_jsonl(ctx.args.batch), BATCH_CHUNK):
+        for row in _verify_chunk(ctx, verifier, chunk):
+            failures += "error" in row
+            ctx.emit_json(row)
     return EXIT_ERROR if failures else EXIT_OK
+
+
+def _verify_chunk(ctx: Context, verifier, chunk: list[tuple[int, dict | None, str]]) -> list[dict[str, Any]]:
+    """Plain claims go to verify_many together; claims with tweet links one by one."""
+    from verifiers.tweet_links import tweet_links
+
+    checked = [(obj, _batch_error(number, obj, error)) for number, obj, error in chunk]
+    plain = [obj["text"] for obj, error in checked if not error and not tweet_links(obj["text"])]
+    reports = iter(verifier.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
+    rows = []
+    for obj, error in checked:
+        if error:
+            _warn(error)
+            rows.append({"id": obj.get("id") if obj else None, "error": error})
+            continue
+        text = obj["text"]
+        report = _verify_text(ctx, verifier, text) if tweet_links(text) else next(reports)
+        rows.append({"id": obj.get("id"), **report.to_json()})
+    return rows
+
+
+def _batch_error(number: int, obj: dict | None, error: str) -> str:
+    if error or obj is None:
+        return error
+    return "" if isinstance(obj.get("text"), str) else f"line {number}: \"text\" must be a string"
+
+
+def _chunked(items: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- sources ---------------------------------------------------------------------
