@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from benchmarks.benchdata import BENCHDATA, available, load_dataset, missing_message
 from storage.records import PartialDate, Passage, Post, Source
@@ -81,7 +80,7 @@ def pool() -> Pool:
             for row in csv.DictReader(handle):
                 ar.extend(v for k, v in row.items() if k in ("s1", "s2", "claim") and v)
     ar.extend(_seed_passages())
-    clean = lambda texts: tuple(dict.fromkeys(t.strip() for t in texts if len(t.split()) >= 4))  # noqa: E731
+    clean = lambda texts: tuple(dict.fromkeys(t.strip() for t in texts if len(t.split()) >= 4))
     return Pool(ar=clean(ar), en=clean(en))
 
 

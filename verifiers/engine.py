@@ -26,7 +26,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 
@@ -74,31 +74,6 @@ def url_key(url: str) -> str:
     host = host.lower().removeprefix("www.")
     rest = rest.rstrip("/!.,;:)?\u060c\u061f")
     return f"{host}/{rest}" if rest else host
-
-
-@dataclass
-class _Item:
-    """What train_rerank.py reads through `Verifier._items.get(item_id)`."""
-
-    match: Match  # a template: score 0, no reason
-    tokens_cache: list[str] | None = None
-
-
-class _ItemView:
-    """`_items.get(item_id)` without keeping an object per document: built on demand."""
-
-    def __init__(self, verifier: "Verifier") -> None:
-        self._verifier = verifier
-
-    def get(self, item_id: str, default: _Item | None = None) -> _Item | None:
-        v = self._verifier
-        match = v._template(item_id)
-        if match is None:
-            return default
-        docs = v._index.source_docs(match.source_id)
-        doc = next((d for d in docs.tolist() if v._index.key(d).item_id == item_id), None)
-        terms = v._candidate_terms(doc, match) if doc is not None else v.terms(match.text)
-        return _Item(match, terms)
 
 
 def _doc_terms(text: str, handle: str) -> list[str]:
@@ -152,7 +127,6 @@ class Verifier:
         self._hashes: dict[str, str] = {}  # indexed source id -> content hash
         self._outside: dict[str, Source] = {}  # sources indexed that the store does not hold
         self._unsaved = 0
-        self._items = _ItemView(self)
         self._index = Index()
         self._open_index()
 
@@ -491,7 +465,7 @@ def _verify_in_worker(text: str) -> Report:
     return verifier.verify(text, limit=limit, min_score=min_score)
 
 
-def _fork_pool(workers: int = WORKERS) -> "multiprocessing.pool.Pool":
+def _fork_pool(workers: int = WORKERS) -> multiprocessing.pool.Pool:
     """Worker processes that inherit the alias table (moderators' names too).
     gc.freeze() first: otherwise the children's garbage collector touches every
     object of the parent (a big archive) and copies its pages."""

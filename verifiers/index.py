@@ -475,7 +475,7 @@ class Index:
                 pass
 
     @classmethod
-    def load(cls, directory: str | Path, *, mmap: bool = True) -> "Index":
+    def load(cls, directory: str | Path, *, mmap: bool = True) -> Index:
         """The saved index; IndexFileError (with the reason) when it is unusable."""
         path = Path(directory)
         try:
@@ -491,7 +491,7 @@ class Index:
             raise IndexFileError(f"the index in {path} is damaged ({exc}); rebuild the index") from None
 
     @classmethod
-    def _from_files(cls, path: Path, meta: dict[str, Any], mmap: bool) -> "Index":
+    def _from_files(cls, path: Path, meta: dict[str, Any], mmap: bool) -> Index:
         index = cls(k1=meta["k1"], b=meta["b"], merge_every=meta["merge_every"], common_share=meta["common_share"])
         gen = meta["generation"]
         arrays = {
