@@ -44,6 +44,7 @@ from verifiers.report import Claim, Conflict, Match, Report
 DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
+CONCEPT_PASS_MIN: int | None = None  # claims with this many concepts get that pass (None: rerank.MIN_CONCEPTS)
 RELATED = 30  # lower-scored candidates handed to the conflict finder
 SAME_TWEET, SAME_LINK = "same tweet", "same link"  # reasons of exact link matches
 TOKENIZER_VERSION = 2  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
@@ -395,7 +396,8 @@ class Verifier:
         query = self.query_terms(claim, claim_terms)
         result = self._index.search(query, k=k)
         concepts = list(dict.fromkeys(t for t in claim_terms if t.startswith("\u00a7")))
-        if len(concepts) < getattr(rerank, "MIN_CONCEPTS", 3):
+        least = CONCEPT_PASS_MIN if CONCEPT_PASS_MIN is not None else getattr(rerank, "MIN_CONCEPTS", 3)
+        if len(concepts) < least:
             return result
         seen = {h.doc for h in result.hits}
         extra = [h for h in self._index.search(concepts, k=CONCEPT_CANDIDATES).hits if h.doc not in seen]
