@@ -107,6 +107,8 @@ def cmd_ingest(ctx: Context) -> int:
             fetched = _ingest_urls(ctx, store, urls)
             report.added.extend(fetched.added)
             report.skipped.extend(fetched.skipped)
+        if report.added:
+            _update_index(ctx, store)
     finally:
         store.close()
     ctx.out.write(render_ingest(report))
@@ -149,6 +151,14 @@ class _progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _update_index(ctx: Context, store: ArchiveStore) -> None:
+    """Index what was just written, so the next verify or bot start does no indexing."""
+    from verifiers.engine import update_index
+
+    _load_aliases(ctx)  # the saved index is built with the moderators' names too
+    update_index(store)
 
 
 def _whoami() -> str:
@@ -293,6 +303,7 @@ def cmd_sources(ctx: Context) -> int:
             removed = store.remove(ctx.args.id, by=_whoami())
             if removed is None:
                 raise CliError(f"no source with id {ctx.args.id!r}")
+            _update_index(ctx, store)
             ctx.out.write(f"Removed {removed.id}: {removed.title or '(untitled)'}\n")
     finally:
         store.close()
@@ -329,20 +340,12 @@ def cmd_stance(ctx: Context) -> int:
 # --- aliases ---------------------------------------------------------------------
 
 
-def _aliases_path(ctx: Context) -> Path:
-    """The moderators' alias file: names added without touching the shipped table."""
-    from platformdirs import user_data_dir
-
-    configured = ctx.config.matching.aliases_file
-    return Path(configured).expanduser() if configured else Path(user_data_dir("isnad")) / "aliases.toml"
-
-
 def _load_aliases(ctx: Context):
     """The shipped table plus the moderators' additions, made the default for matching."""
     from verifiers.aliases import load_aliases
 
     try:
-        return load_aliases(_aliases_path(ctx))
+        return load_aliases(ctx.config.aliases_path())
     except ValueError as exc:
         raise CliError(str(exc)) from exc
 
@@ -350,7 +353,7 @@ def _load_aliases(ctx: Context):
 def cmd_alias(ctx: Context) -> int:
     from verifiers.aliases import add_alias
 
-    path = _aliases_path(ctx)
+    path = ctx.config.aliases_path()
     if ctx.args.action == "add":
         try:
             add_alias(path, ctx.args.concept, ctx.args.names, kind=ctx.args.kind)

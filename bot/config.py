@@ -128,6 +128,14 @@ class Config:
     def max_claim_chars(self) -> int:
         return self.discord.max_claim_length
 
+    def aliases_path(self) -> Path:
+        """The moderators' additions to the alias table (the CLI and the bot share it:
+        the saved index is built with them, so both must load the same file)."""
+        from platformdirs import user_data_dir
+
+        configured = self.matching.aliases_file
+        return Path(configured).expanduser() if configured else Path(user_data_dir("isnad")) / "aliases.toml"
+
     def fetch_settings(self) -> "FetchSettings":
         from storage.fetch import FetchSettings
 

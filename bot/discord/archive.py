@@ -61,8 +61,10 @@ def open_store(config: Config) -> ArchiveStore:
 
 
 def make_verifier(store: ArchiveStore, config: Config) -> Any:
+    from verifiers.aliases import load_aliases
     from verifiers.engine import Verifier
 
+    load_aliases(config.aliases_path())  # the moderators' names, as the CLI loads them
     threshold = config.matching.threshold
     return Verifier(store) if threshold is None else Verifier(store, threshold=threshold)
 
@@ -255,7 +257,9 @@ class Archive:
     async def close(self) -> None:
         """Stop following changes, wait for queued writes, then close the store."""
         await asyncio.to_thread(self.stop_following)
-        await asyncio.get_running_loop().run_in_executor(self._writer, self.store.close)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer, self.verifier.save)  # what was added while running
+        await loop.run_in_executor(self._writer, self.store.close)
         self._writer.shutdown(wait=True)
         self.querylog.close()
 

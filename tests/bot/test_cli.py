@@ -206,6 +206,19 @@ def test_ingest_reports_added_and_skipped(tmp_path):
     assert "0 source(s) added" in out  # re-import adds nothing
 
 
+def test_ingest_saves_the_index_beside_the_archive(tmp_path):
+    db = tmp_path / "a.json"
+    seed = tmp_path / "seed.txt"
+    seed.write_text(_sample_text(), encoding="utf-8")
+    assert run("--db", str(db), "ingest", str(seed))[0] == 0
+    index = tmp_path / "a.json.index"
+    assert index.is_dir() and any(index.iterdir())  # indexed now, not at the next verify
+    saved = {p.name: p.stat().st_mtime_ns for p in index.iterdir()}
+    result = json.loads(run("--db", str(db), "verify", "--json", SEED_CLAIM)[1])
+    assert result["matches"][0]["handle"] == "mohsarmini"
+    assert {p.name: p.stat().st_mtime_ns for p in index.iterdir()} == saved  # loaded, not rebuilt
+
+
 def test_ingest_is_quiet_when_piped(tmp_path):
     seed = tmp_path / "seed.txt"
     seed.write_text(_sample_text(), encoding="utf-8")
