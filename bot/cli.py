@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import sys
@@ -162,7 +163,11 @@ def _update_index(ctx: Context, store: ArchiveStore) -> None:
 
 
 def _whoami() -> str:
-    return f"cli:{os.environ.get('USER') or os.environ.get('USERNAME') or 'unknown'}"
+    """Who to record in the audit trail: the account running the command."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        return "cli:unknown"
 
 
 # --- verify ----------------------------------------------------------------------
