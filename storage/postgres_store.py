@@ -4,7 +4,14 @@ Open it with a URL (`storage.url = "postgresql://user@host:5432/isnad"`);
 `storage.backends.open_store` picks this class for such URLs. The schema is
 created or upgraded at open (storage/migrations/), see 001_initial.sql for
 the tables: sources (metadata columns + `doc` jsonb with passages and posts),
-events, settings, query_log, changes.
+events, settings, query_log, changes; 002_archive_identity.sql adds the
+archive's random id.
+
+The search index (verifiers/engine.py) is saved in the user's cache directory,
+`<cache>/isnad/pg-index/<dbname>-<hash>/` (`index_path`), keyed by the server,
+the database name and the archive id, never the password. `revision()` (archive
+id, table identity, latest change cursor) tells a process at start whether the
+saved index is current; if not, it catches up by comparing `source_hashes()`.
 
 Several processes (bot shards, an `isnad ingest`) may write at once:
 * every write is one transaction; `add_many` adds all its sources or none;
@@ -34,20 +41,24 @@ or a dropped connection only delays a change.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import platformdirs
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
 from storage.errors import ArchiveError
 from storage.migrations import apply_migrations
-from storage.records import PartialDate, Source
+from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 
 log = logging.getLogger(__name__)
@@ -361,6 +372,66 @@ class PostgresStore(ArchiveStore):
         with self._guard("prune the query log") as conn:
             cur = conn.execute("DELETE FROM query_log WHERE at < %s", (_parse_ts(before),))
             return cur.rowcount
+
+    # --- for the search index (verifiers/engine.py) ---
+
+    def archive_id(self) -> str:
+        """The random id this database's archive got when its schema was created."""
+        return self._read("read the archive id", "SELECT archive_id FROM archive_identity")[0][0]
+
+    def revision(self) -> str | None:
+        """Changes with every add or remove, by any process: the latest change
+        cursor (the trigger logs every insert and delete). The archive id and
+        the sources table's oid are part of it, so a database restored from a
+        dump or recreated at the same place never passes for the saved one."""
+        (row,) = self._read(
+            "read the archive revision",
+            "SELECT (SELECT archive_id FROM archive_identity), 'sources'::regclass::oid, "
+            "(SELECT coalesce(max(cursor), 0) FROM changes)",
+        )
+        return f"{row[0]}.{row[1]}.{row[2]}"
+
+    def source_hashes(self) -> dict[str, str]:
+        """source id -> content hash, in one round trip (no documents read)."""
+        rows = self._read("read the content hashes", "SELECT id, coalesce(content_hash, '') FROM sources")
+        return dict(rows)
+
+    def get_item(self, item_id: str) -> tuple[Source, Passage | Post] | None:
+        """One passage or post and its source's metadata, picked out of `doc`
+        by the server: the source's other passages and posts are not sent."""
+        source_id, _, local = item_id.rpartition(":")
+        if local[:1] not in ("p", "t") or not local[1:].isdigit():
+            return None
+        field, wanted = ("passages" if local[0] == "p" else "posts"), int(local[1:])
+        rows = self._read(
+            "read a passage",
+            # Items are stored in index order, so the n-th is usually at position n.
+            f"SELECT {_SELECT} - 'passages' - 'posts', coalesce("
+            "  CASE WHEN doc->%(f)s->%(n)s->>'index' = %(s)s THEN doc->%(f)s->%(n)s END,"
+            "  (SELECT e FROM jsonb_array_elements(doc->%(f)s) e WHERE e->>'index' = %(s)s LIMIT 1))"
+            " FROM sources WHERE id = %(id)s",
+            {"f": field, "n": wanted, "s": str(wanted), "id": source_id},
+        )
+        if not rows or rows[0][-1] is None:
+            return None
+        row = rows[0]
+        source = _source(row[:-2] + ({**row[-2], field: [row[-1]]},))
+        item = source.passages[0] if field == "passages" else source.posts[0]
+        source.passages, source.posts = [], []
+        return source, item
+
+    def index_path(self) -> Path | None:
+        """`<user cache>/isnad/pg-index/<dbname>-<hash>/`: the hash covers the
+        server's host and port, the database name and the archive id (never
+        the password), so two databases never share a saved index and one
+        dropped and created again does not reuse the old one's."""
+        with self._guard("read the connection") as conn:
+            info = conn.info
+            where = f"{info.host}\0{info.port}\0{info.dbname}"
+            dbname = info.dbname
+        key = hashlib.sha256(f"{where}\0{self.archive_id()}".encode("utf-8")).hexdigest()[:16]
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", dbname)[:40].strip("._") or "db"
+        return Path(platformdirs.user_cache_dir("isnad", appauthor=False)) / "pg-index" / f"{name}-{key}"
 
     # --- change notification ---
 

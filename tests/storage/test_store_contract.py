@@ -178,3 +178,39 @@ def test_tinydb_url_and_plain_path_open_the_same_file(tmp_path):
         store.add(article(1))
     with open_store(str(path)) as store:
         assert store.get("src-1") is not None
+
+
+# --- what the saved search index relies on (verifiers/engine.py) ----------------------
+
+
+def test_get_item_returns_one_passage_or_post_with_its_source(archive):
+    store = archive()
+    store.add(article(1))
+    source, passage = store.get_item("src-1:p1")
+    assert passage == Passage("src-1", 1, "وقال مصدر في جبهة النصرة")
+    assert (source.id, source.title, source.url, source.date) == ("src-1", "خبر 1", "https://example.org/1", PartialDate(2014, 2, 11))
+    _, post = store.get_item("src-1:t0")
+    assert post == article(1).posts[0]
+    for missing in ("src-1:p7", "src-1:t1", "src-9:p0", "src-1:x0", "src-1:p", "nonsense"):
+        assert store.get_item(missing) is None, missing
+
+
+def test_the_revision_changes_with_every_add_or_remove_by_any_opener(archive):
+    first, second = archive(), archive()
+    seen = [first.revision()]
+    second.add(article(1))
+    seen.append(first.revision())
+    assert first.revision() == seen[-1]  # reading changes nothing
+    second.remove("src-1")
+    seen.append(first.revision())
+    second.add(article(2))
+    seen.append(first.revision())
+    assert None not in seen and len(set(seen)) == len(seen)
+
+
+def test_source_hashes_map_every_id_to_its_content_hash(archive):
+    store = archive()
+    store.add_many([article(1), article(2)])
+    store.remove("src-1")
+    assert store.source_hashes() == {"src-2": article(2).content_hash}
+    assert store.index_path() is not None
