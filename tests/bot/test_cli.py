@@ -333,3 +333,11 @@ def test_migrate_to_postgres_then_verify_there(default_home, tmp_path):
         assert result["matches"][0]["handle"] == "mohsarmini"
         code, out = run("migrate", "--from", str(archive), "--to", url)  # not empty any more
         assert code == 1
+
+
+def test_run_takes_its_config_before_or_after_the_command():
+    from bot.cli import build_parser
+
+    assert build_parser().parse_args(["run", "--config", "a.toml"]).config == Path("a.toml")
+    assert build_parser().parse_args(["--config", "b.toml", "run"]).config == Path("b.toml")
+    assert build_parser().parse_args(["run"]).config is None

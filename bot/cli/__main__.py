@@ -1,0 +1,5 @@
+import sys
+
+from bot.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,38 @@
+"""The language knowledge behind matching: `isnad stance` and `isnad alias`."""
+from __future__ import annotations
+
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, load_aliases_for, read_jsonl, warn
+
+
+def cmd_stance(ctx: Context) -> int:
+    from verifiers.stance import classify
+
+    failures = 0
+    for number, obj, error in read_jsonl(ctx.args.batch):
+        if obj is not None and not (isinstance(obj.get("claim"), str) and isinstance(obj.get("text"), str)):
+            error = f"line {number}: \"claim\" and \"text\" must be strings"
+        if error:
+            failures += 1
+            warn(error)
+            ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})
+            continue
+        stance, reason = classify(obj["claim"], obj["text"])
+        ctx.emit_json({"id": obj.get("id"), "stance": stance, "reason": reason})
+    return EXIT_ERROR if failures else EXIT_OK
+
+
+def cmd_alias(ctx: Context) -> int:
+    from verifiers.aliases import add_alias
+
+    path = ctx.config.aliases_path()
+    if ctx.args.action == "add":
+        try:
+            add_alias(path, ctx.args.concept, ctx.args.names, kind=ctx.args.kind)
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        ctx.out.write(f"Added {', '.join(ctx.args.names)} to {ctx.args.concept} in {path}\n")
+        return EXIT_OK
+    table = load_aliases_for(ctx)
+    for concept in table.concepts.values():
+        ctx.out.write(f"{concept.id} ({concept.kind}): {' | '.join(concept.names)}\n")
+    return EXIT_OK
