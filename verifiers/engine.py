@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib
 import json
 import logging
 import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -36,7 +35,10 @@ from storage.posts import parse_status_url
 from storage.records import PartialDate, Post, Source
 from storage.store import ArchiveStore
 from verifiers import provenance, rerank
+from verifiers.aliases import concept_tokens
+from verifiers.aliases import table as alias_table
 from verifiers.claim import clean_claim
+from verifiers.conflicts import find_conflicts
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Report
@@ -59,14 +61,6 @@ log = logging.getLogger("isnad.index")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
 
 
-def _optional(module: str, name: str) -> Callable | None:
-    """A function from a module that may not exist yet (aliases, conflicts)."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def url_key(url: str) -> str:
     """A URL reduced to what identifies it: no scheme, www., trailing slash or
     trailing punctuation. The path keeps its case (t.co codes are case-sensitive)."""
@@ -79,10 +73,7 @@ def url_key(url: str) -> str:
 
 def _doc_terms(text: str, handle: str) -> list[str]:
     """A document's index terms: words, concepts, and its author's handle (weakly)."""
-    out = tokens(text)
-    concepts = _optional("verifiers.aliases", "concept_tokens")
-    if concepts is not None:
-        out.extend(concepts(text))
+    out = tokens(text) + concept_tokens(text)
     if handle:
         out.append("@" + handle.lower())
     return out
@@ -103,11 +94,7 @@ def _encode_chunk(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, n
 
 def alias_fingerprint() -> str:
     """Changes when the alias table (shipped + moderators') changes: concept terms differ then."""
-    try:
-        from verifiers.aliases import table
-    except ImportError:
-        return "none"
-    concepts = table().concepts
+    concepts = alias_table().concepts
     data = sorted((cid, sorted(c.names), sorted(c.broader)) for cid, c in concepts.items())
     return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
@@ -120,7 +107,6 @@ class Verifier:
         (`<archive>.index/` for a TinyDB file), None/False keeps it in memory."""
         self.store = store
         self.threshold = threshold
-        self._concepts = _optional("verifiers.aliases", "concept_tokens")
         self._dir = store.index_path() if index_dir is True else (Path(index_dir) if index_dir else None)
         self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint()}
         self._by_url: dict[str, list[str]] = {}  # url key -> post item ids
@@ -203,10 +189,7 @@ class Verifier:
 
     def terms(self, text: str) -> list[str]:
         """Index terms: light-stemmed words plus cross-lingual concept ids."""
-        out = tokens(text)
-        if self._concepts is not None:
-            out.extend(self._concepts(text))
-        return out
+        return tokens(text) + concept_tokens(text)
 
     def add_sources(self, sources: Iterable[Source]) -> int:
         """Index sources' passages and posts; returns how many items. A source
@@ -439,10 +422,7 @@ class Verifier:
         return ranked
 
     def _conflicts(self, claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
-        find = _optional("verifiers.conflicts", "find_conflicts")
-        if find is None or not matches:
-            return []
-        return find(claim, matches, related)
+        return find_conflicts(claim, matches, related) if matches else []
 
 
 def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
