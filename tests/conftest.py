@@ -17,6 +17,19 @@ from storage.sample import SAMPLE_ADDED_BY, SAMPLE_PATH
 from storage.tinydb_store import TinyDBStore
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_session_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The same isolation for module- and session-scoped fixtures, which are set
+    up before any test's own: a Verifier on the PostgreSQL seed archive saves its
+    index in the user's cache directory, which must not be the real one."""
+    home = tmp_path_factory.mktemp("xdg-session")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            patch.setenv(name, str(home / name.lower()))
+        patch.delenv("ISNAD_DB", raising=False)
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("xdg")
