@@ -69,6 +69,7 @@ WRITE_LOCK = 0x15_AD_0002  # advisory lock held by every write transaction
 # Source fields kept in their own columns; every other field goes into `doc`.
 _COLUMNS = ("id", "title", "publisher", "author", "date", "url", "lang", "added_by", "added_at", "content_hash")
 _SELECT = ", ".join(_COLUMNS) + ", doc"
+_SELECT_ALIASED = ", ".join(f"s.{c}" for c in _COLUMNS) + ", s.doc"
 _PAGE = 500
 
 
@@ -399,26 +400,29 @@ class PostgresStore(ArchiveStore):
     def get_item(self, item_id: str) -> tuple[Source, Passage | Post] | None:
         """One passage or post and its source's metadata, picked out of `doc`
         by the server: the source's other passages and posts are not sent."""
-        source_id, _, local = item_id.rpartition(":")
-        if local[:1] not in ("p", "t") or not local[1:].isdigit():
-            return None
-        field, wanted = ("passages" if local[0] == "p" else "posts"), int(local[1:])
+        return self.get_items([item_id]).get(item_id)
+
+    def get_items(self, item_ids: Iterable[str]) -> dict[str, tuple[Source, Passage | Post]]:
+        """The verifier's candidates for one claim in one round trip, not one each."""
+        wanted = [(item_id, *_item_ref(item_id)) for item_id in dict.fromkeys(item_ids)]
+        wanted = [w for w in wanted if w[1] is not None]
+        if not wanted:
+            return {}
+        ids, sids, fields, ns = (list(col) for col in zip(*wanted))
         rows = self._read(
-            "read a passage",
-            # Items are stored in index order, so the n-th is usually at position n.
-            f"SELECT {_SELECT} - 'passages' - 'posts', coalesce("
-            "  CASE WHEN doc->%(f)s->%(n)s->>'index' = %(s)s THEN doc->%(f)s->%(n)s END,"
-            "  (SELECT e FROM jsonb_array_elements(doc->%(f)s) e WHERE e->>'index' = %(s)s LIMIT 1))"
-            " FROM sources WHERE id = %(id)s",
-            {"f": field, "n": wanted, "s": str(wanted), "id": source_id},
+            "read passages",
+            f"SELECT q.item_id, q.f, {_SELECT_ALIASED} - 'passages' - 'posts', coalesce("
+            "  CASE WHEN s.doc->q.f->(q.n::int)->>'index' = q.n THEN s.doc->q.f->(q.n::int) END,"
+            "  (SELECT e FROM jsonb_array_elements(s.doc->q.f) e WHERE e->>'index' = q.n LIMIT 1))"
+            " FROM unnest(%(ids)s::text[], %(sids)s::text[], %(fs)s::text[], %(ns)s::text[]) AS q(item_id, sid, f, n)"
+            " JOIN sources s ON s.id = q.sid",
+            {"ids": ids, "sids": sids, "fs": fields, "ns": [str(n) for n in ns]},
         )
-        if not rows or rows[0][-1] is None:
-            return None
-        row = rows[0]
-        source = _source(row[:-2] + ({**row[-2], field: [row[-1]]},))
-        item = source.passages[0] if field == "passages" else source.posts[0]
-        source.passages, source.posts = [], []
-        return source, item
+        found = {}
+        for item_id, field, *row in rows:
+            if row[-1] is not None:
+                found[item_id] = _item_of(tuple(row), field)
+        return found
 
     def index_path(self) -> Path | None:
         """`<user cache>/isnad/pg-index/<dbname>-<hash>/`: the hash covers the
@@ -604,6 +608,23 @@ def _row(data: dict[str, Any]) -> tuple[Any, ...]:
     columns = tuple(data.pop(name) for name in _COLUMNS)
     columns = columns[:-1] + (columns[-1] or None,)  # no hash: NULL, which UNIQUE lets repeat
     return (*columns, Jsonb(data))
+
+
+def _item_ref(item_id: str) -> tuple[str, str, int] | tuple[None, None, None]:
+    """"<source id>:p<n>" -> (source id, "passages", n); ":t<n>" -> posts."""
+    source_id, _, local = item_id.rpartition(":")
+    if local[:1] not in ("p", "t") or not local[1:].isdigit():
+        return None, None, None
+    # Items are stored in index order, so the n-th is usually at position n.
+    return source_id, ("passages" if local[0] == "p" else "posts"), int(local[1:])
+
+
+def _item_of(row: tuple[Any, ...], field: str) -> tuple[Source, Passage | Post]:
+    """A row of (columns..., doc without items, the item) as (source, item)."""
+    source = _source(row[:-2] + ({**row[-2], field: [row[-1]]},))
+    item = source.passages[0] if field == "passages" else source.posts[0]
+    source.passages, source.posts = [], []
+    return source, item
 
 
 def _source(row: tuple[Any, ...]) -> Source:

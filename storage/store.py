@@ -117,6 +117,13 @@ class ArchiveStore(ABC):
                 return source, item
         return None
 
+    def get_items(self, item_ids: Iterable[str]) -> dict[str, tuple[Source, Passage | Post]]:
+        """Several passages or posts at once (the verifier's candidates for one
+        claim); ids not in the archive are left out. Backends with round trips
+        override this to answer in one."""
+        found = {item_id: self.get_item(item_id) for item_id in item_ids}
+        return {item_id: got for item_id, got in found.items() if got is not None}
+
     def index_path(self) -> Path | None:
         """Where this archive's search index is kept on disk; None: rebuilt in memory at each start."""
         return None

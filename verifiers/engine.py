@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from storage.posts import parse_status_url
-from storage.records import PartialDate, Post, Source
+from storage.records import Passage, PartialDate, Post, Source
 from storage.store import ArchiveStore
 from verifiers import provenance, rerank
 from verifiers.aliases import concept_tokens
@@ -257,9 +257,10 @@ class Verifier:
             author=post.author, handle=post.handle,
         )
 
-    def _template(self, item_id: str) -> Match | None:
-        """The Match for an archived passage or post (score 0), read from the store."""
-        got = self.store.get_item(item_id)
+    def _template(self, item_id: str, got: tuple[Source, Passage | Post] | None = None) -> Match | None:
+        """The Match for an archived passage or post (score 0), read from the store
+        unless the caller fetched it already."""
+        got = got or self.store.get_item(item_id)
         if got is None:
             source = self._outside.get(item_id.rpartition(":")[0])
             item = next((i for i in [*(source.passages if source else []), *(source.posts if source else [])]
@@ -404,11 +405,12 @@ class Verifier:
         """Score search hits 0..100 with the re-ranker, best first (benchmarks
         call this on every document to measure what the candidate cut loses)."""
         top = result.hits[0].bm25 if result.hits else 0.0
+        fetched = self.store.get_items(h.key.item_id for h in result.hits if h.key.item_id not in exclude)
         ranked: list[Match] = []
         for rank, hit in enumerate(result.hits):
             if hit.key.item_id in exclude:
                 continue
-            match = self._template(hit.key.item_id)
+            match = self._template(hit.key.item_id, fetched.get(hit.key.item_id))
             if match is None:  # removed from the store by another process meanwhile
                 continue
             cand_terms = self._candidate_terms(hit.doc, match)

@@ -195,6 +195,16 @@ def test_get_item_returns_one_passage_or_post_with_its_source(archive):
         assert store.get_item(missing) is None, missing
 
 
+def test_get_items_answers_for_many_at_once_and_leaves_out_the_missing(archive):
+    store = archive()
+    store.add_many([article(1), article(2)])
+    found = store.get_items(["src-1:p1", "src-2:t0", "src-1:p7", "src-9:p0", "nonsense", "src-1:p1"])
+    assert set(found) == {"src-1:p1", "src-2:t0"}
+    assert found["src-1:p1"] == store.get_item("src-1:p1")
+    assert found["src-2:t0"][1] == article(2).posts[0] and found["src-2:t0"][0].id == "src-2"
+    assert store.get_items([]) == {}
+
+
 def test_the_revision_changes_with_every_add_or_remove_by_any_opener(archive):
     first, second = archive(), archive()
     seen = [first.revision()]
