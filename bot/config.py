@@ -115,19 +115,6 @@ class Config:
     token: Secret = field(default_factory=lambda: Secret(""), compare=False)
     source: str = ""  # the file it was read from, for messages
 
-    # Shortcuts the CLI (bot/cli.py) reads.
-    @property
-    def storage_path(self) -> str:
-        return self.storage.path
-
-    @property
-    def match_threshold(self) -> float | None:
-        return self.matching.threshold
-
-    @property
-    def max_claim_chars(self) -> int:
-        return self.discord.max_claim_length
-
     def aliases_path(self) -> Path:
         """The moderators' additions to the alias table (the CLI and the bot share it:
         the saved index is built with them, so both must load the same file)."""

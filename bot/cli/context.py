@@ -10,7 +10,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any, TextIO
 
 from storage.store import ArchiveStore
@@ -28,14 +27,9 @@ class Context:
     out: TextIO
 
     def open_store(self) -> ArchiveStore:
-        from storage.backends import is_postgres_url
-        from storage.backends import open_store as open_url
-        from storage.sample import open_store
+        from storage.sample import open_archive
 
-        target = self.args.db or os.environ.get("ISNAD_DB") or self.config.storage.url or self.config.storage_path
-        if is_postgres_url(target):
-            return open_url(target)
-        return open_store(Path(target).expanduser() if target else None)
+        return open_archive(self.args.db or os.environ.get("ISNAD_DB") or self.config.storage.url or self.config.storage.path)
 
     @cached_property
     def config(self):

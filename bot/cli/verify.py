@@ -37,7 +37,7 @@ def open_verifier(ctx: Context):
 
     load_aliases_for(ctx)
     store = ctx.open_store()
-    threshold = ctx.config.match_threshold
+    threshold = ctx.config.matching.threshold
     kwargs = {} if threshold is None else {"threshold": threshold}
     return Verifier(store, **kwargs)
 
@@ -63,7 +63,7 @@ async def _verify_linked(ctx: Context, verifier, text: str):
 
 
 def _check_claim(claim: str, ctx: Context) -> None:
-    limit = ctx.config.max_claim_chars
+    limit = ctx.config.discord.max_claim_length
     if not claim.strip():
         raise CliError("the claim is empty")
     if len(claim) > limit:

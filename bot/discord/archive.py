@@ -41,23 +41,9 @@ class AddOutcome:
 def open_store(config: Config) -> ArchiveStore:
     """The configured archive: [storage] url (PostgreSQL) first, else the
     TinyDB file at path (the default one in the user's data dir when unset)."""
-    from storage.backends import is_postgres_url
-    from storage.backends import open_store as open_url
+    from storage.sample import open_archive
 
-    for target in (config.storage.url, config.storage.path):
-        if target and is_postgres_url(target):
-            return open_url(target)
-    path = Path(config.storage.path).expanduser() if config.storage.path else None
-    try:
-        from storage import sample
-    except ImportError:
-        sample = None
-    opener = getattr(sample, "open_default_store", None) or getattr(sample, "open_store", None)
-    if opener is not None:
-        return opener(path)
-    from storage.tinydb_store import TinyDBStore
-
-    return TinyDBStore(path)
+    return open_archive(config.storage.url or config.storage.path)
 
 
 def make_verifier(store: ArchiveStore, config: Config) -> Any:

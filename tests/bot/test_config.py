@@ -50,4 +50,4 @@ def test_token_from_env_or_file_never_shows_in_repr_or_logs(tmp_path, caplog):
 
 def test_env_overrides_the_archive_path(tmp_path):
     config = load_config(EXAMPLE, env={"ISNAD_DB": str(tmp_path / "a.json")})
-    assert config.storage_path == str(tmp_path / "a.json")
+    assert config.storage.path == str(tmp_path / "a.json")
