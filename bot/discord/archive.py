@@ -124,8 +124,6 @@ class Archive:
     async def verify(self, text: str, claim_date: PartialDate | None = None) -> Report:
         limit = self.config.matching.limit
         async with self._index_lock:
-            if claim_date is None:
-                return await asyncio.to_thread(self.verifier.verify, text, limit=limit)
             return await asyncio.to_thread(self.verifier.verify, text, limit=limit, claim_date=claim_date)
 
     async def verify_claim(self, text: str, fetcher: Any) -> Report:
