@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, load_aliases_for, read_jsonl, warn
@@ -109,13 +110,7 @@ def _batch_error(number: int, obj: dict | None, error: str) -> str:
 
 
 def _chunked(items: Iterator, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+    while chunk := list(islice(items, size)):
         yield chunk
 
 
