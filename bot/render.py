@@ -33,15 +33,17 @@ def _who(match: Match) -> str:
     return "article passage"
 
 
-def _match_block(number: int, match: Match) -> list[str]:
-    lines = [f"{number}. score {match.score:.0f} · {_who(match)} · {_date(match.date)}"]
+def _match_block(number: int, match: Match, *, scored: bool = True) -> list[str]:
+    # A conflict is another account of the event, not a match: its match score says little.
+    score = f"score {match.score:.0f} · " if scored else ""
+    lines = [f"{number}. {score}{_who(match)} · {_date(match.date)}"]
     lines.append(f"   {_excerpt(match.text)}")
     origin = " — ".join(part for part in (match.title, match.publisher) if part)
     if origin:
         lines.append(f"   in: {origin}")
     if match.url:
         lines.append(f"   link: {match.url}")
-    if match.reason:
+    if match.reason and scored:
         lines.append(f"   why: {match.reason}")
     return lines
 
@@ -59,7 +61,7 @@ def render_report(report: Report) -> str:
     if report.conflicts:
         lines.extend(["", f"Conflicting accounts ({len(report.conflicts)}):"])
         for number, conflict in enumerate(report.conflicts, start=1):
-            lines.extend(_match_block(number, conflict.match))
+            lines.extend(_match_block(number, conflict.match, scored=False))
             lines.append(f"   conflicts with match {conflict.against + 1}: {conflict.reason}")
     return "\n".join(lines) + "\n"
 

@@ -127,6 +127,13 @@ def test_verify_human_output_names_source_and_date(default_home):
     assert "هروب داعش" in out  # logical order: the Arabic is printed as written, not reversed
 
 
+def test_human_output_shows_each_conflict_with_its_reason(default_home):
+    code, out = run("verify", "انسحب تنظيم داعش من دير الزور حقنا للدماء")
+    assert code == 0
+    conflicts = out[out.index("Conflicting accounts"):]
+    assert "conflicts with match 1" in conflicts and "معارك عنيفة" in conflicts
+
+
 def test_unrelated_claim_gets_a_plain_no_match(default_home):
     code, out = run("verify", UNRELATED)
     assert code == 0 and "No match" in out
