@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import httpx
 
 from storage.fetch import FetchError, FetchHTTPError, Fetcher
-from storage.importers.html import parse_tweet_html
 from storage.posts import extract_urls, parse_status_url
 from storage.records import UNKNOWN_DATE, PartialDate, Post, Source
 from storage.store import ArchiveStore
@@ -140,6 +139,8 @@ def _link_key(url: str) -> str:
 
 async def fetch_tweet(fetcher: Fetcher, url: str) -> FetchedTweet:
     """A tweet's text, author and date through oEmbed (raises FetchError)."""
+    from storage.importers.html import parse_tweet_html  # trafilatura is slow to import; only needed here
+
     status_url = canonical_status_url(url) or url
     answer = await fetcher.get_json(
         fetcher.settings.oembed_url, {"url": status_url, "omit_script": "1", "dnt": "true"}
