@@ -80,7 +80,7 @@ def main() -> None:
             hashes = store.source_hashes()
             hashes_s = time.perf_counter() - t
             t = time.perf_counter()
-            revision = store.revision()
+            store.revision()
             revision_ms = (time.perf_counter() - t) * 1000
             print(f"{stats.passages} passages + {stats.posts} posts in {stats.sources} sources "
                   f"(generated and added in {added:.1f} s); source_hashes() {hashes_s * 1000:.0f} ms "

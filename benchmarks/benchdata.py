@@ -1,4 +1,4 @@
-"""Loaders for the CheckThat! claim-retrieval sets in /work/shared/benchdata.
+"""Loaders for the CheckThat! claim-retrieval sets in ../shared/benchdata.
 
 The data is never copied into the repository: every loader reads it where it
 lies (or from $ISNAD_BENCHDATA) and callers skip with a clear message when it
@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA", "/work/shared/benchdata"))
+# The public data sets live beside the project, never in it: <repo>/../shared/benchdata.
+BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA") or Path(__file__).resolve().parents[2] / "shared" / "benchdata")
 
 csv.field_size_limit(1 << 30)
 SHUFFLE_SEED = 20201

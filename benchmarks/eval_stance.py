@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 import time
 from collections import Counter
@@ -20,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from verifiers.stance import LABELS, classify  # noqa: E402
 
-BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA", "/work/shared/benchdata"))
+from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,7 +28,7 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from verifiers import stance  # noqa: E402
 
-BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA", "/work/shared/benchdata"))
+from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 SEED = 13
 MIN_COUNT = 2  # a word feature must occur in this many training pairs
