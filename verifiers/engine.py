@@ -41,7 +41,7 @@ from verifiers.claim import clean_claim
 from verifiers.conflicts import find_conflicts
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
-from verifiers.report import Claim, Conflict, Match, Report
+from verifiers.report import Claim, Conflict, Match, Note, Report
 
 DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
@@ -326,7 +326,7 @@ class Verifier:
         report.timeline = provenance.timeline(matches)
         report.recycled_days = provenance.recycled_days(claim, report.timeline)
         if claim.urls and not exact and not claim.text:
-            report.notes.append("the link is not in the archive")
+            report.notes.append(Note("link_not_archived", "the link is not in the archive"))
         return report
 
     def verify_many(

@@ -15,6 +15,20 @@ Kind = Literal["passage", "post"]
 Stance = Literal["agree", "disagree", "other"]
 
 
+class Note(str):
+    """A sentence about how the claim was read, in English (it is a str, so the
+    CLI prints it and JSON carries it as is), that also keeps a code and the
+    values in it, so an interface can word it in the user's language."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, text: str, **params: str) -> "Note":
+        note = super().__new__(cls, text)
+        note.code, note.params = code, params
+        return note
+
+
 @dataclass
 class Claim:
     """A claim as the user gave it, and what the clean-up made of it."""
@@ -94,7 +108,7 @@ class Report:
     conflicts: list[Conflict] = field(default_factory=list)
     timeline: list[SourceDate] = field(default_factory=list)  # earliest first
     recycled_days: int | None = None  # the claim is this much newer than the account
-    notes: list[str] = field(default_factory=list)  # e.g. "the tweet could not be fetched"
+    notes: list[Note] = field(default_factory=list)  # e.g. "the tweet could not be fetched"
 
     @property
     def first_seen(self) -> SourceDate | None:

@@ -25,7 +25,7 @@ from storage.fetch import FetchError, FetchHTTPError, Fetcher
 from storage.posts import extract_urls, parse_status_url
 from storage.records import UNKNOWN_DATE, PartialDate, Post, Source
 from storage.store import ArchiveStore
-from verifiers.report import Report
+from verifiers.report import Note, Report
 
 COULD_NOT_FETCH = "could not fetch the tweet (deleted, private or unreachable); paste its text"
 _SHORT_HOSTS = {"t.co"}
@@ -40,13 +40,9 @@ class ArchivedPost:
     exact: bool  # True: the same status; False: the post contains the t.co link
 
     @property
-    def message(self) -> str:
+    def message(self) -> Note:
         article = self.source.title or self.source.publisher or self.source.url or self.source.id
-        date = self.source.date.iso() or "date unknown"
-        if self.exact:
-            return f"this exact tweet is archived in {article}, {date}"
-        who = f"@{self.post.handle}" if self.post.handle else "a tweet"
-        return f"this link appears in an archived tweet by {who} in {article}, {date}"
+        return archived_note(self.exact, article, self.source.date, self.post.handle)
 
 
 @dataclass
@@ -70,7 +66,7 @@ class ResolvedClaim:
     status_id: str | None = None
     archived: list[ArchivedPost] = field(default_factory=list)
     fetched: FetchedTweet | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -81,15 +77,16 @@ class ResolvedClaim:
         """Text to verify when the claim was only a link: the fetched tweet's."""
         return self.fetched.text if self.fetched else ""
 
-    def messages(self) -> list[str]:
+    def messages(self) -> list[Note]:
         lines = [a.message for a in self.archived]
         if self.final_url and self.final_url != self.link:
-            lines.append(f"{self.link} leads to {self.final_url}")
+            lines.append(Note("leads_to", f"{self.link} leads to {self.final_url}", link=self.link, url=self.final_url))
         if self.fetched:
             who = self.fetched.author or "unknown author"
             if self.fetched.handle:
                 who += f" (@{self.fetched.handle})"
-            lines.append(f"not archived; fetched the tweet: {who}, {self.fetched.date.iso() or 'date unknown'}")
+            date = self.fetched.date.iso() or "date unknown"
+            lines.append(Note("fetched_tweet", f"not archived; fetched the tweet: {who}, {date}", who=who, date=date))
         return lines + self.notes
 
 
@@ -174,7 +171,7 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
     """
     links = tweet_links(claim_text)
     if not links:
-        return ResolvedClaim(notes=["no tweet link in the claim"])
+        return ResolvedClaim(notes=[Note("no_tweet_link", "no tweet link in the claim")])
     link = links[0]
     result = ResolvedClaim(link=link)
     parsed = parse_status_url(link)
@@ -183,14 +180,14 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
     if any(a.exact for a in result.archived) or (result.archived and not parsed and fetcher is None):
         return result
     if fetcher is None:
-        result.notes.append("not archived; fetching from the web is off, so paste the tweet's text")
+        result.notes.append(Note("fetch_off", "not archived; fetching from the web is off, so paste the tweet's text"))
         return result
     status_link = link
     if not parsed:
         try:
             result.final_url = await fetcher.resolve(link, stop=lambda u: parse_status_url(u) is not None)
         except FetchError as exc:
-            result.notes.append(f"could not follow {link}: {exc}")
+            result.notes.append(Note("could_not_follow", f"could not follow {link}: {exc}", link=link, error=str(exc)))
             return result
         found = parse_status_url(result.final_url)
         if not found:
@@ -204,9 +201,10 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
     try:
         result.fetched = await fetch_tweet(fetcher, status_link)
     except FetchHTTPError as exc:
-        result.notes.append(COULD_NOT_FETCH + (f" (the server answered {exc.status})" if exc.status else ""))
+        detail = f"the server answered {exc.status}" if exc.status else ""
+        result.notes.append(_could_not_fetch(detail))
     except FetchError as exc:
-        result.notes.append(f"{COULD_NOT_FETCH} ({exc})")
+        result.notes.append(_could_not_fetch(str(exc)))
     return result
 
 
@@ -226,7 +224,7 @@ async def verify_claim(verify: VerifyFn, text: str, store: ArchiveStore, fetcher
         return report
     exact = [m for m in report.matches if m.reason in (SAME_TWEET, SAME_LINK)]
     if exact:
-        report.notes = [_archived_note(m.reason == SAME_TWEET, m.title or m.publisher, m.date) for m in exact]
+        report.notes = [archived_note(m.reason == SAME_TWEET, m.title or m.publisher, m.date, m.handle) for m in exact]
         return report
     resolved = await resolve_claim_links(text, store, fetcher)
     if resolved.fetched is None:
@@ -238,6 +236,14 @@ async def verify_claim(verify: VerifyFn, text: str, store: ArchiveStore, fetcher
     return fetched
 
 
-def _archived_note(exact: bool, article: str, date: PartialDate) -> str:
-    where = f"{article or 'an archived article'}, {date.iso() or 'date unknown'}"
-    return f"this exact tweet is archived in {where}" if exact else f"this link appears in an archived tweet in {where}"
+def archived_note(exact: bool, article: str, date: PartialDate, handle: str = "") -> Note:
+    article, when = article or "an archived article", date.iso() or "date unknown"
+    if exact:
+        return Note("archived_tweet", f"this exact tweet is archived in {article}, {when}", article=article, date=when)
+    who = f"@{handle}" if handle else "a tweet"
+    text = f"this link appears in an archived tweet by {who} in {article}, {when}"
+    return Note("archived_link", text, who=who, article=article, date=when)
+
+
+def _could_not_fetch(detail: str) -> Note:
+    return Note("could_not_fetch", COULD_NOT_FETCH + (f" ({detail})" if detail else ""), detail=detail)

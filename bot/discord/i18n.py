@@ -120,6 +120,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result.page": ("Page {n} of {total}", "الصفحة {n} من {total}"),
     "result.unknown_date": ("date unknown", "تاريخ غير معروف"),
     "result.notes": ("Notes", "ملاحظات"),
+    # Notes from verifiers (verifiers.report.Note codes); the English side is the verifier's own wording.
+    "note.archived_tweet": ("this exact tweet is archived in {article}, {date}",
+                            "هذه التغريدة نفسها محفوظة في الأرشيف، في «{article}»، {date}"),
+    "note.archived_link": ("this link appears in an archived tweet by {who} in {article}, {date}",
+                           "هذا الرابط موجود في تغريدة محفوظة ({who}) في «{article}»، {date}"),
+    "note.leads_to": ("{link} leads to {url}", "الرابط {link} يقود إلى {url}"),
+    "note.fetched_tweet": ("not archived; fetched the tweet: {who}, {date}",
+                           "التغريدة غير محفوظة في الأرشيف؛ جُلبت من تويتر: {who}، {date}"),
+    "note.could_not_fetch": ("could not fetch the tweet (deleted, private or unreachable); paste its text",
+                             "تعذّر جلب التغريدة (محذوفة أو خاصة أو لا يمكن الوصول إليها)؛ الصق نصّها"),
+    "note.fetch_off": ("not archived; fetching from the web is off, so paste the tweet's text",
+                       "التغريدة غير محفوظة، وجلب الصفحات من الويب متوقف؛ الصق نصّها"),
+    "note.could_not_follow": ("could not follow {link}: {error}", "تعذّر تتبّع الرابط {link}: {error}"),
+    "note.no_tweet_link": ("no tweet link in the claim", "لا يوجد رابط تغريدة في الادعاء"),
+    "note.link_not_archived": ("the link is not in the archive", "الرابط غير موجود في الأرشيف"),
     "button.prev": ("Previous", "السابق"),
     "button.next": ("Next", "التالي"),
     "button.confirm": ("Remove", "احذف"),
@@ -226,6 +241,15 @@ def t(key: str, lang: str, **values: object) -> str:
     en, ar = STRINGS[key]
     template = ar if lang == "ar" else en
     return template.format(**values) if values else template
+
+
+def note_text(note: str, lang: str) -> str:
+    """A verifier's note (verifiers.report.Note) in the reply language; English
+    notes, and any note without a translation, stay as the verifier wrote them."""
+    key = f"note.{getattr(note, 'code', '')}"
+    if lang != "ar" or key not in STRINGS:
+        return str(note)
+    return t(key, lang, **note.params)  # type: ignore[attr-defined]
 
 
 def lang_of(interaction: discord.Interaction, default: str = "en") -> str:

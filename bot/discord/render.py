@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.discord.i18n import t
+from bot.discord.i18n import note_text, t
 from verifiers.report import Conflict, Match, Report, SourceDate
 from storage.records import PartialDate
 
@@ -204,7 +204,7 @@ def summary_embed(report: Report, lang: str) -> discord.Embed:
     if report.recycled_days:
         parts.append(line(t("result.recycled", lang, days=report.recycled_days), lang))
     for note in report.notes[:5]:
-        parts.append(line("· " + clip(clean(note), 300), lang))
+        parts.append(line("· " + clip(clean(note_text(note, lang)), 300), lang))
     embed = discord.Embed(title=t("result.title", lang), description=clip("\n".join(parts), 1500), colour=colour)
     if report.timeline:
         embed.add_field(name=t("result.timeline", lang), value=_join_lines(

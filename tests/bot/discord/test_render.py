@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.discord.digest import Digest, digest_messages
 from bot.discord.render import FSI, check_message, report_pages
 from storage.records import PartialDate
-from verifiers.report import Claim, Conflict, Match, Report, SourceDate
+from verifiers.report import Claim, Conflict, Match, Note, Report, SourceDate
+from verifiers.tweet_links import archived_note
 
 LONG_AR = "بعد هروب داعـــش من دير الزور قاموا بقتل كل سجناءهم #سورية " * 120  # ~7000 chars, kashida
 
@@ -63,3 +64,13 @@ def test_a_big_digest_spans_several_messages_each_within_limits():
         assert check_message(embeds) == []
     text = "\n".join(e.description or "" for m in messages for e in m)
     assert text.count("×") >= 80  # nothing dropped: every claim is listed
+
+
+def test_verifier_notes_are_worded_in_the_reply_language():
+    report = Report(query="https://t.co/x", claim=Claim(raw="https://t.co/x", text=""))
+    report.notes = [archived_note(True, "خبر", PartialDate(2014, 2, 10)), Note("unknown_code", "kept as written")]
+    arabic = report_pages(report, "ar")[0][0].description
+    english = report_pages(report, "en")[0][0].description
+    assert "محفوظة في الأرشيف" in arabic and "archived in" not in arabic
+    assert "kept as written" in arabic  # a note with no translation is still shown
+    assert "this exact tweet is archived in خبر, 2014-02-10" in english
