@@ -23,10 +23,14 @@ class Note(str):
     code: str
     params: dict[str, str]
 
-    def __new__(cls, code: str, text: str, **params: str) -> "Note":
-        note = super().__new__(cls, text)
+    def __new__(cls, code: str, english: str, /, **params: str) -> "Note":
+        note = super().__new__(cls, english)
         note.code, note.params = code, params
         return note
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str, str], dict[str, str]]:
+        # Reports cross process boundaries (batch workers): rebuild notes whole.
+        return (self.code, str(self)), self.params
 
 
 @dataclass

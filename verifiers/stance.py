@@ -23,6 +23,7 @@ from typing import Iterable, Literal
 
 from verifiers import aliases
 from verifiers.normalize import is_arabic, normalize, stems
+from verifiers.report import Note
 
 Stance = Literal["agree", "disagree", "other"]
 LABELS: tuple[Stance, ...] = ("agree", "disagree", "other")
@@ -140,16 +141,21 @@ def cues(claim: str, text: str) -> Features:
     # a denial word on one side only
     cd, td = _has_denial(cw, " ".join(cw)), _has_denial(tw, " ".join(tw))
     if td and not cd:
-        feats.cues.append(Cue("denial", f"the text denies it: {_quote(_as_written(td, text))}", 0.9))
+        words = _quote(_as_written(td, text))
+        feats.cues.append(Cue("denial", Note("denial_in_text", f"the text denies it: {words}", words=words), 0.9))
     elif cd and not td:
-        feats.cues.append(Cue("denial", f"the claim is a denial ({_quote(_as_written(cd, claim))}) and the text is not", 0.9))
+        words = _quote(_as_written(cd, claim))
+        reason = Note("denial_in_claim", f"the claim is a denial ({words}) and the text is not", words=words)
+        feats.cues.append(Cue("denial", reason, 0.9))
 
     # a negation of shared content on one side only
     cn, tn = _negations(cw, ts, tc), _negations(tw, cs, cc)
     if tn and not cn:
-        feats.cues.append(Cue("negation", f"a negation in the text: {_quote(_as_written(tn[0], text))}", 0.8))
+        words = _quote(_as_written(tn[0], text))
+        feats.cues.append(Cue("negation", Note("negation_in_text", f"a negation in the text: {words}", words=words), 0.8))
     elif cn and not tn:
-        feats.cues.append(Cue("negation", f"a negation in the claim: {_quote(_as_written(cn[0], claim))}", 0.8))
+        words = _quote(_as_written(cn[0], claim))
+        feats.cues.append(Cue("negation", Note("negation_in_claim", f"a negation in the claim: {words}", words=words), 0.8))
 
     # opposite predicates (alias table "opposes")
     table = aliases.table()
@@ -159,12 +165,9 @@ def cues(claim: str, text: str) -> Features:
         for b in tm:
             if (aliases.PREFIX + b.concept not in cc and aliases.PREFIX + a.concept not in tc
                     and table.opposes(a.concept, b.concept)):
-                feats.cues.append(Cue(
-                    "opposite",
-                    f"opposite account: {_quote(a.surface)}{_gloss(a)} in the claim vs "
-                    f"{_quote(b.surface)}{_gloss(b)} in the text",
-                    0.9,
-                ))
+                mine, theirs = _quote(a.surface), _quote(b.surface)
+                text_ = f"opposite account: {mine}{_gloss(a)} in the claim vs {theirs}{_gloss(b)} in the text"
+                feats.cues.append(Cue("opposite", Note("opposite_account", text_, claim=mine, text=theirs), 0.9))
                 break
         if feats.cues and feats.cues[-1].kind == "opposite":
             break
@@ -179,11 +182,9 @@ def cues(claim: str, text: str) -> Features:
     only_c = [c for c in c_actors if c not in all_t]
     only_t = [c for c in t_actors if c not in all_c]
     if only_c and only_t:
-        feats.cues.append(Cue(
-            "actor",
-            f"a different actor: {_quote(t_actors[only_t[0]])} in the text vs {_quote(c_actors[only_c[0]])} in the claim",
-            0.8,
-        ))
+        theirs, mine = _quote(t_actors[only_t[0]]), _quote(c_actors[only_c[0]])
+        text_ = f"a different actor: {theirs} in the text vs {mine} in the claim"
+        feats.cues.append(Cue("actor", Note("different_actor", text_, claim=mine, text=theirs), 0.8))
 
     # a different number or year
     cnums, tnums = _numbers(cw), _numbers(tw)
@@ -192,7 +193,9 @@ def cues(claim: str, text: str) -> Features:
         years_t = {n for n in tnums if 1900 <= n <= 2100}
         kind = "date" if years_c and years_t else "number"
         a, b = sorted(years_c or cnums)[0], sorted(years_t or tnums)[0]
-        feats.cues.append(Cue(kind, f"a different {'year' if kind == 'date' else 'number'}: {a} in the claim vs {b} in the text", 0.6))
+        what = "year" if kind == "date" else "number"
+        text_ = f"a different {what}: {a} in the claim vs {b} in the text"
+        feats.cues.append(Cue(kind, Note(f"different_{what}", text_, claim=str(a), text=str(b)), 0.6))
     return feats
 
 

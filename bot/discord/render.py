@@ -224,7 +224,8 @@ def _add_conflict(embed: discord.Embed, conflict: Conflict, lang: str) -> None:
     head = " — ".join(x for x in (who, iso(date_text(m.date, lang))) if x)
     value = "\n".join([
         line(head, lang),
-        line(f"**{clip(clean(conflict.reason), 250)}** ({t('result.conflict_against', lang, n=conflict.against + 1)})", lang),
+        line(f"**{clip(clean(note_text(conflict.reason, lang)), 250)}** "
+             f"({t('result.conflict_against', lang, n=conflict.against + 1)})", lang),
         line(f"“{clip(clean(m.text), 200)}”", lang),
     ])
     if _safe_url(m.url):

@@ -74,3 +74,17 @@ def test_verifier_notes_are_worded_in_the_reply_language():
     assert "محفوظة في الأرشيف" in arabic and "archived in" not in arabic
     assert "kept as written" in arabic  # a note with no translation is still shown
     assert "this exact tweet is archived in خبر, 2014-02-10" in english
+
+
+def test_conflict_reasons_are_worded_in_the_reply_language():
+    from verifiers.stance import classify
+
+    claim = "انسحب تنظيم داعش من دير الزور حقنا للدماء"
+    stance, reason = classify(claim, "طردت جبهة النصرة داعش من دير الزور بعد معارك عنيفة")
+    assert stance == "disagree"
+    report = Report(query=claim, claim=Claim(raw=claim, text=claim), matches=[match(1)])
+    report.conflicts = [Conflict(match(2), reason, against=0)]
+    arabic = " ".join(f.value for f in report_pages(report, "ar")[0][0].fields)
+    english = " ".join(f.value for f in report_pages(report, "en")[0][0].fields)
+    assert "رواية معاكسة" in arabic and "opposite account" not in arabic
+    assert "opposite account" in english
