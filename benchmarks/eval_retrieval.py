@@ -29,17 +29,23 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.benchdata import (  # noqa: E402
-    DATASETS, Dataset, Split, available, duplicates, load_dataset, missing_message,
+    DATASETS,
+    Dataset,
+    Split,
+    available,
+    duplicates,
+    load_dataset,
+    missing_message,
 )
 
 K = 5
@@ -372,7 +378,7 @@ def machine() -> str:
 def default_threshold() -> float:
     from verifiers import engine
 
-    return float(getattr(engine, "DEFAULT_THRESHOLD"))
+    return float(engine.DEFAULT_THRESHOLD)
 
 
 def run(keys: Sequence[str], splits: Sequence[str], *, with_isnad: bool = True, thresholds: bool = True):

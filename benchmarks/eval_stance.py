@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 from verifiers.stance import LABELS, classify  # noqa: E402
 
-from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 
 

@@ -26,9 +26,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
+from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 from verifiers import stance  # noqa: E402
 
-from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 SEED = 13
 MIN_COUNT = 2  # a word feature must occur in this many training pairs

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class Config:
         configured = self.matching.aliases_file
         return Path(configured).expanduser() if configured else Path(user_data_dir("isnad")) / "aliases.toml"
 
-    def fetch_settings(self) -> "FetchSettings":
+    def fetch_settings(self) -> FetchSettings:
         from storage.fetch import FetchSettings
 
         return FetchSettings(**vars_of(self.fetch))

@@ -16,10 +16,11 @@ import json
 import logging
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class QueryEntry:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "QueryEntry":
+    def from_json(cls, data: dict[str, Any]) -> QueryEntry:
         data = dict(data)
         best = data.get("best")
         data["best"] = LoggedMatch(**best) if best else None
@@ -165,4 +166,4 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from storage.records import PartialDate
 
@@ -197,4 +197,4 @@ def tweet_id_date(status_id: int | str) -> datetime:
     if number < _FIRST_SNOWFLAKE:
         raise ValueError(f"tweet id {number} predates snowflake ids and holds no time")
     millis = (number >> 22) + TWITTER_EPOCH_MS
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)

@@ -281,7 +281,7 @@ class Fetcher:
             trust_env=False,  # a proxy from the environment would bypass the checks
         )
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -469,7 +469,7 @@ def kind_of(result: FetchResult) -> str:
 
 async def fetch_source(
     url: str, settings: FetchSettings | None = None, *, fetcher: Fetcher | None = None
-) -> "Source":
+) -> Source:
     """Download a URL and parse it as an article (HTML) or a PDF.
 
     The Source has id "" (ingest assigns it) and url set to the page's
@@ -509,7 +509,7 @@ def url_identity(url: str) -> str:
     return f"{host}{path}" + (f"?{query}" if query else "")
 
 
-def find_source_by_url(store: "ArchiveStore", url: str) -> str | None:
+def find_source_by_url(store: ArchiveStore, url: str) -> str | None:
     """The id of an archived source with this URL (compared by url_identity).
 
     Scans the store; fine for thousands of sources. A store-side URL index
@@ -525,13 +525,13 @@ def find_source_by_url(store: "ArchiveStore", url: str) -> str | None:
 
 
 async def ingest_urls(
-    store: "ArchiveStore",
+    store: ArchiveStore,
     urls: list[str],
     *,
     settings: FetchSettings | None = None,
     fetcher: Fetcher | None = None,
     by: str = "",
-) -> "IngestReport":
+) -> IngestReport:
     """Fetch and archive web pages, skipping any already archived by URL (the
     given one or the page's canonical one) or by content. A page that cannot
     be fetched is skipped with the reason; nothing archived is touched."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def _without_name(message: str, name: str) -> str:
 
 
 def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: IngestReport) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     ready: list[_Candidate] = []
     seen_ids: dict[str, _Candidate] = {}
     seen_hashes: dict[str, _Candidate] = {}

@@ -47,7 +47,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -83,7 +83,7 @@ class Change(NamedTuple):
 
 def utc_now() -> str:
     """ISO 8601 UTC to the second, as TinyDBStore writes added_at and events."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def describe_url(url: str) -> str:
@@ -346,7 +346,7 @@ class PostgresStore(ArchiveStore):
         record = dict(record)
         at = _parse_ts(record.get("at")) if record.get("at") else None
         if at is None:
-            at = datetime.now(timezone.utc)
+            at = datetime.now(UTC)
             record["at"] = at.isoformat(timespec="seconds")
         try:
             payload = Jsonb(record)
@@ -433,7 +433,7 @@ class PostgresStore(ArchiveStore):
             info = conn.info
             where = f"{info.host}\0{info.port}\0{info.dbname}"
             dbname = info.dbname
-        key = hashlib.sha256(f"{where}\0{self.archive_id()}".encode("utf-8")).hexdigest()[:16]
+        key = hashlib.sha256(f"{where}\0{self.archive_id()}".encode()).hexdigest()[:16]
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", dbname)[:40].strip("._") or "db"
         return Path(platformdirs.user_cache_dir("isnad", appauthor=False)) / "pg-index" / f"{name}-{key}"
 
@@ -454,7 +454,7 @@ class PostgresStore(ArchiveStore):
 
     def watch(
         self, callback: Callable[[Change], None], *, since: int | None = None, poll_interval: float = 5.0
-    ) -> "ChangeWatcher":
+    ) -> ChangeWatcher:
         """Call `callback(change)` for every change after `since` (default: from
         now on), in a background thread, until the watcher is stopped or the
         store closed. See the module docstring for the protocol."""
@@ -475,7 +475,7 @@ class PostgresStore(ArchiveStore):
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> "PostgresStore":
+    def __enter__(self) -> PostgresStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -494,7 +494,7 @@ class PostgresStore(ArchiveStore):
         with self._guard(doing) as conn:
             return conn.execute(sql, params).fetchall()
 
-    def _guard(self, doing: str) -> "_Guard":
+    def _guard(self, doing: str) -> _Guard:
         return _Guard(self, doing)
 
     def _connection(self) -> psycopg.Connection:
@@ -661,7 +661,7 @@ def _parse_ts(value: datetime | str | None) -> datetime | None:
         except ValueError:
             raise ArchiveError(f"not an ISO 8601 time: {value!r}") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 

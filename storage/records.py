@@ -91,14 +91,14 @@ class PartialDate:
         return _date(self.year, self.month, self.day)
 
     @classmethod
-    def from_iso(cls, text: str | None) -> "PartialDate":
+    def from_iso(cls, text: str | None) -> PartialDate:
         if not text:
             return cls()
         parts = [int(p) for p in text.split("-")]
         return cls(*parts)  # type: ignore[arg-type]
 
     @classmethod
-    def of(cls, d: _date) -> "PartialDate":
+    def of(cls, d: _date) -> PartialDate:
         return cls(d.year, d.month, d.day)
 
 
@@ -156,7 +156,7 @@ class Source:
     passages: list[Passage] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
 
-    def stamped(self, *, by: str, at: str) -> "Source":
+    def stamped(self, *, by: str, at: str) -> Source:
         """The copy that gets stored: added_by/added_at filled in where empty, and
         every passage and post (with lists of its own) pointing at this source's id."""
         return replace(
@@ -175,7 +175,7 @@ class Source:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Source":
+    def from_dict(cls, data: dict[str, Any]) -> Source:
         data = dict(data)
         data["date"] = PartialDate.from_iso(data.get("date"))
         data["passages"] = [Passage(**p) for p in data.get("passages", [])]

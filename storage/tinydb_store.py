@@ -37,7 +37,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ _TABLES = ("meta", "sources", "events", "settings")
 
 def utc_now() -> str:
     """An ISO 8601 UTC timestamp to the second, as stored in added_at and events."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --- reading and writing the file ------------------------------------------------
@@ -542,7 +542,7 @@ class TinyDBStore(ArchiveStore):
     def close(self) -> None:
         self._closed = True
 
-    def __enter__(self) -> "TinyDBStore":
+    def __enter__(self) -> TinyDBStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -20,9 +20,9 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "aliases.toml"
 KINDS = ("place", "group", "person", "event")

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from storage.posts import parse_status_url
-from storage.records import Passage, PartialDate, Post, Source
+from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
 from verifiers import provenance, rerank
 from verifiers.aliases import concept_tokens

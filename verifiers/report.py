@@ -23,7 +23,7 @@ class Note(str):
     code: str
     params: dict[str, str]
 
-    def __new__(cls, code: str, english: str, /, **params: str) -> "Note":
+    def __new__(cls, code: str, english: str, /, **params: str) -> Note:
         note = super().__new__(cls, english)
         note.code, note.params = code, params
         return note

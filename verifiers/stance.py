@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from verifiers import aliases
 from verifiers.normalize import is_arabic, normalize, stems

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from storage.fetch import FetchError, FetchHTTPError, Fetcher
+from storage.fetch import Fetcher, FetchError, FetchHTTPError
 from storage.posts import extract_urls, parse_status_url
 from storage.records import UNKNOWN_DATE, PartialDate, Post, Source
 from storage.store import ArchiveStore

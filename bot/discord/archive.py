@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from bot.config import Config
 from bot.querylog import LoggedMatch, QueryEntry, QueryLog, now_utc, querylog_path_for
@@ -98,7 +99,7 @@ class Archive:
         self._index_lock = asyncio.Lock()
 
     @classmethod
-    def open(cls, config: Config) -> "Archive":
+    def open(cls, config: Config) -> Archive:
         store = open_store(config)
         try:
             cursor = store.latest_cursor() if hasattr(store, "latest_cursor") else None

@@ -7,7 +7,8 @@ listed in config, or the Manage Server permission in the interaction's channel.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -30,7 +31,7 @@ def is_moderator(interaction: discord.Interaction, moderator_role_ids: tuple[int
     return bool(wanted & held)
 
 
-async def ensure_moderator(interaction: discord.Interaction, bot: "IsnadBot") -> bool:
+async def ensure_moderator(interaction: discord.Interaction, bot: IsnadBot) -> bool:
     """True for a moderator; anyone else gets the refusal (ephemeral) and False."""
     if is_moderator(interaction, bot.config.discord.moderator_role_ids):
         return True

@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -67,7 +67,7 @@ class DigestSettings:
         return dict(self.__dict__)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "DigestSettings":
+    def from_json(cls, data: dict[str, Any]) -> DigestSettings:
         return cls(**data)
 
 
@@ -87,7 +87,7 @@ def last_scheduled(settings: DigestSettings, now: datetime) -> datetime:
     due = datetime.combine(local_now.date(), time(hour, minute), tzinfo=zone)
     if due > local_now:
         due = datetime.combine(local_now.date() - timedelta(days=1), time(hour, minute), tzinfo=zone)
-    return due.astimezone(timezone.utc)
+    return due.astimezone(UTC)
 
 
 def missed_run(settings: DigestSettings, now: datetime, grace: timedelta) -> datetime | None:
@@ -121,7 +121,7 @@ def build_digest(archive: Any, guild_id: int, start: datetime | None, end: datet
     for event in archive.store.events():
         when = datetime.fromisoformat(event.at)
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         if event.action != "add" or when > end or (start is not None and when <= start):
             continue
         source = archive.store.get(event.source_id)
@@ -177,9 +177,9 @@ def digest_messages(digest: Digest, lang: str) -> list[list[discord.Embed]]:
 
 
 class DigestScheduler:
-    def __init__(self, bot: "IsnadBot") -> None:
+    def __init__(self, bot: IsnadBot) -> None:
         self.bot = bot
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.grace = timedelta(hours=bot.config.digest.misfire_grace_hours)
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -187,7 +187,7 @@ class DigestScheduler:
         """Start the scheduler (needs the running loop: call from setup_hook),
         add every saved digest, and post any digest missed while down."""
         self.scheduler.start()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for settings in await self.all_settings():
             self.schedule(settings)
             due = missed_run(settings, now, self.grace)
@@ -250,7 +250,7 @@ class DigestScheduler:
             settings = await self.get(guild_id)
             if settings is None:
                 return False
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             due = due or last_scheduled(settings, now)
             if settings.last_run and datetime.fromisoformat(settings.last_run) >= due:
                 return False  # already posted (a restart racing the cron job)
@@ -271,7 +271,7 @@ class DigestScheduler:
     async def preview(self, guild_id: int, lang: str) -> list[list[discord.Embed]]:
         settings = await self.get(guild_id)
         start = datetime.fromisoformat(settings.last_run) if settings and settings.last_run else None
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         digest = await asyncio.to_thread(build_digest, self.bot.archive, guild_id, start, now, lang,
                                          self.bot.config.digest.max_claims)
         return digest_messages(digest, lang)

@@ -11,7 +11,8 @@ whatever the server's setting.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 LANGUAGES = ("ar", "en")
 SETTING_PREFIX = "language:"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import discord
 
 from bot.discord.i18n import note_text, t
-from verifiers.report import Conflict, Match, Report, SourceDate
 from storage.records import PartialDate
+from verifiers.report import Conflict, Match, Report, SourceDate
 
 TITLE_MAX = 256
 DESC_MAX = 4096

@@ -1,7 +1,7 @@
 """bot/querylog.py: append-only, survives a torn last line, groups the same claim."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.querylog import QueryEntry, QueryLog, querylog_path_for
 
@@ -10,7 +10,7 @@ def test_appends_and_skips_a_torn_line(tmp_path):
     path = querylog_path_for(tmp_path / "archive.json")
     assert path.name == "archive.queries.jsonl"
     log = QueryLog(path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="داعـش  قتل"))
     with path.open("a") as handle:
         handle.write('{"at": "2024-')  # a crash mid-write
@@ -28,7 +28,7 @@ def test_with_a_postgresql_archive_the_log_is_in_the_database(tmp_path):
         try:
             path = tmp_path / "archive.queries.jsonl"
             log = QueryLog(path, store=store)
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             old = now - timedelta(days=2)
             log.record(QueryEntry(at=old.isoformat(), guild_id=1, channel_id=2, claim="old question"))
             log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="new question"))

@@ -1,5 +1,5 @@
 """Dates as articles and tweet embeds write them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -89,8 +89,8 @@ def test_tweet_id_date_reads_the_snowflake() -> None:
     # (id >> 22) + 1288834974657 ms since the epoch.
     posted = tweet_id_date("432954437432856576")
     expected_ms = (432954437432856576 >> 22) + 1288834974657
-    assert posted == datetime.fromtimestamp(expected_ms / 1000, tz=timezone.utc)
-    assert posted.tzinfo is timezone.utc
+    assert posted == datetime.fromtimestamp(expected_ms / 1000, tz=UTC)
+    assert posted.tzinfo is UTC
     assert (posted.year, posted.month) == (2014, 2)
     assert tweet_id_date(432954437432856576) == posted
 

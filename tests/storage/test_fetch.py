@@ -23,8 +23,8 @@ from aiohttp import web
 
 from storage.fetch import (
     BlockedURLError,
-    FetchHTTPError,
     Fetcher,
+    FetchHTTPError,
     FetchNetworkError,
     FetchSettings,
     FetchTimeoutError,

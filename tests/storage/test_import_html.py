@@ -5,7 +5,7 @@ import pytest
 from aiohttp import web
 
 from storage.errors import ImportFormatError
-from storage.fetch import FetchSettings, Fetcher, UnsupportedContentError, fetch_source
+from storage.fetch import Fetcher, FetchSettings, UnsupportedContentError, fetch_source
 from storage.importers import detect_format, get_parser
 from storage.importers.html import decode_html, parse_html, parse_html_page, reconcile_tweet_date
 from storage.records import PartialDate

@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -229,7 +229,7 @@ def test_sources_are_read_in_pages_and_keep_their_order(store):
 
 
 def test_the_query_log_returns_what_was_asked_after_a_time_oldest_first(db_url, store):
-    t0 = datetime(2024, 3, 1, 8, 0, tzinfo=timezone.utc)
+    t0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
     for minutes, claim in [(10, "second"), (0, "first"), (20, "third")]:
         store.log_query({"at": (t0 + timedelta(minutes=minutes)).isoformat(), "claim": claim, "guild_id": 7,
                          "best": {"source_id": "src-1", "score": 88.5}})

@@ -1,7 +1,7 @@
 """/digest set|off|preview — moderators configure the daily digest."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 class DigestCog(commands.GroupCog, group_name="digest",
                 group_description="Daily digest of new sources and asked claims (moderators)"):
-    def __init__(self, bot: "IsnadBot") -> None:
+    def __init__(self, bot: IsnadBot) -> None:
         self.bot = bot
         super().__init__()
 
@@ -71,4 +71,4 @@ class DigestCog(commands.GroupCog, group_name="digest",
 
 
 def _utc() -> timezone:
-    return timezone.utc
+    return UTC

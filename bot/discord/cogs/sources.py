@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.discord.archive import AddOutcome, UnsupportedType, fetch_page, parse_upload
 from bot.discord.checks import ensure_moderator
 from bot.discord.i18n import t
-from bot.discord.render import Section, clean, clip, iso, section_embeds, PagedView
+from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
 from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate, Passage, Source
 
@@ -30,7 +30,7 @@ def who(user: discord.abc.User) -> str:
 
 
 class SourcesCog(commands.GroupCog, group_name="source", group_description="Manage the archive's sources (moderators)"):
-    def __init__(self, bot: "IsnadBot") -> None:
+    def __init__(self, bot: IsnadBot) -> None:
         self.bot = bot
         super().__init__()
 

@@ -42,7 +42,7 @@ def message_claims(content: str, max_length: int) -> list[str]:
 class VerifyCog(commands.Cog):
     isnad = app_commands.Group(name="isnad", description="About Isnad")
 
-    def __init__(self, bot: "IsnadBot") -> None:
+    def __init__(self, bot: IsnadBot) -> None:
         self.bot = bot
         self.menu = app_commands.ContextMenu(name="Verify claim", callback=self.verify_message)
 

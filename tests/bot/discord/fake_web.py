@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from aiohttp import web
 
@@ -15,9 +16,9 @@ OEMBED_PATH = "/oembed"
 
 def status_id_for(year: int, month: int, day: int) -> str:
     """A tweet id that dates itself to that day (NOTES §7)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    millis = int(datetime(year, month, day, tzinfo=timezone.utc).timestamp() * 1000)
+    millis = int(datetime(year, month, day, tzinfo=UTC).timestamp() * 1000)
     return str((millis - 1288834974657) << 22)
 
 

@@ -14,8 +14,17 @@ from bot.config import Config
 from bot.discord.client import IsnadBot
 from bot.discord.run import serve
 from tests.bot.discord.fake_discord import (
-    APP_ID, BASIC_PERMS, CHANNEL_ID, GUILD_ID, MANAGE_GUILD, MOD_ROLE_ID, FakeDiscord, Sent, message_payload,
-    snowflake, user_payload,
+    APP_ID,
+    BASIC_PERMS,
+    CHANNEL_ID,
+    GUILD_ID,
+    MANAGE_GUILD,
+    MOD_ROLE_ID,
+    FakeDiscord,
+    Sent,
+    message_payload,
+    snowflake,
+    user_payload,
 )
 
 MODERATOR = {"user": user_payload("700000000000000001", "moderator"), "roles": [MOD_ROLE_ID], "perms": BASIC_PERMS}
@@ -104,7 +113,7 @@ class Harness:
 
     async def slash(self, name: str, options: list[dict[str, Any]], *, who: dict[str, Any] = MEMBER,
                     locale: str = "en-US", sub: str | None = None,
-                    resolved: dict[str, Any] | None = None) -> "Call":
+                    resolved: dict[str, Any] | None = None) -> Call:
         if sub is not None:
             options = [{"type": 1, "name": sub, "options": options}]
         data = {"id": self._command_id(name), "name": name, "type": 1, "options": options, "guild_id": GUILD_ID}
@@ -114,7 +123,7 @@ class Harness:
         await self.fake.push("INTERACTION_CREATE", payload)
         return Call(self.fake, payload)
 
-    async def message_menu(self, content: str, *, who: dict[str, Any] = MEMBER, locale: str = "en-US") -> "Call":
+    async def message_menu(self, content: str, *, who: dict[str, Any] = MEMBER, locale: str = "en-US") -> Call:
         message_id = snowflake()
         message = message_payload(message_id, CHANNEL_ID, content, MEMBER["user"])
         data = {"id": self._command_id("Verify claim"), "name": "Verify claim", "type": 3, "target_id": message_id,
@@ -123,7 +132,7 @@ class Harness:
         await self.fake.push("INTERACTION_CREATE", payload)
         return Call(self.fake, payload)
 
-    async def click(self, on: Sent, label: str, *, who: dict[str, Any] = MEMBER, locale: str = "en-US") -> "Call":
+    async def click(self, on: Sent, label: str, *, who: dict[str, Any] = MEMBER, locale: str = "en-US") -> Call:
         buttons = [c for row in on.body.get("data", on.body).get("components", []) for c in row["components"]]
         button = next((b for b in buttons if b.get("label") == label), None)
         assert button is not None, f"no button {label!r} in {buttons}"
@@ -134,7 +143,7 @@ class Harness:
         await self.fake.push("INTERACTION_CREATE", payload)
         return Call(self.fake, payload)
 
-    async def submit_modal(self, on: Sent, values: dict[str, str], *, who: dict[str, Any] = MEMBER) -> "Call":
+    async def submit_modal(self, on: Sent, values: dict[str, str], *, who: dict[str, Any] = MEMBER) -> Call:
         modal = on.body["data"]
         components = []
         for row in modal["components"]:

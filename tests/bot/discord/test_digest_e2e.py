@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from storage.tinydb_store import TinyDBStore
 from tests.bot.discord.conftest import make_config
@@ -35,7 +35,7 @@ async def test_digest_set_then_the_job_fires_and_posts_embeds(harness):
     assert "every day at 07:30 (Asia/Damascus)" in reply.text()
     job = harness.bot.digests.scheduler.get_job(f"digest-{GUILD_ID}")
     assert job is not None and job.coalesce and job.misfire_grace_time >= 3600
-    job.modify(next_run_time=datetime.now(timezone.utc))  # fire it now, through APScheduler
+    job.modify(next_run_time=datetime.now(UTC))  # fire it now, through APScheduler
     posted = await harness.fake.wait_for(lambda: harness.fake.in_channel(DIGEST_CHANNEL_ID))
     text = "\n".join(p.text() for p in posted)
     assert "Isnad digest" in text
@@ -62,7 +62,7 @@ async def test_a_digest_missed_while_down_is_posted_once_after_restart(fake, see
     config = make_config(tmp_path, seeded_archive)
     h = Harness(fake, config)
     await h.start()
-    due = datetime.now(timezone.utc) - timedelta(minutes=30)
+    due = datetime.now(UTC) - timedelta(minutes=30)
     await set_digest(h, due.strftime("%H:%M"))
     await h.stop()
     assert fake.in_channel(DIGEST_CHANNEL_ID) == []  # set after its time today: nothing due yet
@@ -70,8 +70,8 @@ async def test_a_digest_missed_while_down_is_posted_once_after_restart(fake, see
     # The digest had been set days ago; the bot was down at its time today.
     store = TinyDBStore(seeded_archive)
     settings = store.get_setting(f"digest:{GUILD_ID}")
-    settings["set_at"] = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat()
-    settings["last_run"] = (datetime.now(timezone.utc) - timedelta(days=1, hours=1)).isoformat()
+    settings["set_at"] = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    settings["last_run"] = (datetime.now(UTC) - timedelta(days=1, hours=1)).isoformat()
     store.set_setting(f"digest:{GUILD_ID}", settings)
     store.close()
 

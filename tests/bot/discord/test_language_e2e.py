@@ -4,7 +4,7 @@ Discord's locales have no Arabic, so members of an Arabic newsroom arrive as
 en-US (or similar); the server's setting is what gets them Arabic replies."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.bot.discord.fake_discord import DIGEST_CHANNEL_ID, GUILD_ID
 from tests.bot.discord.harness import MEMBER, MODERATOR
@@ -53,7 +53,7 @@ async def test_the_digest_is_posted_in_the_server_language(harness):
     await set_digest(harness, "07:30")  # set up by an en-US moderator
     await set_language(harness, "ar")
     job = harness.bot.digests.scheduler.get_job(f"digest-{GUILD_ID}")
-    job.modify(next_run_time=datetime.now(timezone.utc))
+    job.modify(next_run_time=datetime.now(UTC))
     posted = await harness.fake.wait_for(lambda: harness.fake.in_channel(DIGEST_CHANNEL_ID))
     text = "\n".join(p.text() for p in posted)
     assert "ملخص إسناد" in text and "الادعاءات المطروحة" in text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -94,7 +94,7 @@ async def test_the_query_log_and_the_digest_use_the_database(pg_bot, pg_url):
     try:
         logged = other.queries_since(None)
         assert [r["claim"] for r in logged] == [SEED_CLAIM] and int(logged[0]["guild_id"]) == int(GUILD_ID)
-        other.log_query({"at": datetime.now(timezone.utc).isoformat(), "guild_id": int(GUILD_ID), "channel_id": 1,
+        other.log_query({"at": datetime.now(UTC).isoformat(), "guild_id": int(GUILD_ID), "channel_id": 1,
                          "claim": "Who cut the water in Aleppo?", "best": None, "conflicts": [], "via": "slash"})
     finally:
         other.close()

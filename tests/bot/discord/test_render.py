@@ -1,6 +1,7 @@
 """Embeds stay inside Discord's limits with long Arabic texts and many matches."""
 from __future__ import annotations
 
+from datetime import UTC
 
 from bot.discord.digest import Digest, digest_messages
 from bot.discord.render import FSI, check_message, report_pages
@@ -52,9 +53,9 @@ def test_no_match_report_says_so_plainly():
 
 
 def test_a_big_digest_spans_several_messages_each_within_limits():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    digest = Digest(start=None, end=datetime.now(timezone.utc),
+    digest = Digest(start=None, end=datetime.now(UTC),
                     new_sources=[f"`src-{i}` " + LONG_AR[:300] for i in range(60)],
                     claims=[(LONG_AR[:900], 100 - i, "نون بوست · @mohsarmini") for i in range(40)],
                     conflicts=[LONG_AR[:500]] * 30, unmatched=[(LONG_AR[:700], 2)] * 40)

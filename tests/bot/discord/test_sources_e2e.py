@@ -5,10 +5,10 @@ from tests.bot.discord.fake_discord import snowflake
 from tests.bot.discord.harness import ADMIN, MEMBER, MODERATOR
 
 ARTICLE = (
-    "Raqqa bridge destroyed\n\n"
-    "The old suspension bridge over the Euphrates in Raqqa was destroyed on Monday by an airstrike, "
-    "residents told our correspondent. Boats now carry people across the river.\n"
-).encode()
+    b"Raqqa bridge destroyed\n\n"
+    b"The old suspension bridge over the Euphrates in Raqqa was destroyed on Monday by an airstrike, "
+    b"residents told our correspondent. Boats now carry people across the river.\n"
+)
 
 
 def attachment(fake, name: str, data: bytes, size: int | None = None):
