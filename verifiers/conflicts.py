@@ -14,6 +14,7 @@ from verifiers.report import Claim, Conflict, Match
 from verifiers.stance import Verdict, assess
 
 MAX_CONFLICTS = 5
+_STANCE = {"agree": "supports", "disagree": "contradicts", "other": "related"}
 # A related item must share this many concepts (places, groups, people, events) with the claim
 # to count as "about the same event"; the stance cues then decide whether it conflicts.
 MIN_SHARED_CONCEPTS = 2
@@ -37,7 +38,7 @@ def find_conflicts(claim: Claim, matches: list[Match], related: list[Match]) -> 
     claim_text = claim.text or claim.raw
     verdicts = [assess(claim_text, m.text) for m in matches]
     for m, verdict in zip(matches, verdicts):
-        m.stance = verdict.stance  # shown beside each match
+        m.stance = _STANCE[verdict.stance]  # shown beside each match
     agreeing = [i for i, v in enumerate(verdicts) if v.stance == "agree"]
     anchor = agreeing[0] if agreeing else 0
 
@@ -55,6 +56,6 @@ def find_conflicts(claim: Claim, matches: list[Match], related: list[Match]) -> 
             continue
         verdict = assess(claim_text, r.text)
         if _conflicting(verdict):
-            conflicts.append(Conflict(replace(r, stance="disagree"), verdict.reason, against=anchor))
+            conflicts.append(Conflict(replace(r, stance="contradicts"), verdict.reason, against=anchor))
             seen.add(r.item_id)
     return conflicts[:MAX_CONFLICTS]

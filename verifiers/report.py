@@ -12,7 +12,13 @@ from typing import Any, Literal
 from storage.records import PartialDate
 
 Kind = Literal["passage", "post"]
-Stance = Literal["agree", "disagree", "other"]
+# How one match stands toward the claim (verifiers/stance.py decides).
+Stance = Literal["supports", "contradicts", "related"]
+# How sure Isnad is that a match is the same claim: strong ones are the answer,
+# possible ones are shown apart as "possibly related".
+Confidence = Literal["strong", "possible"]
+# The one-word answer for the whole report, shown first by every interface.
+Verdict = Literal["supported", "contradicted", "disputed", "related", "not_found"]
 
 
 class Note(str):
@@ -62,7 +68,10 @@ class Match:
     author: str = ""
     handle: str = ""  # posts only, without @
     reason: str = ""  # why it matched, in words: "same tweet link", "wording 87%"
+    confidence: Confidence = "strong"
+    exact: bool = False  # found by an exact tweet/t.co link, not by its words
     stance: Stance | None = None
+    stance_reason: str | None = None  # the differing words on both sides; None when nothing differs
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +85,9 @@ class Match:
             "date": self.date.iso(),
             "author": self.author or None,
             "handle": (self.handle or None) if self.kind == "post" else None,
+            "confidence": self.confidence,
+            "stance": self.stance,
+            "stance_reason": self.stance_reason,
         }
 
 
@@ -113,6 +125,7 @@ class Report:
     timeline: list[SourceDate] = field(default_factory=list)  # earliest first
     recycled_days: int | None = None  # the claim is this much newer than the account
     notes: list[Note] = field(default_factory=list)  # e.g. "the tweet could not be fetched"
+    verdict: Verdict = "not_found"
 
     @property
     def first_seen(self) -> SourceDate | None:
@@ -123,6 +136,7 @@ class Report:
         first = self.first_seen
         return {
             "query": self.query,
+            "verdict": self.verdict,
             "matches": [m.to_json() for m in self.matches],
             "conflicts": [c.to_json() for c in self.conflicts],
             "first_seen": (

@@ -16,7 +16,8 @@ SEED_CLAIM = "بعد هروب داعش من دير الزور قتلوا كل ا
 UNRELATED = "Manchester United won the league cup final on penalties last night"
 # Unrelated, but sharing words with the sample ("مدينة", a place name), so it has candidates.
 UNRELATED_AR = "ارتفعت أسعار الخبز في مدينة حلب اليوم"
-MATCH_KEYS = {"score", "source_id", "kind", "text", "title", "publisher", "url", "date", "author", "handle"}
+MATCH_KEYS = {"score", "source_id", "kind", "text", "title", "publisher", "url", "date", "author", "handle",
+              "confidence", "stance", "stance_reason"}
 
 
 def run(*argv: str) -> tuple[int, str]:

@@ -24,7 +24,7 @@ def test_spare_blood_vs_driven_out(verifier):
     assert any("حقنا للدماء" in r and ("معارك عنيفة" in r or "انتزاع" in r) for r in reasons)
     for c in report.conflicts:
         assert 0 <= c.against < len(report.matches)
-        assert report.matches[c.against].stance == "agree"
+        assert report.matches[c.against].stance == "supports"
 
 
 def test_driven_out_vs_spare_blood(verifier):
@@ -67,4 +67,4 @@ def test_related_items_beyond_the_matches_and_against_index():
     conflicts = find_conflicts(claim, matches, related)
     assert [c.match.item_id for c in conflicts] == ["b"]
     assert conflicts[0].against == 0 and "لم" in conflicts[0].reason
-    assert matches[0].stance == "agree"
+    assert matches[0].stance == "supports"
