@@ -5,7 +5,7 @@
 Imports the collection through JSONL (the user's path), then prints the import
 time, median and p95 latency of single `verify` calls over the dev tweets,
 batch throughput (`verify_many` over train + dev tweets), and MAP@5 on the dev
-split next to the BM25 figure of NOTES §3 (0.839).
+split next to the BM25 figure of docs/field-notes.md §3 (0.839).
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def main() -> int:
     elapsed = time.perf_counter() - t2
     print(f"batch: {len(texts)} claims in {elapsed:.2f} s = {len(texts) / elapsed:.1f} claims/s")
     metrics = evaluate(ranked, dev.qrels)
-    print(f"MAP@5 on AR dev ({metrics.n} tweets): Isnad {metrics.map5:.3f}  vs  BM25 (NOTES §3) {NOTES_BM25_AR_DEV:.3f}")
+    print(f"MAP@5 on AR dev ({metrics.n} tweets): Isnad {metrics.map5:.3f}  vs  BM25 (docs/field-notes.md §3) {NOTES_BM25_AR_DEV:.3f}")
     return 0
 
 

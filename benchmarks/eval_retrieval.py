@@ -11,7 +11,7 @@ one source ({id: vclaim_id, title, text: vclaim}) in a JSONL file, the project's
 importer loads it into an in-memory store, and `Verifier.verify(tweet,
 min_score=0, limit=20)` ranks (first 5 distinct sources). The reference is BM25 (bm25s + PyStemmer, a
 dev-only dependency) over "title + vclaim" with the simple normalization of
-NOTES §3. Metrics are those of CheckThat! Task 2: MAP@5 (the official one),
+docs/field-notes.md §3. Metrics are those of CheckThat! Task 2: MAP@5 (the official one),
 MRR, Recall@1 and Recall@5.
 
 The threshold section measures "knowing when nothing matches" on dev: the share
@@ -102,7 +102,7 @@ def evaluate(rankings: dict[str, list[str]], qrels: dict[str, set[str]]) -> Metr
     return Metrics(ap / n, mrr / n, r1 / n, r5 / n, n)
 
 
-# --- BM25 reference (NOTES §3) ------------------------------------------------------
+# --- BM25 reference (docs/field-notes.md §3) ------------------------------------------------------
 
 _ATTRIBUTION = re.compile(r"\s*[—–]\s*[^—–\n]*\(@\w+\)\s*[A-Za-z]+\.?\s+\d{1,2},\s+\d{4}\s*$")
 _URL = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S+")
@@ -111,7 +111,7 @@ _AR_DELETE = re.compile("[\u0640\u064B-\u0652]")
 
 
 def simple_normalize(text: str, *, keep_attribution: bool = False) -> str:
-    """NOTES §3: Arabic folding; URLs, #, _, @ and the trailing attribution removed."""
+    """docs/field-notes.md §3: Arabic folding; URLs, #, _, @ and the trailing attribution removed."""
     if not keep_attribution:
         text = _ATTRIBUTION.sub(" ", text.strip())
     text = _URL.sub(" ", text)
@@ -436,9 +436,9 @@ def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str,
         "Isnad runs through the same path as `isnad verify`: each verified claim is one JSONL source",
         "(id, title, text) imported into an in-memory archive, then `Verifier.verify(tweet, min_score=0, limit=20)`,",
         "whose first 5 distinct sources are ranked.",
-        "BM25 is the reference of NOTES §3 (bm25s + PyStemmer over title + claim, URLs, `#`, `_`, `@` and",
+        "BM25 is the reference of docs/field-notes.md §3 (bm25s + PyStemmer over title + claim, URLs, `#`, `_`, `@` and",
         "the tweet's attribution line removed). \"BM25 attr\" keeps the attribution line (author name,",
-        "handle, date): it is the stronger baseline on English, and the one NOTES §3's figures match.",
+        "handle, date): it is the stronger baseline on English, and the one docs/field-notes.md §3's figures match.",
         "\"Isnad BM25 stage\" is Isnad's own retrieval before re-ranking. Claims are imported in a",
         "shuffled order (fixed seed; see below). Train splits are what the re-ranker learned from.",
         "The Arabic collection is a subset of the official one: only tweets whose relevant claim is in it count.",

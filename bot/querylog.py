@@ -2,7 +2,7 @@
 
 With a TinyDB archive it is an append-only JSON Lines file next to the archive
 (archive.json -> archive.queries.jsonl), not part of the archive: TinyDB
-rewrites its whole file on every write (NOTES §4), and a busy channel must not
+rewrites its whole file on every write (docs/field-notes.md §4), and a busy channel must not
 do that per question. Appending one line is cheap, and a torn last line after
 a crash only loses that one line (it is skipped on read).
 

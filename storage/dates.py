@@ -1,7 +1,7 @@
 """Dates as journalists and tweet embeds write them, in Arabic and English.
 
 A month table of our own plus regular expressions: dateparser misreads the
-scrambled tweet attributions (NOTES §7), and a fixed table is predictable.
+scrambled tweet attributions (docs/field-notes.md §7), and a fixed table is predictable.
 Every parser returns a PartialDate, so "فبراير 2014" keeps month precision.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pieces of embedded and pasted tweets: attribution lines, status URLs,
 URLs and hashtags.
 
-Attribution lines from PDFs arrive scrambled by the bidi reordering (NOTES §1):
+Attribution lines from PDFs arrive scrambled by the bidi reordering (docs/field-notes.md §1):
 
     sarmini (@mohsarmini) February 10, 2014 محمد سرميني —
     syria_omar) February 11, 2014@) الثورة اليتيمة —

@@ -1,4 +1,4 @@
-"""Repairs for Arabic text extracted from PDFs (NOTES §1).
+"""Repairs for Arabic text extracted from PDFs (docs/field-notes.md §1).
 
 Every function here is pure (str -> str) and keeps the line structure, so an
 importer can still see blocks and attribution lines after repairing.

@@ -1,7 +1,7 @@
 """The archive on TinyDB 4.9, made crash-safe and fast enough for a newsroom.
 
 TinyDB's stock JSONStorage re-reads and re-parses the whole file on every call
-and rewrites it in place, so a crash mid-write corrupts it (NOTES §4). Here:
+and rewrites it in place, so a crash mid-write corrupts it (docs/field-notes.md §4). Here:
 
 * `AtomicJSONStorage` parses the file once at open and serves every read from
   that in-memory document. Every write goes to a temporary file in the same

@@ -1,7 +1,7 @@
 """Text normalization and index terms for Arabic and English.
 
 `normalize` folds the spelling variants that carry no meaning for search
-(NOTES §2: Lucene's ArabicNormalizer plus camel-tools' extras; Latin case and
+(docs/field-notes.md §2: Lucene's ArabicNormalizer plus camel-tools' extras; Latin case and
 accents; punctuation). `tokens` turns text into index terms: light-stemmed
 Arabic words (light10 style), Snowball-stemmed English words, no stopwords.
 
@@ -30,7 +30,7 @@ _ARABIC_FOLD = {
     "\u06cc": "\u064a",  # Persian yeh -> ي
     "\u06a9": "\u0643",  # keheh -> ك
 }
-# Deleted outright: tatweel (kashida for justification, NOTES §1), harakat and
+# Deleted outright: tatweel (kashida for justification, docs/field-notes.md §1), harakat and
 # Quranic marks. They sit inside words, so they must vanish, not become spaces.
 _DELETE = [0x0640, *range(0x064B, 0x0660), 0x0670, *range(0x0610, 0x061B), *range(0x06D6, 0x06EE)]
 # Bidi and zero-width marks separate words in pasted text: they become spaces.

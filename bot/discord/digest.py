@@ -278,7 +278,7 @@ class DigestScheduler:
 
 
 async def run_digest_job(scheduler: DigestScheduler, guild_id: int) -> None:
-    """The cron job's target: module level, so no bound cog method is kept (NOTES §6)."""
+    """The cron job's target: module level, so no bound cog method is kept (docs/field-notes.md §6)."""
     try:
         await scheduler.post(guild_id)
     except Exception:

@@ -1,4 +1,4 @@
-"""Report -> Discord embeds, always inside Discord's limits (NOTES §5).
+"""Report -> Discord embeds, always inside Discord's limits (docs/field-notes.md §5).
 
 Limits: title 256, description 4096, 25 fields, field name 256, value 1024,
 footer 2048, author name 256, 10 embeds and 6000 characters per message.

@@ -74,7 +74,7 @@ _ATTRIBUTION_RE = re.compile(r"[—–-]\s*(?P<name>.*?)\s*\(\s*@(?P<handle>\w{1
 
 
 def _text(node: LexborNode) -> str:
-    # separator=' ' keeps hashtags apart; strip=True would glue them (NOTES §7).
+    # separator=' ' keeps hashtags apart; strip=True would glue them (docs/field-notes.md §7).
     return " ".join(node.text(separator=" ").split())
 
 
@@ -374,7 +374,7 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
         cleaned, url=url or None, with_metadata=True, include_comments=False,
         include_tables=False, include_images=False,
         # htmldate's extensive search falls back to dateparser over every
-        # locale (seconds per page) and reads tweet dates (NOTES §7); our own
+        # locale (seconds per page) and reads tweet dates (docs/field-notes.md §7); our own
         # byline reading does that job.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )

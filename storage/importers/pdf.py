@@ -1,7 +1,7 @@
 """Articles from PDF files (pypdf), with Arabic lines put back in reading order.
 
 Some PDFs store Arabic in visual order, so their extracted lines read
-backwards letter by letter (NOTES §7). Each line is scored: words that only
+backwards letter by letter (docs/field-notes.md §7). Each line is scored: words that only
 make sense reversed (a word starting with ة or ى, a final-form glyph at a
 word's start, a common word that appears only reversed) count for
 "reversed"; their mirror images count for "in order". Reversed lines are
@@ -121,7 +121,7 @@ def extract_pdf_text(data: bytes, name: str = "this PDF") -> str:
             raise ImportFormatError(f"{name} is password-protected; save an unprotected copy")
         # Layout mode gives the glyphs as placed, left to right, with blank lines
         # for vertical gaps. The default mode applies its own bidi guesses,
-        # which scramble numbers in Arabic lines (NOTES §7).
+        # which scramble numbers in Arabic lines (docs/field-notes.md §7).
         pages = [_tidy_layout(page.extract_text(extraction_mode="layout") or "") for page in reader.pages]
     except PdfReadError as exc:
         raise ImportFormatError(f"{name} is not a readable PDF ({exc})") from None

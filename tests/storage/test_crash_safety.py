@@ -1,5 +1,5 @@
 """kill -9 a process while it writes the archive, again and again: the file
-must always open and hold a consistent state (NOTES §4: stock TinyDB
+must always open and hold a consistent state (docs/field-notes.md §4: stock TinyDB
 corrupted a 12 MB file in 1 run of 8). Meanwhile a reader polls the file:
 it must never see a half-written archive, which is what a power cut at that
 moment would leave (SIGKILL alone rarely interrupts a write() on Linux)."""

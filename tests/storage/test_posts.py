@@ -15,7 +15,7 @@ from storage.records import PartialDate
 @pytest.mark.parametrize(
     "line, name, handle, date",
     [
-        # The five scrambled forms of the seed (NOTES §1).
+        # The five scrambled forms of the seed (docs/field-notes.md §1).
         ("sarmini (@mohsarmini) February 10, 2014 محمد سرميني —", "محمد سرميني", "mohsarmini", (2014, 2, 10)),
         (" syria_omar) February 11, 2014@) الثورة اليتيمة —", "الثورة اليتيمة", "syria_omar", (2014, 2, 11)),
         ("THAERSORY) February 10, 2014@) د . ثائر الفارس —", "د . ثائر الفارس", "THAERSORY", (2014, 2, 10)),

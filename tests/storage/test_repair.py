@@ -1,4 +1,4 @@
-"""Repairs for PDF-extracted Arabic text (NOTES §1)."""
+"""Repairs for PDF-extracted Arabic text (docs/field-notes.md §1)."""
 from pathlib import Path
 
 import pytest

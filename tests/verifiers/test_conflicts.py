@@ -1,4 +1,4 @@
-"""The seed article's three disagreements (NOTES §1) come out as conflicts, with reasons."""
+"""The seed article's three disagreements (docs/field-notes.md §1) come out as conflicts, with reasons."""
 import pytest
 
 from verifiers.claim import clean_claim

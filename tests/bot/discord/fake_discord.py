@@ -1,4 +1,4 @@
-"""A small fake of Discord's REST API and gateway on 127.0.0.1 (NOTES §5).
+"""A small fake of Discord's REST API and gateway on 127.0.0.1 (docs/field-notes.md §5).
 
 The real discord.py client talks to it after two overrides (Route.BASE and
 DiscordWebSocket.DEFAULT_GATEWAY). It records what the bot sends (command

@@ -15,7 +15,7 @@ OEMBED_PATH = "/oembed"
 
 
 def status_id_for(year: int, month: int, day: int) -> str:
-    """A tweet id that dates itself to that day (NOTES §7)."""
+    """A tweet id that dates itself to that day (docs/field-notes.md §7)."""
     from datetime import datetime
 
     millis = int(datetime(year, month, day, tzinfo=UTC).timestamp() * 1000)
