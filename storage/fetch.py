@@ -23,7 +23,6 @@ import asyncio
 import email.utils
 import ipaddress
 import json
-import re
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -490,40 +489,6 @@ async def fetch_source(
     return parse_html(result.body, url=result.final_url, charset=result.charset)
 
 
-# --- de-duplication by URL --------------------------------------------------------
-
-_TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|ref|ref_src|ref_url|s|t|amp)$", re.I)
-
-
-def url_identity(url: str) -> str:
-    """What identifies a page: no scheme, "www.", fragment, tracking parameters
-    or trailing slash; the host lower-cased; the path's case kept."""
-    try:
-        parsed = httpx.URL(url.strip())
-    except httpx.InvalidURL:
-        return url.strip()
-    host = (parsed.host or "").lower().removeprefix("www.").removeprefix("m.")
-    params = sorted((k, v) for k, v in parsed.params.multi_items() if not _TRACKING_PARAMS.match(k))
-    query = "&".join(f"{k}={v}" for k, v in params)
-    path = parsed.path.rstrip("/")
-    return f"{host}{path}" + (f"?{query}" if query else "")
-
-
-def find_source_by_url(store: ArchiveStore, url: str) -> str | None:
-    """The id of an archived source with this URL (compared by url_identity).
-
-    Scans the store; fine for thousands of sources. A store-side URL index
-    would make it constant time.
-    """
-    if not url:
-        return None
-    wanted = url_identity(url)
-    for source in store.sources():
-        if source.url and url_identity(source.url) == wanted:
-            return source.id
-    return None
-
-
 async def ingest_urls(
     store: ArchiveStore,
     urls: list[str],
@@ -542,7 +507,7 @@ async def ingest_urls(
     active = fetcher or Fetcher(settings)
     try:
         for url in urls:
-            known = find_source_by_url(store, url)
+            known = store.find_by_url(url)
             if known:
                 report.skipped.append(SkippedItem(url, None, f"already archived as {known}"))
                 continue
@@ -551,7 +516,7 @@ async def ingest_urls(
             except ArchiveError as exc:
                 report.skipped.append(SkippedItem(url, None, str(exc)))
                 continue
-            known = find_source_by_url(store, source.url)
+            known = store.find_by_url(source.url) if source.url else None
             if known:
                 report.skipped.append(SkippedItem(url, None, f"already archived as {known} ({source.url})"))
                 continue

@@ -60,6 +60,7 @@ from storage.errors import ArchiveError
 from storage.migrations import apply_migrations
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
+from storage.urls import url_key
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class PostgresStore(ArchiveStore):
         self._watchers: list[ChangeWatcher] = []
         with self._guard("open the archive"):
             apply_migrations(self._conn, where=self.where)
+            self._fill_url_keys(self._conn)
 
     # --- writes ---
 
@@ -129,9 +131,9 @@ class PostgresStore(ArchiveStore):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             with conn.cursor() as cur:
                 cur.executemany(
-                    f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc) "
-                    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))}) ON CONFLICT DO NOTHING RETURNING id",
-                    [_row(data) for _, data in candidates],
+                    f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc, url_key) "
+                    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 2))}) ON CONFLICT DO NOTHING RETURNING id",
+                    [_insert_row(data) for _, data in candidates],
                     returning=True,
                 )
                 inserted = []
@@ -254,11 +256,11 @@ class PostgresStore(ArchiveStore):
                             raise ArchiveError(
                                 f"source {source.id} contains {bad}, which PostgreSQL cannot store; nothing was copied"
                             )
-                        rows.append(_row(data))
+                        rows.append(_insert_row(data))
                     try:
                         cur.executemany(
-                            f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc) "
-                            f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 1))})",
+                            f"INSERT INTO sources ({', '.join(_COLUMNS)}, doc, url_key) "
+                            f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 2))})",
                             rows,
                         )
                     except psycopg.errors.UniqueViolation as exc:
@@ -300,6 +302,20 @@ class PostgresStore(ArchiveStore):
     def find_by_hash(self, content_hash: str) -> str | None:
         rows = self._read("look up a content hash", "SELECT id FROM sources WHERE content_hash = %s", (content_hash,))
         return rows[0][0] if rows else None
+
+    def find_by_url(self, url: str) -> str | None:
+        key = url_key(url)
+        if not key:
+            return None
+        rows = self._read("look up a page URL", "SELECT id FROM sources WHERE url_key = %s ORDER BY seq LIMIT 1", (key,))
+        return rows[0][0] if rows else None
+
+    def _fill_url_keys(self, conn: psycopg.Connection) -> None:
+        """Give rows written before schema 3 (or by an older Isnad) their url_key."""
+        rows = conn.execute("SELECT id, url FROM sources WHERE url_key IS NULL AND url <> ''").fetchall()
+        if rows:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany("UPDATE sources SET url_key = %s WHERE id = %s", [(url_key(u), i) for i, u in rows])
 
     def events(self, source_id: str | None = None) -> list[AuditEvent]:
         rows = self._read(
@@ -608,6 +624,11 @@ def _row(data: dict[str, Any]) -> tuple[Any, ...]:
     columns = tuple(data.pop(name) for name in _COLUMNS)
     columns = columns[:-1] + (columns[-1] or None,)  # no hash: NULL, which UNIQUE lets repeat
     return (*columns, Jsonb(data))
+
+
+def _insert_row(data: dict[str, Any]) -> tuple[Any, ...]:
+    """_row plus the url_key column (schema 3)."""
+    return (*_row(data), url_key(data.get("url") or "") or None)
 
 
 def _item_ref(item_id: str) -> tuple[str, str, int] | tuple[None, None, None]:

@@ -68,6 +68,17 @@ class ArchiveStore(ABC):
     def find_by_hash(self, content_hash: str) -> str | None:
         """The id of the source with this content hash, if any."""
 
+    def find_by_url(self, url: str) -> str | None:
+        """The id of the earliest archived source whose page is this URL
+        (compared by storage.urls.url_key), if any. This default reads every
+        source; the TinyDB and PostgreSQL stores answer from an index."""
+        from storage.urls import url_key
+
+        wanted = url_key(url)
+        if not wanted:
+            return None
+        return next((s.id for s in self.sources() if s.url and url_key(s.url) == wanted), None)
+
     @abstractmethod
     def events(self, source_id: str | None = None) -> list[AuditEvent]:
         """The audit trail, oldest first, optionally for one source."""

@@ -48,6 +48,7 @@ from tinydb.table import Document, Table
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
+from storage.urls import url_key
 
 FORMAT = "isnad-archive"
 SCHEMA_VERSION = 1
@@ -365,6 +366,8 @@ class TinyDBStore(ArchiveStore):
         self._settings = _KeyedTable(self._storage, "settings")
         self._hashes: dict[str, str] = {}
         self._hashes_generation = -1
+        self._urls: dict[str, str] = {}
+        self._urls_generation = -1
         self._closed = False
 
     def _open_document(self) -> dict[str, Any]:
@@ -422,6 +425,10 @@ class TinyDBStore(ArchiveStore):
                 )
                 self._bump_revision()
         hashes.update(batch_hashes)
+        urls = self._url_index()
+        for stored in result.added:
+            if stored.url:
+                urls.setdefault(url_key(stored.url), stored.id)
         return result
 
     @staticmethod
@@ -451,6 +458,8 @@ class TinyDBStore(ArchiveStore):
             self._insert_events([_event("remove", source_id, by, utc_now(), source.title)])
             self._bump_revision()
         self._hash_index().pop(source.content_hash, None)
+        if source.url and self._url_index().get(url_key(source.url)) == source_id:
+            self._urls_generation = -1  # another source may have the same page: rebuilt on next use
         return source
 
     def set_setting(self, key: str, value: Any) -> None:
@@ -477,6 +486,10 @@ class TinyDBStore(ArchiveStore):
     def find_by_hash(self, content_hash: str) -> str | None:
         self._check_open()
         return self._hash_index().get(content_hash)
+
+    def find_by_url(self, url: str) -> str | None:
+        self._check_open()
+        return self._url_index().get(url_key(url)) if url.strip() else None
 
     def events(self, source_id: str | None = None) -> list[AuditEvent]:
         self._check_open()
@@ -563,6 +576,17 @@ class TinyDBStore(ArchiveStore):
             self._hashes = {d["content_hash"]: k for k, d in sources.items() if d.get("content_hash")}
             self._hashes_generation = self._storage.generation
         return self._hashes
+
+    def _url_index(self) -> dict[str, str]:
+        """url key -> id of the earliest source with that page URL, rebuilt when the cache was re-read."""
+        sources = self._raw("sources")
+        if self._urls_generation != self._storage.generation:
+            urls: dict[str, str] = {}
+            for key, doc in sources.items():
+                if doc.get("url"):
+                    urls.setdefault(url_key(doc["url"]), key)
+            self._urls, self._urls_generation = urls, self._storage.generation
+        return self._urls
 
     def _insert_events(self, events: Iterable[dict[str, str]]) -> None:
         # TinyDB caches the next event id; after the cache was re-read from a

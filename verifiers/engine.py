@@ -34,6 +34,7 @@ import numpy as np
 from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
+from storage.urls import url_key
 from verifiers import provenance, rerank
 from verifiers.aliases import concept_tokens
 from verifiers.aliases import table as alias_table
@@ -48,7 +49,8 @@ CANDIDATES = 100  # BM25 candidates re-ranked per claim
 CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
 CONCEPT_PASS_MIN: int | None = None  # claims with this many concepts get that pass (None: rerank.MIN_CONCEPTS)
 RELATED = 30  # lower-scored candidates handed to the conflict finder
-SAME_TWEET, SAME_LINK = "same tweet", "same link"  # reasons of exact link matches
+SAME_TWEET, SAME_LINK = "same tweet", "same link"  # the words exact link matches give as their reason
+LINK_KEYS = 2  # bump when storage.urls.url_key changes the keys of the saved link tables: saved indexes rebuild
 TOKENIZER_VERSION = 2  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
 SAVE_AFTER = 2_000  # documents added or removed since the last save that make it worth saving again
 CHUNK = 25_000  # documents tokenized per batch in a bulk load
@@ -59,16 +61,6 @@ log = logging.getLogger("isnad.index")
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
-
-
-def url_key(url: str) -> str:
-    """A URL reduced to what identifies it: no scheme, www., trailing slash or
-    trailing punctuation. The path keeps its case (t.co codes are case-sensitive)."""
-    url = re.sub(r"^[a-z]+://", "", url.strip(), flags=re.IGNORECASE)
-    host, _, rest = url.partition("/")
-    host = host.lower().removeprefix("www.")
-    rest = rest.rstrip("/!.,;:)?\u060c\u061f")
-    return f"{host}/{rest}" if rest else host
 
 
 def _doc_terms(text: str, handle: str) -> list[str]:
@@ -108,7 +100,7 @@ class Verifier:
         self.store = store
         self.threshold = threshold
         self._dir = store.index_path() if index_dir is True else (Path(index_dir) if index_dir else None)
-        self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint()}
+        self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint(), "links": LINK_KEYS}
         self._by_url: dict[str, list[str]] = {}  # url key -> post item ids
         self._by_status: dict[str, list[str]] = {}  # status id -> post item ids
         self._hashes: dict[str, str] = {}  # indexed source id -> content hash
@@ -352,22 +344,31 @@ class Verifier:
         finally:
             _BATCH = None
 
+    def find_linked(self, url: str) -> list[Match]:
+        """Which archived posts carry this link: the tweet itself when it is a
+        status link (by status id, whatever the handle or host), and posts that
+        contain the exact link (a t.co code, an article). Answered from the
+        index's link tables, without reading the archive; score 100,
+        `exact=True`, earliest first."""
+        parsed = parse_status_url(url)
+        tweets = self._by_status.get(str(parsed[1]), []) if parsed is not None else []
+        links = [i for i in self._by_url.get(url_key(url), []) if i not in tweets]
+        found: list[Match] = []
+        for item_ids, reason in ((tweets, SAME_TWEET), (links, SAME_LINK)):  # the tweet itself first
+            hits = [m for m in (self._hit(i, reason) for i in dict.fromkeys(item_ids)) if m is not None]
+            found += sorted(hits, key=lambda m: (m.date.earliest() is None, m.date))
+        return found
+
     def _exact_links(self, claim: Claim) -> list[Match]:
         found: dict[str, Match] = {}
         for url in claim.urls:
-            parsed = parse_status_url(url)
-            if parsed is not None:
-                for item_id in self._by_status.get(str(parsed[1]), []):
-                    if item_id not in found:
-                        found[item_id] = self._hit(item_id, 100.0, SAME_TWEET)
-            for item_id in self._by_url.get(url_key(url), []):
-                if item_id not in found:
-                    found[item_id] = self._hit(item_id, 100.0, SAME_LINK)
-        return [m for m in found.values() if m is not None]
+            for match in self.find_linked(url):
+                found.setdefault(match.item_id, match)
+        return list(found.values())
 
-    def _hit(self, item_id: str, score: float, reason: str) -> Match | None:
+    def _hit(self, item_id: str, reason: str) -> Match | None:
         match = self._template(item_id)
-        return replace(match, score=score, reason=reason) if match is not None else None
+        return replace(match, score=100.0, reason=reason, exact=True) if match is not None else None
 
     def _ranked(self, claim: Claim, *, exclude: set[str]) -> list[Match]:
         """Index candidates re-ranked, best first."""

@@ -5,17 +5,21 @@ mobile.twitter.com, /status/ or /statuses/, with or without a query string,
 or a t.co short link. For each such link, in order:
 
 1. the status is archived as a post embedded in an article -> an exact match
-   ("this exact tweet is archived in <article>, <date>");
+   ("this exact tweet is archived in <article>, <date>"), found by the
+   verifier's link tables (Verifier.find_linked), never by reading the archive;
 2. a t.co link that no archived post carries is followed through the safe
    fetcher (every hop checked, stopping at the first status link), and the
    final URL is reported; a status link found that way goes through 1 and 3;
 3. otherwise the tweet's text, author and date are fetched with oEmbed;
 4. if that fails: a clear note asking the user to paste the tweet's text.
 
-No Discord here; only storage is imported.
+No Discord here. The archive is asked through a `find` function (the
+verifier's `find_linked`: which archived posts carry this link), so the link
+tables in the index are the one place exact links are looked up.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -23,26 +27,27 @@ import httpx
 
 from storage.fetch import Fetcher, FetchError, FetchHTTPError
 from storage.posts import extract_urls, parse_status_url
-from storage.records import UNKNOWN_DATE, PartialDate, Post, Source
-from storage.store import ArchiveStore
-from verifiers.report import Note, Report
+from storage.records import UNKNOWN_DATE, PartialDate
+from verifiers.report import Match, Note, Report
 
 COULD_NOT_FETCH = "could not fetch the tweet (deleted, private or unreachable); paste its text"
 _SHORT_HOSTS = {"t.co"}
 
 
-@dataclass
-class ArchivedPost:
-    """An archived post that is the claimed tweet (or carries the claimed link)."""
+# Which archived posts carry a link (Verifier.find_linked, or a coroutine that
+# runs it in a thread): exact matches, earliest first.
+FindLinked = Callable[[str], "list[Match] | Awaitable[list[Match]]"]
 
-    source: Source
-    post: Post
-    exact: bool  # True: the same status; False: the post contains the t.co link
 
-    @property
-    def message(self) -> Note:
-        article = self.source.title or self.source.publisher or self.source.url or self.source.id
-        return archived_note(self.exact, article, self.source.date, self.post.handle)
+def same_tweet(match: Match, url: str) -> bool:
+    """Whether an exact match is the linked tweet itself (not a post that carries the link)."""
+    wanted, got = parse_status_url(url), parse_status_url(match.url)
+    return wanted is not None and got is not None and wanted[1] == got[1]
+
+
+def match_note(match: Match, url: str) -> Note:
+    return archived_note(same_tweet(match, url), match.title or match.publisher or match.source_id,
+                         match.date, match.handle)
 
 
 @dataclass
@@ -64,7 +69,7 @@ class ResolvedClaim:
     link: str = ""  # the tweet or t.co link found in the claim ("" if none)
     final_url: str = ""  # where a t.co link led (after checked hops)
     status_id: str | None = None
-    archived: list[ArchivedPost] = field(default_factory=list)
+    archived: list[Match] = field(default_factory=list)  # exact matches (Match.exact)
     fetched: FetchedTweet | None = None
     notes: list[Note] = field(default_factory=list)
 
@@ -78,7 +83,7 @@ class ResolvedClaim:
         return self.fetched.text if self.fetched else ""
 
     def messages(self) -> list[Note]:
-        lines = [a.message for a in self.archived]
+        lines = [match_note(a, self.final_url or self.link) for a in self.archived]
         if self.final_url and self.final_url != self.link:
             lines.append(Note("leads_to", f"{self.link} leads to {self.final_url}", link=self.link, url=self.final_url))
         if self.fetched:
@@ -111,29 +116,6 @@ def canonical_status_url(url: str) -> str | None:
     return f"https://twitter.com/{handle or 'i/web'}/status/{status_id}"
 
 
-def find_archived(store: ArchiveStore, url: str) -> list[ArchivedPost]:
-    """Archived posts that are this status (by id) or carry this exact link."""
-    parsed = parse_status_url(url)
-    wanted = _link_key(url)
-    found = []
-    for source in store.sources():
-        for post in source.posts:
-            if parsed and post.status_id and str(post.status_id) == parsed[1]:
-                found.append(ArchivedPost(source, post, exact=True))
-            elif not parsed and any(_link_key(u) == wanted for u in post.urls):
-                found.append(ArchivedPost(source, post, exact=False))
-    found.sort(key=lambda a: (a.source.date.earliest() is None, a.source.date))
-    return found
-
-
-def _link_key(url: str) -> str:
-    """A link without scheme, www., query or trailing slash; t.co codes are
-    case-sensitive, so the path keeps its case."""
-    bare = url.strip().split("#")[0].split("?")[0].rstrip("/")
-    host, _, path = bare.split("://", 1)[-1].partition("/")
-    return f"{host.lower().removeprefix('www.')}/{path}"
-
-
 async def fetch_tweet(fetcher: Fetcher, url: str) -> FetchedTweet:
     """A tweet's text, author and date through oEmbed (raises FetchError)."""
     from storage.importers.html import parse_tweet_html  # trafilatura is slow to import; only needed here
@@ -164,9 +146,11 @@ def _handle_from(author_url: str) -> str:
     return author_url.rstrip("/").rsplit("/", 1)[-1] if author_url else ""
 
 
-async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fetcher | None) -> ResolvedClaim:
+async def resolve_claim_links(claim_text: str, find: FindLinked, fetcher: Fetcher | None) -> ResolvedClaim:
     """Resolve the first tweet or t.co link in a claim (see the module doc).
 
+    `find` looks links up in the archive (Verifier.find_linked; it reads the
+    store, so an event-loop caller passes one that runs in a thread).
     `fetcher=None` keeps everything offline: only the archive is searched.
     """
     links = tweet_links(claim_text)
@@ -176,8 +160,9 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
     result = ResolvedClaim(link=link)
     parsed = parse_status_url(link)
     result.status_id = parsed[1] if parsed else None
-    result.archived = find_archived(store, link)
-    if any(a.exact for a in result.archived) or (result.archived and not parsed and fetcher is None):
+    result.archived = await _find(find, link)
+    if (parsed and result.archived and any(same_tweet(a, link) for a in result.archived)) or \
+            (result.archived and not parsed and fetcher is None):
         return result
     if fetcher is None:
         result.notes.append(Note("fetch_off", "not archived; fetching from the web is off, so paste the tweet's text"))
@@ -193,9 +178,9 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
         if not found:
             return result  # a link to something other than a tweet: the final URL is the answer
         result.status_id = found[1]
-        exact = [a for a in find_archived(store, result.final_url) if a.exact]
+        exact = [a for a in await _find(find, result.final_url) if same_tweet(a, result.final_url)]
         if exact:
-            result.archived = exact + result.archived
+            result.archived = exact + [a for a in result.archived if a.item_id not in {e.item_id for e in exact}]
             return result
         status_link = result.final_url
     try:
@@ -213,20 +198,26 @@ async def resolve_claim_links(claim_text: str, store: ArchiveStore, fetcher: Fet
 VerifyFn = Callable[[str, PartialDate | None], Awaitable[Report]]
 
 
-async def verify_claim(verify: VerifyFn, text: str, store: ArchiveStore, fetcher: Fetcher | None) -> Report:
+async def verify_claim(verify: VerifyFn, text: str, find: FindLinked, fetcher: Fetcher | None) -> Report:
     """Verify a claim; when it carries a tweet link the archive does not hold,
     follow the link (t.co hops, oEmbed) and verify the tweet's own text, dated
     by the tweet so that an old account passed off as new shows as recycled."""
-    from verifiers.engine import SAME_LINK, SAME_TWEET
+    return await follow_links(await verify(text, None), text, verify, find, fetcher)
 
-    report = await verify(text, None)
-    if not tweet_links(text):
+
+async def follow_links(report: Report, text: str, verify: VerifyFn, find: FindLinked,
+                       fetcher: Fetcher | None) -> Report:
+    """Complete the report of a claim already verified as text: an exact
+    match found by its link gets its note; a link the archive lacks is
+    followed (unless `fetcher` is None: offline) and the tweet's text verified."""
+    links = tweet_links(text)
+    if not links:
         return report
-    exact = [m for m in report.matches if m.reason in (SAME_TWEET, SAME_LINK)]
+    exact = [m for m in report.matches if m.exact]
     if exact:
-        report.notes = [archived_note(m.reason == SAME_TWEET, m.title or m.publisher, m.date, m.handle) for m in exact]
+        report.notes = [match_note(m, next((u for u in links if same_tweet(m, u)), links[0])) for m in exact]
         return report
-    resolved = await resolve_claim_links(text, store, fetcher)
+    resolved = await resolve_claim_links(text, find, fetcher)
     if resolved.fetched is None:
         report.notes = resolved.messages()
         return report
@@ -234,6 +225,11 @@ async def verify_claim(verify: VerifyFn, text: str, store: ArchiveStore, fetcher
     fetched.query = text
     fetched.notes = resolved.messages()
     return fetched
+
+
+async def _find(find: FindLinked, url: str) -> list[Match]:
+    found = find(url)
+    return await found if inspect.isawaitable(found) else found
 
 
 def archived_note(exact: bool, article: str, date: PartialDate, handle: str = "") -> Note:

@@ -34,7 +34,7 @@ from bot.querylog import LoggedMatch, QueryEntry, QueryLog, now_utc, querylog_pa
 from storage.ingest import IngestReport, SkippedItem
 from storage.records import PartialDate, Source
 from storage.store import ArchiveStats, ArchiveStore, AuditEvent
-from verifiers.report import Report
+from verifiers.report import Match, Report
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -138,27 +138,58 @@ class IsnadService:
             return await asyncio.to_thread(self.verify, claim, claim_date=claim_date, limit=limit,
                                            min_score=min_score)
 
-        return await verify_claim(verify, text, self.store, fetcher)
+        return await verify_claim(verify, text, self._find_linked, fetcher)
+
+    async def _find_linked(self, url: str) -> list[Match]:
+        """Archived posts carrying this link, from the index's link tables (in a thread: it reads the store)."""
+        def find() -> list[Match]:
+            with self._index_lock:
+                return self.verifier.find_linked(url)
+
+        return await asyncio.to_thread(find)
 
     def verify_claim_now(self, text: str, fetch: FetchSettings | None, *, limit: int | None = None,
                          min_score: float | None = None) -> Report:
         """verify_claim for synchronous front ends (the CLI, `isnad chat`): a
         claim with a tweet or t.co link gets a fetcher made for the call, unless
         `fetch` is None (offline)."""
+        return self.verify_claims_now([text], fetch, limit=limit, min_score=min_score)[0]
+
+    def verify_claims_now(self, texts: list[str], fetch: FetchSettings | None, *, limit: int | None = None,
+                          min_score: float | None = None) -> list[Report]:
+        """Many claims, in order: all verified as text together (a big batch in
+        worker processes, verify_many), then the links of those that carry
+        tweet or t.co links completed: an archived one is an exact match
+        already; another is followed on the web with one fetcher, unless
+        `fetch` is None (offline)."""
         from verifiers.tweet_links import tweet_links
 
-        if not tweet_links(text):
-            return self.verify(text, limit=limit, min_score=min_score)
+        reports = self.verify_many(texts, limit=limit, min_score=min_score)
+        linked = [i for i, text in enumerate(texts) if tweet_links(text)]
+        if not linked:
+            return reports
+        pairs = [(texts[i], reports[i]) for i in linked]
+        for i, report in zip(linked, asyncio.run(self._follow_links(pairs, fetch, limit=limit, min_score=min_score))):
+            reports[i] = report
+        return reports
 
-        async def run() -> Report:
-            if fetch is None:
-                return await self.verify_claim(text, None, limit=limit, min_score=min_score)
-            from storage.fetch import Fetcher
+    async def _follow_links(self, pairs: list[tuple[str, Report]], fetch: FetchSettings | None, *,
+                            limit: int | None, min_score: float | None) -> list[Report]:
+        from verifiers.tweet_links import follow_links
 
-            async with Fetcher(fetch) as fetcher:
-                return await self.verify_claim(text, fetcher, limit=limit, min_score=min_score)
+        async def verify(claim: str, claim_date: PartialDate | None) -> Report:
+            return await asyncio.to_thread(self.verify, claim, claim_date=claim_date, limit=limit,
+                                           min_score=min_score)
 
-        return asyncio.run(run())
+        async def each(fetcher: Fetcher | None) -> list[Report]:
+            return [await follow_links(report, text, verify, self._find_linked, fetcher) for text, report in pairs]
+
+        if fetch is None or all(any(m.exact for m in report.matches) for _, report in pairs):
+            return await each(None)  # offline, or every link archived: no HTTP client needed
+        from storage.fetch import Fetcher
+
+        async with Fetcher(fetch) as fetcher:
+            return await each(fetcher)
 
     def record_query(self, report: Report, *, guild_id: int | None = None, channel_id: int | None = None,
                      via: str) -> None:
@@ -187,10 +218,8 @@ class IsnadService:
         return self.store.get_setting(key, default)
 
     def find_url(self, url: str) -> str | None:
-        """The id of the source archived from this page, if any."""
-        from storage.fetch import find_source_by_url
-
-        return find_source_by_url(self.store, url)
+        """The id of the source archived from this page, if any (the store's URL index)."""
+        return self.store.find_by_url(url)
 
     def digest_content(self, guild_id: int | None, start: datetime | None, end: datetime) -> DigestContent:
         """What a digest for the period (start, end] holds: sources added, claims asked."""

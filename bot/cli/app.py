@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="keep matches scoring at least S (0-100; default: the configured threshold; 0 keeps the top N)",
     )
+    verify.add_argument("--offline", action="store_true",
+                        help="never go to the web: tweet and t.co links are looked up in the archive only")
     verify.set_defaults(handler=cmd_verify)
 
     sources = sub.add_parser("sources", help="list, show or remove sources", description="Manage archived sources.")
@@ -127,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     chat = sub.add_parser("chat", help="verify claims interactively in the terminal")
+    chat.add_argument("--offline", action="store_true", help="never go to the web (links: the archive only)")
     chat.set_defaults(handler=cmd_chat)
     return parser
 

@@ -10,6 +10,7 @@ from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, read_jsonl, 
 
 if TYPE_CHECKING:
     from bot.app.service import IsnadService
+    from storage.fetch import FetchSettings
     from verifiers.report import Report
 
 
@@ -46,9 +47,13 @@ def cmd_verify(ctx: Context) -> int:
 
 
 def _verify_text(ctx: Context, service: IsnadService, text: str) -> Report:
-    """Verify one claim; a tweet link the archive lacks is followed on the web."""
-    return service.verify_claim_now(text, ctx.config.fetch_settings(), limit=ctx.args.limit,
-                                    min_score=ctx.args.min_score)
+    """Verify one claim; a tweet link the archive lacks is followed on the web (not with --offline)."""
+    return service.verify_claim_now(text, _fetch(ctx), limit=ctx.args.limit, min_score=ctx.args.min_score)
+
+
+def _fetch(ctx: Context) -> FetchSettings | None:
+    """How links are followed on the web; None with --offline (the archive only)."""
+    return None if ctx.args.offline else ctx.config.fetch_settings()
 
 
 BATCH_CHUNK = 256  # lines verified together: big enough to share between workers, small enough to stream
@@ -66,21 +71,19 @@ def _verify_batch(ctx: Context, service: IsnadService) -> int:
 
 def _verify_chunk(ctx: Context, service: IsnadService,
                   chunk: list[tuple[int, dict[str, Any] | None, str]]) -> list[dict[str, Any]]:
-    """Plain claims go to verify_many together; claims with tweet links one by one."""
-    from verifiers.tweet_links import tweet_links
-
+    """Every good line verified together (worker processes for a big chunk),
+    tweet and t.co links included; a bad line gets its error."""
     checked = [(obj, _batch_error(number, obj, error)) for number, obj, error in chunk]
-    plain = [obj["text"] for obj, error in checked if obj is not None and not error and not tweet_links(obj["text"])]
-    reports = iter(service.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
+    texts = [obj["text"] for obj, error in checked if obj is not None and not error]
+    reports = iter(service.verify_claims_now(texts, _fetch(ctx), limit=ctx.args.limit, min_score=ctx.args.min_score)
+                   if texts else [])
     rows = []
     for obj, error in checked:
         if error or obj is None:
             warn(error)
             rows.append({"id": obj.get("id") if obj else None, "error": error})
             continue
-        text = obj["text"]
-        report = _verify_text(ctx, service, text) if tweet_links(text) else next(reports)
-        rows.append({"id": obj.get("id"), **report.to_json()})
+        rows.append({"id": obj.get("id"), **next(reports).to_json()})
     return rows
 
 
@@ -100,6 +103,6 @@ def cmd_chat(ctx: Context) -> int:
 
     service = ctx.open_service(index=True)
     try:
-        return chat(service, sys.stdin, ctx.out, fetch=ctx.config.fetch_settings())
+        return chat(service, sys.stdin, ctx.out, fetch=_fetch(ctx))
     finally:
         service.close()

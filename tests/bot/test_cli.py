@@ -164,6 +164,23 @@ def test_batch_keeps_order_and_ids(default_home, tmp_path):
     assert rows[2]["matches"] == []
 
 
+def test_batch_with_links_offline_matches_archived_links_and_never_fetches(default_home, tmp_path):
+    batch = tmp_path / "claims.jsonl"
+    claims = [
+        {"id": "tco", "text": "رتل من الجيش الحر https://t.co/oACHNsTm9h"},  # carried by @THAERSORY's archived tweet
+        {"id": "gone", "text": "https://twitter.com/ghost/status/433164754744369999"},  # not archived
+        {"id": "plain", "text": SEED_CLAIM},
+    ]
+    batch.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in claims) + "\n", encoding="utf-8")
+    code, out = run("verify", "--json", "--offline", "--batch", str(batch))
+    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert code == 0 and list(rows) == ["tco", "gone", "plain"]
+    assert rows["tco"]["matches"][0]["handle"] == "THAERSORY" and rows["tco"]["matches"][0]["score"] == 100
+    assert any("appears in an archived tweet by @THAERSORY" in n for n in rows["tco"]["notes"])
+    assert rows["gone"]["matches"] == [] and any("fetching from the web is off" in n for n in rows["gone"]["notes"])
+    assert rows["plain"]["matches"][0]["handle"] == "mohsarmini"
+
+
 def test_oversized_claim_is_refused(default_home):
     result = run_process("verify", "دير الزور " * 5000, env={"XDG_DATA_HOME": str(default_home)})
     assert result.returncode == 1 and "limit" in result.stderr

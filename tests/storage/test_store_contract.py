@@ -224,3 +224,16 @@ def test_source_hashes_map_every_id_to_its_content_hash(archive):
     store.remove("src-1")
     assert store.source_hashes() == {"src-2": article(2).content_hash}
     assert store.index_path() is not None
+
+
+def test_find_by_url_knows_a_page_by_any_spelling_of_its_link_until_it_is_removed(archive):
+    store = archive()
+    store.add_many([article(1), article(2)], by="rania")
+    for spelling in ("https://example.org/2", "http://www.example.org/2/", "https://example.org/2?utm_source=x#top"):
+        assert store.find_by_url(spelling) == "src-2"
+    assert store.find_by_url("https://example.org/3") is None and store.find_by_url("") is None
+    store.close()
+    reopened = archive()
+    assert reopened.find_by_url("example.org/1") == "src-1"  # the index survives a restart
+    reopened.remove("src-1", by="rania")
+    assert reopened.find_by_url("https://example.org/1") is None

@@ -5,7 +5,8 @@ import pytest
 
 from storage.records import PartialDate, Post, Source
 from storage.tinydb_store import TinyDBStore
-from verifiers.engine import Verifier, url_key
+from storage.urls import url_key
+from verifiers.engine import Verifier
 
 BRIDGE = "قام مجهولون بتفجير الجسر الحربي في منطقة حلبية وزلبية الأثرية والذي يقوم بخدمة الناس على ضفتي نهر الفرات"
 
@@ -38,6 +39,8 @@ def test_status_url_finds_the_archived_tweet():
 def test_url_key_ignores_scheme_www_and_trailing_punctuation():
     assert url_key("https://www.Example.com/a/B/!") == url_key("http://example.com/a/B") == "example.com/a/B"
     assert url_key("https://t.co/AbC") != url_key("https://t.co/abc")
+    assert url_key("https://mobile.twitter.com/a/status/1?s=20&utm_source=x#top") == "mobile.twitter.com/a/status/1"
+    assert url_key("https://m.example.com/news/%D8%AF?id=3") == url_key("example.com/news/د?id=3")
 
 
 def test_sources_added_and_removed_after_start_are_seen(make_source):
