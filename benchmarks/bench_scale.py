@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, load_dataset, missing_message
+from benchmarks.benchdata import available, load_dataset, missing_message  # noqa: E402 (after the path)
 
 # The targets: (figure, at least/at most, value, size it applies to)
 TARGETS = [
@@ -204,7 +204,8 @@ def phase_serve(n: int, work: Path) -> dict:
         "imports_s": imports_s, "open_store_s": open_s, "cold_s": cold_s,
         "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95),
         "max_ms": max(latencies), "queries": len(latencies),
-        "search_p50_ms": statistics.median(search_ms), "search_p95_ms": percentile(search_ms, 0.95), "batch_per_s": batch_per_s, "batch_one_per_s": batch_one_per_s,
+        "search_p50_ms": statistics.median(search_ms), "search_p95_ms": percentile(search_ms, 0.95),
+        "batch_per_s": batch_per_s, "batch_one_per_s": batch_one_per_s,
         "serve_rss_mb": own, "serve_workers_rss_mb": kids,
     }
 
@@ -439,9 +440,11 @@ def growth(results: dict[int, dict]) -> str:
     if len(sizes) < 2:
         return ""
     base = results[sizes[0]]
-    parts = [f"{label(n)}: p50 x{results[n]['p50_ms'] / base['p50_ms']:.2f}, p95 x{results[n]['p95_ms'] / base['p95_ms']:.2f}"
+    parts = [f"{label(n)}: p50 x{results[n]['p50_ms'] / base['p50_ms']:.2f}, "
+             f"p95 x{results[n]['p95_ms'] / base['p95_ms']:.2f}"
              for n in sizes[1:]]
-    return f"latency growth from {label(sizes[0])} ({100 * sizes[-1] // sizes[0] // 100}x the passages): " + "; ".join(parts)
+    growth = 100 * sizes[-1] // sizes[0] // 100
+    return f"latency growth from {label(sizes[0])} ({growth}x the passages): " + "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -460,7 +463,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.phase:  # a child process
         work = args.work
-        fn = {"import": phase_import, "serve": phase_serve, "peers": phase_peers, "tinydb": phase_tinydb}.get(args.phase)
+        phases = {"import": phase_import, "serve": phase_serve, "peers": phase_peers, "tinydb": phase_tinydb}
+        fn = phases.get(args.phase)
         result = fn(args.size, work) if fn else phase_recall(args.size, work, args.count)
         print(json.dumps(result))
         return 0

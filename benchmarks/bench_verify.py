@@ -51,7 +51,8 @@ def main() -> int:
     elapsed = time.perf_counter() - t2
     print(f"batch: {len(texts)} claims in {elapsed:.2f} s = {len(texts) / elapsed:.1f} claims/s")
     metrics = evaluate(ranked, dev.qrels)
-    print(f"MAP@5 on AR dev ({metrics.n} tweets): Isnad {metrics.map5:.3f}  vs  BM25 (docs/field-notes.md §3) {NOTES_BM25_AR_DEV:.3f}")
+    print(f"MAP@5 on AR dev ({metrics.n} tweets): Isnad {metrics.map5:.3f}  "
+          f"vs  BM25 (docs/field-notes.md §3) {NOTES_BM25_AR_DEV:.3f}")
     return 0
 
 

@@ -286,8 +286,8 @@ FINDINGS = """## How the figures are reached
   overlap both ways, adjacent word pairs, author name, glued words, shared/clashing numbers.
   The Arabic model also learns from the English pairs (its own count 3×): 5-fold cross-validation
   on the Arabic train tweets gives MAP@5 0.866 alone, 0.877 pooled. Claim and candidate lengths
-  were dropped (cross-validated on train: EN 0.831 → 0.835, AR 0.877 → 0.884). A one-feature logistic turns the ranking score into
-  P(same claim); `rerank.same_claim` then moves each score by its lead over the best other
+  were dropped (cross-validated on train: EN 0.831 → 0.835, AR 0.877 → 0.884). A one-feature logistic
+  turns the ranking score into P(same claim); `rerank.same_claim` then moves each score by its lead over the best other
   candidate (learned on train, weight 0.41 EN, 0.47 AR) and the cut is placed on dev.
 - **Harness**: the claims are shuffled with a fixed seed before import. The EN 2020 file lists every
   claim a tweet points to among its first 800 rows (of 10,375), and the index breaks BM25 ties by
@@ -389,7 +389,8 @@ def run(keys: Sequence[str], splits: Sequence[str], *, with_isnad: bool = True, 
         t0 = time.perf_counter()
         verifier = build_verifier(dataset) if with_isnad else None
         if verifier is not None:
-            print(f"{dataset.label}: {len(dataset.claims)} claims imported in {time.perf_counter() - t0:.1f} s", flush=True)
+            took = time.perf_counter() - t0
+            print(f"{dataset.label}: {len(dataset.claims)} claims imported in {took:.1f} s", flush=True)
         bm25 = BM25Reference(dataset)
         bm25_attr = BM25Reference(dataset, keep_attribution=True)
         for name in splits:
@@ -436,8 +437,8 @@ def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str,
         "Isnad runs through the same path as `isnad verify`: each verified claim is one JSONL source",
         "(id, title, text) imported into an in-memory archive, then `Verifier.verify(tweet, min_score=0, limit=20)`,",
         "whose first 5 distinct sources are ranked.",
-        "BM25 is the reference of docs/field-notes.md §3 (bm25s + PyStemmer over title + claim, URLs, `#`, `_`, `@` and",
-        "the tweet's attribution line removed). \"BM25 attr\" keeps the attribution line (author name,",
+        "BM25 is the reference of docs/field-notes.md §3 (bm25s + PyStemmer over title + claim, URLs, `#`, `_`, `@`",
+        "and the tweet's attribution line removed). \"BM25 attr\" keeps the attribution line (author name,",
         "handle, date): it is the stronger baseline on English, and the one docs/field-notes.md §3's figures match.",
         "\"Isnad BM25 stage\" is Isnad's own retrieval before re-ranking. Claims are imported in a",
         "shuffled order (fixed seed; see below). Train splits are what the re-ranker learned from.",
@@ -463,7 +464,8 @@ def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str,
             f"Default threshold: **{threshold:g}** (scores are 0–100).",
             "",
             f"- Relevant claim archived: {at.kept:.1%} of {at.n_kept} dev tweets keep it in `matches`.",
-            f"- Relevant claims removed from the archive: {at.empty:.1%} of {at.n_empty} dev tweets get an empty `matches`.",
+            f"- Relevant claims removed from the archive: {at.empty:.1%} of {at.n_empty} dev tweets "
+            "get an empty `matches`.",
             "",
             "Per set at the default threshold:",
             "",

@@ -80,7 +80,9 @@ def pool() -> Pool:
             for row in csv.DictReader(handle):
                 ar.extend(v for k, v in row.items() if k in ("s1", "s2", "claim") and v)
     ar.extend(_seed_passages())
-    clean = lambda texts: tuple(dict.fromkeys(t.strip() for t in texts if len(t.split()) >= 4))
+    def clean(texts: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.strip() for t in texts if len(t.split()) >= 4))
+
     return Pool(ar=clean(ar), en=clean(en))
 
 

@@ -14,11 +14,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-if TYPE_CHECKING:
-    from storage.fetch import FetchSettings
+from storage.fetch import FetchSettings
 
 
 class ConfigError(ValueError):
@@ -61,6 +60,7 @@ class StorageConfig:
 class MatchingConfig:
     threshold: float | None = None  # None = the engine's default
     limit: int = 10
+    workers: int = 0  # processes for index builds and big batches; 0 = up to 2 (the CPUs there are)
     aliases_file: str = ""  # moderators' additions to the alias table; "" = aliases.toml in the data dir
 
 
@@ -86,21 +86,6 @@ class DigestConfig:
 
 
 @dataclass(frozen=True)
-class FetchConfig:
-    """Fields of storage.fetch.FetchSettings (URL import)."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 5
-    retries: int = 2
-    user_agent: str = "IsnadBot/0.1 (+claim verification archive)"
-    allow_loopback: bool = False  # tests only: fetch from 127.0.0.1
-    oembed_url: str = "https://publish.twitter.com/oembed"
-
-
-@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
     file: str = ""  # "" = stderr only
@@ -112,7 +97,7 @@ class Config:
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
-    fetch: FetchConfig = field(default_factory=FetchConfig)
+    fetch: FetchSettings = field(default_factory=FetchSettings)  # [fetch] is storage.fetch's own settings
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     token: Secret = field(default_factory=lambda: Secret(""), compare=False)
     db_env: str = ""  # $ISNAD_DB: the archive, before [storage] (bot.app.archive.resolve_archive)
@@ -127,9 +112,7 @@ class Config:
         return Path(configured).expanduser() if configured else Path(user_data_dir("isnad")) / "aliases.toml"
 
     def fetch_settings(self) -> FetchSettings:
-        from storage.fetch import FetchSettings
-
-        return FetchSettings(**vars_of(self.fetch))
+        return self.fetch
 
 
 _SECTIONS: dict[str, type] = {
@@ -137,15 +120,11 @@ _SECTIONS: dict[str, type] = {
     "matching": MatchingConfig,
     "discord": DiscordConfig,
     "digest": DigestConfig,
-    "fetch": FetchConfig,
+    "fetch": FetchSettings,
     "logging": LoggingConfig,
 }
 
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
-
-
-def vars_of(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -246,6 +225,8 @@ def _validate(config: Config, where: str) -> None:
     for kind in d.attachment_types:
         if not re.fullmatch(r"[a-z0-9]+", kind):
             raise ConfigError(f"{where}: [discord] attachment_types: {kind!r} is not a file extension like \"txt\"")
+    if config.matching.workers < 0:
+        raise ConfigError(f"{where}: [matching] workers must be 0 (automatic) or more")
     if config.matching.limit < 1:
         raise ConfigError(f"{where}: [matching] limit must be at least 1")
     threshold = config.matching.threshold
@@ -254,6 +235,7 @@ def _validate(config: Config, where: str) -> None:
     try:
         ZoneInfo(config.digest.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: [digest] timezone {config.digest.timezone!r} is not an IANA zone like \"Asia/Damascus\"") from None
+        raise ConfigError(f"{where}: [digest] timezone {config.digest.timezone!r} "
+                          "is not an IANA zone like \"Asia/Damascus\"") from None
     if config.logging.level.upper() not in _LEVELS:
         raise ConfigError(f"{where}: [logging] level must be one of {', '.join(sorted(_LEVELS))}")

@@ -6,6 +6,7 @@ text (command names and their Arabic forms) stays in bot/discord/i18n.py.
 """
 from __future__ import annotations
 
+from storage.language import detect_language
 from verifiers.report import Note
 
 LANGUAGES = ("ar", "en")
@@ -22,7 +23,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "result.timeline": ("Who carried it, when", "من نقله ومتى"),
     "result.conflicts": ("Conflicting accounts", "روايات متعارضة"),
-    "result.more_conflicts": ("{n} more conflicting accounts on the last pages.", "{n} روايات متعارضة أخرى في الصفحات الأخيرة."),
+    "result.more_conflicts": ("{n} more conflicting accounts on the last pages.",
+                              "{n} روايات متعارضة أخرى في الصفحات الأخيرة."),
     "result.conflict_against": ("contradicts match {n}", "تخالف النتيجة {n}"),
     "result.match": ("Match {n} of {total}", "النتيجة {n} من {total}"),
     "result.publisher": ("Publisher", "الناشر"),
@@ -50,7 +52,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note.link_not_archived": ("the link is not in the archive", "الرابط غير موجود في الأرشيف"),
     # Why an account conflicts (verifiers.stance cues).
     "note.denial_in_text": ("the text denies it: {words}", "النص ينفي ذلك: {words}"),
-    "note.denial_in_claim": ("the claim is a denial ({words}) and the text is not", "الادعاء نفيٌ ({words}) والنص ليس كذلك"),
+    "note.denial_in_claim": ("the claim is a denial ({words}) and the text is not",
+                             "الادعاء نفيٌ ({words}) والنص ليس كذلك"),
     "note.negation_in_text": ("a negation in the text: {words}", "نفي في النص: {words}"),
     "note.negation_in_claim": ("a negation in the claim: {words}", "نفي في الادعاء: {words}"),
     "note.opposite_account": ("opposite account: {claim} in the claim vs {text} in the text",
@@ -122,7 +125,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "modal.field.date": ("Date (YYYY-MM-DD)", "التاريخ (YYYY-MM-DD)"),
     "modal.field.url": ("Link", "الرابط"),
     "modal.field.text": ("Text", "النص"),
-    "modal.bad_date": ("The date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD.", "التاريخ {date!r} ليس بصيغة YYYY-MM-DD."),
+    "modal.bad_date": ("The date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD.",
+                       "التاريخ {date!r} ليس بصيغة YYYY-MM-DD."),
     "digest.set": (
         "The digest will be posted in {channel} every day at {time} ({tz}).",
         "سينشر الملخص في {channel} يوميًا الساعة {time} ({tz}).",
@@ -130,7 +134,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "digest.off": ("The daily digest is off.", "تم إيقاف الملخص اليومي."),
     "digest.was_off": ("There was no digest to stop.", "لم يكن هناك ملخص مفعّل."),
     "digest.bad_time": ("The time {time!r} is not HH:MM (24 h).", "الوقت {time!r} ليس بصيغة HH:MM."),
-    "digest.bad_tz": ("{tz!r} is not a time zone (try Asia/Damascus or UTC).", "{tz!r} ليست منطقة زمنية (جرّب Asia/Damascus أو UTC)."),
+    "digest.bad_tz": ("{tz!r} is not a time zone (try Asia/Damascus or UTC).",
+                      "{tz!r} ليست منطقة زمنية (جرّب Asia/Damascus أو UTC)."),
     "digest.title": ("Isnad digest", "ملخص إسناد"),
     "digest.period": ("From {start} to {end}", "من {start} إلى {end}"),
     "digest.new_sources": ("New sources", "مصادر جديدة"),
@@ -181,8 +186,4 @@ def note_text(note: str | Note, lang: str) -> str:
 
 def text_language(text: str, default: str = "en") -> str:
     """For mentions, which carry no locale: answer in the claim's language."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return default
-    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
-    return "ar" if arabic * 2 >= len(letters) else "en"
+    return detect_language(text, default)

@@ -6,7 +6,7 @@ rewrites its whole file on every write (docs/field-notes.md §4), and a busy cha
 do that per question. Appending one line is cheap, and a torn last line after
 a crash only loses that one line (it is skipped on read).
 
-With a PostgreSQL archive (a store with `log_query`/`queries_since`) the log
+With a PostgreSQL archive (a storage.capabilities.QueryLogStore) the log
 lives in the database, so every bot process sharing the archive writes to the
 same log and a digest counts the questions asked through all of them.
 """
@@ -18,9 +18,11 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from storage.capabilities import QueryLogStore
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +84,8 @@ class QueryLog:
     archives); a `store` that has a query log of its own (PostgreSQL) is used
     instead of either."""
 
-    def __init__(self, path: Path | None, *, store: Any = None) -> None:
-        self.database = store if _has_query_log(store) else None
+    def __init__(self, path: Path | None, *, store: object = None) -> None:
+        self.database = store if isinstance(store, QueryLogStore) else None
         self.path = None if self.database is not None else path
         self._memory: list[QueryEntry] = []
         self._lock = threading.Lock()
@@ -155,15 +157,8 @@ class QueryLog:
         """Nothing is buffered: each record() is written when made."""
 
 
-def _has_query_log(store: Any) -> bool:
-    return callable(getattr(store, "log_query", None)) and callable(getattr(store, "queries_since", None))
-
-
 def _ends_with_newline(path: Path) -> bool:
     with path.open("rb") as handle:
         handle.seek(-1, 2)
         return handle.read(1) == b"\n"
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -151,7 +151,8 @@ def render_source(source: Source, events: list[AuditEvent]) -> str:
     lines.extend(textwrap.indent(p.text, "  ") for p in source.passages)
     lines.extend(["", f"Posts ({len(source.posts)}):"])
     for post in source.posts:
-        lines.append(f"  @{post.handle} ({post.author}) · {_date(post.date)}" + (f" · {post.status_url}" if post.status_url else ""))
+        status = f" · {post.status_url}" if post.status_url else ""
+        lines.append(f"  @{post.handle} ({post.author}) · {_date(post.date)}{status}")
         lines.append(f"    {post.text}")
     lines.extend(["", "History:"])
     lines.extend(f"  {e.at}  {e.action} by {e.by}" + (f": {e.detail}" if e.detail else "") for e in events)

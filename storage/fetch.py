@@ -201,7 +201,7 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 async def system_resolver(host: str, port: int) -> list[str]:
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 # --- results ----------------------------------------------------------------
@@ -305,7 +305,7 @@ class Fetcher:
                 raise FetchNetworkError(f"could not find the host {host} ({exc})") from None
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in found]
             if not addresses:
-                raise FetchNetworkError(f"could not find the host {host}")
+                raise FetchNetworkError(f"could not find the host {host}") from None
         for ip in addresses:
             reason = address_refusal(ip, allow_loopback=self.settings.allow_loopback)
             if reason:

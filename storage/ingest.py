@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from storage.clock import utc_stamp
 from storage.errors import ImportFormatError
 from storage.importers import EXTENSIONS, FORMATS, ParseResult, detect_format, get_parser
 from storage.records import Source, content_hash
@@ -155,7 +155,7 @@ def _without_name(message: str, name: str) -> str:
 
 
 def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: IngestReport) -> None:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = utc_stamp()
     ready: list[_Candidate] = []
     seen_ids: dict[str, _Candidate] = {}
     seen_hashes: dict[str, _Candidate] = {}
@@ -180,8 +180,8 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
             AddedItem(stored.id, stored.title, len(stored.passages), len(stored.posts), cand.path, cand.line)
         )
     for what, reason in result.skipped:  # only if another writer got there first
-        cand = by_id.get(what)
-        report.skipped.append(SkippedItem(cand.path if cand else "", cand.line if cand else None, reason, what))
+        found = by_id.get(what)
+        report.skipped.append(SkippedItem(found.path if found else "", found.line if found else None, reason, what))
 
 
 def _prepared(source: Source, by: str, now: str) -> Source:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from storage.capabilities import Restorable, SettingsDump
 from storage.errors import ArchiveError
 from storage.records import Source
 from storage.store import ArchiveStore, AuditEvent
@@ -59,7 +60,8 @@ class MigrationReport:
 
     def summary(self) -> str:
         s = self.source
-        counts = f"{s.sources} sources ({s.passages} passages, {s.posts} posts), {s.events} events, {s.settings} settings"
+        counts = (f"{s.sources} sources ({s.passages} passages, {s.posts} posts), "
+                  f"{s.events} events, {s.settings} settings")
         if self.ok:
             return f"copied {counts}; verified: counts and digest {s.digest[:16]} match"
         return f"copied {counts}, but the copy does NOT match: " + "; ".join(self.problems)
@@ -132,7 +134,7 @@ def fingerprint(store: ArchiveStore) -> ArchiveFingerprint:
 
 def all_settings(store: ArchiveStore) -> dict[str, Any]:
     """Every setting of a store (the ArchiveStore interface reads one key at a time)."""
-    if hasattr(store, "settings"):  # PostgresStore
+    if isinstance(store, SettingsDump):  # PostgresStore
         return dict(store.settings())
     from storage.tinydb_store import TinyDBStore
 
@@ -152,7 +154,7 @@ def _restore(
     settings: dict[str, Any],
     progress: Callable[[int], None] | None,
 ) -> None:
-    if hasattr(dst, "restore"):  # PostgresStore: one transaction
+    if isinstance(dst, Restorable):  # PostgresStore: one transaction
         dst.restore(sources, events, settings, progress=progress)
         return
     from storage.tinydb_store import TinyDBStore
@@ -183,12 +185,13 @@ def _restore_tinydb(dst: Any, sources: list[Source], events: list[AuditEvent], s
         seen_hashes.add(source.content_hash)
     with dst._storage.batch():
         if sources:
-            dst._sources.insert_multiple(Document(s.to_dict(), doc_id=s.id) for s in sources)
+            dst._sources.insert_multiple(Document(s.to_dict(), doc_id=s.id) for s in sources)  # type: ignore[arg-type]
         if events:
             dst._insert_events(dict(e.__dict__) for e in events)
         for key, value in settings.items():
-            dst._settings.upsert(Document({"value": value}, doc_id=key))
+            dst._settings.upsert(Document({"value": value}, doc_id=key))  # type: ignore[arg-type]
     dst._hashes_generation = -1  # its content-hash index must be rebuilt
+    dst._urls_generation = -1  # and its page-URL index
 
 
 def _canonical(value: Any) -> bytes:

@@ -65,7 +65,7 @@ def _not_an_ending(before: str) -> bool:
     if _INITIAL.search(before):
         return True
     word = _LAST_WORD.search(before)
-    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+    return word is not None and word.group(1).lower() in _ABBREVIATIONS
 
 
 def _cap_length(sentence: str, max_chars: int) -> list[str]:

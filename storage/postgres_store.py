@@ -49,13 +49,15 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import platformdirs
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 
+from storage.capabilities import Change
+from storage.clock import utc_now, utc_stamp
 from storage.errors import ArchiveError
 from storage.migrations import apply_migrations
 from storage.records import PartialDate, Passage, Post, Source
@@ -72,19 +74,6 @@ _COLUMNS = ("id", "title", "publisher", "author", "date", "url", "lang", "added_
 _SELECT = ", ".join(_COLUMNS) + ", doc"
 _SELECT_ALIASED = ", ".join(f"s.{c}" for c in _COLUMNS) + ", s.doc"
 _PAGE = 500
-
-
-class Change(NamedTuple):
-    """One entry of the change log."""
-
-    cursor: int
-    action: str  # "add" | "remove"
-    source_id: str
-
-
-def utc_now() -> str:
-    """ISO 8601 UTC to the second, as TinyDBStore writes added_at and events."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def describe_url(url: str) -> str:
@@ -123,7 +112,7 @@ class PostgresStore(ArchiveStore):
 
     def add_many(self, sources: Iterable[Source], *, by: str = "") -> AddResult:
         result = AddResult()
-        now = utc_now()
+        now = utc_stamp()
         candidates = self._screen(sources, by=by, now=now, result=result)
         if not candidates:
             return result
@@ -215,7 +204,7 @@ class PostgresStore(ArchiveStore):
             source = _source(row)
             conn.execute(
                 "INSERT INTO events (action, source_id, by_whom, at, detail) VALUES ('remove', %s, %s, %s, %s)",
-                (source_id, by, utc_now(), source.title),
+                (source_id, by, utc_stamp(), source.title),
             )
         return source
 
@@ -291,7 +280,8 @@ class PostgresStore(ArchiveStore):
         last = 0
         while True:
             rows = self._read(
-                "read sources", f"SELECT seq, {_SELECT} FROM sources WHERE seq > %s ORDER BY seq LIMIT %s", (last, _PAGE)
+                "read sources", f"SELECT seq, {_SELECT} FROM sources WHERE seq > %s ORDER BY seq LIMIT %s",
+                (last, _PAGE),
             )
             for row in rows:
                 yield _source(row[1:])
@@ -307,7 +297,8 @@ class PostgresStore(ArchiveStore):
         key = url_key(url)
         if not key:
             return None
-        rows = self._read("look up a page URL", "SELECT id FROM sources WHERE url_key = %s ORDER BY seq LIMIT 1", (key,))
+        rows = self._read("look up a page URL", "SELECT id FROM sources WHERE url_key = %s ORDER BY seq LIMIT 1",
+                          (key,))
         return rows[0][0] if rows else None
 
     def _fill_url_keys(self, conn: psycopg.Connection) -> None:
@@ -362,7 +353,7 @@ class PostgresStore(ArchiveStore):
         record = dict(record)
         at = _parse_ts(record.get("at")) if record.get("at") else None
         if at is None:
-            at = datetime.now(UTC)
+            at = utc_now()
             record["at"] = at.isoformat(timespec="seconds")
         try:
             payload = Jsonb(record)
@@ -580,7 +571,8 @@ class ChangeWatcher:
                     backoff = 0.5
                     self._follow(conn)
             except psycopg.Error as exc:
-                log.warning("change watcher: %s; reconnecting in %.1f s", str(exc).strip() or type(exc).__name__, backoff)
+                log.warning("change watcher: %s; reconnecting in %.1f s",
+                            str(exc).strip() or type(exc).__name__, backoff)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
 

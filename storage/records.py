@@ -95,7 +95,7 @@ class PartialDate:
         if not text:
             return cls()
         parts = [int(p) for p in text.split("-")]
-        return cls(*parts)  # type: ignore[arg-type]
+        return cls(*parts)
 
     @classmethod
     def of(cls, d: _date) -> PartialDate:

@@ -41,9 +41,6 @@ def open_store(path: Path | None = None) -> ArchiveStore:
     return store
 
 
-open_default_store = open_store  # the name CONTEXT.md's API list uses
-
-
 def open_archive(target: str | None) -> ArchiveStore:
     """What a user names as the archive: a postgresql:// URL, a TinyDB file
     path, or nothing for the default file (seeded with the sample)."""

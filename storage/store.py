@@ -101,7 +101,7 @@ class ArchiveStore(ABC):
             latest=dates[-1] if dates else None,
         )
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a default: a store with nothing to release keeps it)
         """Flush and release the store. Safe to call twice."""
 
     # --- for the search index (verifiers/index.py); defaults work on any backend ---

@@ -33,11 +33,9 @@ import copy
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +43,9 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from storage.clock import utc_stamp
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
+from storage.files import atomic_write
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 from storage.urls import url_key
@@ -59,11 +59,6 @@ SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 _TABLES = ("meta", "sources", "events", "settings")
-
-
-def utc_now() -> str:
-    """An ISO 8601 UTC timestamp to the second, as stored in added_at and events."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --- reading and writing the file ------------------------------------------------
@@ -177,35 +172,9 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a crash leaves the old or the new file."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with suppress(OSError):  # keep the archive's permissions (mkstemp makes 0600)
-            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable. Not possible on every OS (Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Replace `path` with `text` so that a crash leaves the old or the new file
+    (temporary files named so that _remove_stale_temp_files finds a dead writer's)."""
+    atomic_write(path, text, temp_prefix=f"{_temp_prefix(path)}{os.getpid()}.")
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:
@@ -401,7 +370,7 @@ class TinyDBStore(ArchiveStore):
     def add_many(self, sources: Iterable[Source], *, by: str = "") -> AddResult:
         self._check_open()
         result = AddResult()
-        now = utc_now()
+        now = utc_stamp()
         with self._storage.batch():  # checked and written against the same state
             hashes = self._hash_index()
             ids = self._raw("sources")
@@ -418,7 +387,8 @@ class TinyDBStore(ArchiveStore):
                     batch_hashes[stored.content_hash] = stored.id
                 result.added.append(stored)
             if result.added:
-                self._sources.insert_multiple(Document(s.to_dict(), doc_id=s.id) for s in result.added)
+                # Documents are keyed by source id (_KeyedTable); TinyDB's types say int.
+                self._sources.insert_multiple(Document(s.to_dict(), doc_id=s.id) for s in result.added)  # type: ignore[arg-type]
                 self._insert_events(
                     _event("add", s.id, by, now, f"{len(s.passages)} passages, {len(s.posts)} posts")
                     for s in result.added
@@ -454,8 +424,8 @@ class TinyDBStore(ArchiveStore):
             if doc is None:
                 return None
             source = _source_from_doc(doc)
-            self._sources.remove(doc_ids=[source_id])
-            self._insert_events([_event("remove", source_id, by, utc_now(), source.title)])
+            self._sources.remove(doc_ids=[source_id])  # type: ignore[list-item]  # keyed by id
+            self._insert_events([_event("remove", source_id, by, utc_stamp(), source.title)])
             self._bump_revision()
         self._hash_index().pop(source.content_hash, None)
         if source.url and self._url_index().get(url_key(source.url)) == source_id:
@@ -469,7 +439,7 @@ class TinyDBStore(ArchiveStore):
         except (TypeError, ValueError) as exc:
             raise ArchiveError(f"setting {key!r} cannot be saved: {exc}") from exc
         value = copy.deepcopy(value)  # the caller's object must not alias the cache
-        self._settings.upsert(Document({"value": value}, doc_id=key))
+        self._settings.upsert(Document({"value": value}, doc_id=key))  # type: ignore[arg-type]  # keyed by name
 
     # --- reads ---
 
@@ -596,7 +566,7 @@ class TinyDBStore(ArchiveStore):
 
     def _bump_revision(self) -> None:
         meta = _KeyedTable(self._storage, "meta")
-        meta.update({"revision": uuid.uuid4().hex}, doc_ids=["1"])
+        meta.update({"revision": uuid.uuid4().hex}, doc_ids=["1"])  # type: ignore[list-item]  # keyed by name
 
     def _check_open(self) -> None:
         if self._closed:
@@ -616,7 +586,8 @@ class _Existing:
 def _source_from_doc(doc: dict[str, Any]) -> Source:
     # Source.from_dict copies dicts shallowly; copy the lists inside posts too,
     # so a caller editing a Source cannot reach into the cache.
-    posts = [{**p, "urls": list(p.get("urls", [])), "hashtags": list(p.get("hashtags", []))} for p in doc.get("posts", [])]
+    posts = [{**p, "urls": list(p.get("urls", [])), "hashtags": list(p.get("hashtags", []))}
+             for p in doc.get("posts", [])]
     return Source.from_dict({**doc, "posts": posts})
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from storage.files import atomic_write
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "aliases.toml"
 KINDS = ("place", "group", "person", "event")
@@ -167,7 +168,7 @@ class AliasTable:
                 continue
             if lowered is None:
                 lowered = [t.lower() for t in tokens]
-            best_len, best_ids = 0, ()
+            best_len, best_ids = 0, tuple[str, ...]()
             for key in keys:
                 for rest, ids in index[key]:
                     length = 1 + len(rest)
@@ -259,17 +260,24 @@ def _str_list(value, origin: Path, cid: str, key: str) -> list[str]:
     return list(value)
 
 
-_default: AliasTable | None = None
+_default: AliasTable | None = None  # the table of the module-level functions below (stance, conflicts)
 
 
-def load_aliases(extra_path: str | os.PathLike | None = None) -> AliasTable:
-    """The shipped table, extended by a moderator's file when given; it becomes the default table."""
-    global _default
+def read_aliases(extra_path: str | os.PathLike | None = None) -> AliasTable:
+    """The shipped table, extended by a moderator's file when given (changes no default)."""
     concepts: dict[str, Concept] = {}
     _merge(concepts, _read_toml(DEFAULT_PATH), DEFAULT_PATH)
     if extra_path is not None and Path(extra_path).exists():
         _merge(concepts, _read_toml(Path(extra_path)), Path(extra_path))
-    _default = AliasTable(concepts)
+    return AliasTable(concepts)
+
+
+def load_aliases(extra_path: str | os.PathLike | None = None) -> AliasTable:
+    """read_aliases, and make it the table of the module-level functions
+    (`concept_tokens`, `mentions`, `table`). The Verifier takes its table
+    explicitly (Verifier(store, aliases=…))."""
+    global _default
+    _default = read_aliases(extra_path)
     return _default
 
 
@@ -325,7 +333,7 @@ def add_alias(path: str | os.PathLike, concept: str, names: Iterable[str], kind:
             entry["kind"] = kind
         text = text.rstrip("\n") + "\n" + _table_text(concept, entry)
     tomllib.loads(text)  # never write a file we could not read back
-    _atomic_write(path, text)
+    atomic_write(path, text)
 
 
 def _table_text(concept: str, entry: dict) -> str:
@@ -341,15 +349,3 @@ def _table_text(concept: str, entry: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

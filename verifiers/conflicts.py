@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from verifiers import aliases
-from verifiers.report import Claim, Conflict, Match
+from verifiers.report import Claim, Conflict, Match, Stance
 from verifiers.stance import Verdict, assess
 
 MAX_CONFLICTS = 5
-_STANCE = {"agree": "supports", "disagree": "contradicts", "other": "related"}
+_STANCE: dict[str, Stance] = {"agree": "supports", "disagree": "contradicts", "other": "related"}
 # A related item must share this many concepts (places, groups, people, events) with the claim
 # to count as "about the same event"; the stance cues then decide whether it conflicts.
 MIN_SHARED_CONCEPTS = 2

@@ -36,8 +36,7 @@ from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
 from storage.urls import url_key
 from verifiers import provenance, rerank
-from verifiers.aliases import concept_tokens
-from verifiers.aliases import table as alias_table
+from verifiers.aliases import AliasTable, read_aliases
 from verifiers.claim import clean_claim
 from verifiers.conflicts import find_conflicts
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
@@ -47,7 +46,6 @@ from verifiers.report import Claim, Conflict, Match, Note, Report
 DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
-CONCEPT_PASS_MIN: int | None = None  # claims with this many concepts get that pass (None: rerank.MIN_CONCEPTS)
 RELATED = 30  # lower-scored candidates handed to the conflict finder
 SAME_TWEET, SAME_LINK = "same tweet", "same link"  # the words exact link matches give as their reason
 LINK_KEYS = 2  # bump when storage.urls.url_key changes the keys of the saved link tables: saved indexes rebuild
@@ -56,51 +54,63 @@ SAVE_AFTER = 2_000  # documents added or removed since the last save that make i
 CHUNK = 25_000  # documents tokenized per batch in a bulk load
 PARALLEL_MIN = 20_000  # documents from which a bulk load tokenizes with worker processes
 BATCH_PARALLEL_MIN = 64  # claims from which verify_many shares the batch between worker processes
-WORKERS = max(1, min(2, os.cpu_count() or 1))
+DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))  # [matching] workers overrides it
 log = logging.getLogger("isnad.index")
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])")
 
 
-def _doc_terms(text: str, handle: str) -> list[str]:
+def _doc_terms(text: str, handle: str, aliases: AliasTable) -> list[str]:
     """A document's index terms: words, concepts, and its author's handle (weakly)."""
-    out = tokens(text) + concept_tokens(text)
+    out = tokens(text) + aliases.concept_tokens(text)
     if handle:
         out.append("@" + handle.lower())
     return out
 
 
-def _encode_chunk(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _encode(docs: list[tuple[str, str]], aliases: AliasTable) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(text, handle) pairs -> (local vocabulary, term numbers into it, lengths).
-    Runs in worker processes: numbers and a small vocabulary pickle cheaply."""
+    Runs in worker processes too: numbers and a small vocabulary pickle cheaply."""
     vocab: dict[str, int] = {}
     flat: list[int] = []
     lengths: list[int] = []
     for text, handle in docs:
-        terms = _doc_terms(text, handle)
+        terms = _doc_terms(text, handle, aliases)
         flat.extend(vocab.setdefault(t, len(vocab)) for t in terms)
         lengths.append(len(terms))
     return list(vocab), np.asarray(flat, dtype=np.int32), np.asarray(lengths, dtype=np.int64)
 
 
-def alias_fingerprint() -> str:
+def alias_fingerprint(aliases: AliasTable) -> str:
     """Changes when the alias table (shipped + moderators') changes: concept terms differ then."""
-    concepts = alias_table().concepts
+    concepts = aliases.concepts
     data = sorted((cid, sorted(c.names), sorted(c.broader)) for cid, c in concepts.items())
     return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 class Verifier:
     def __init__(
-        self, store: ArchiveStore, *, threshold: float = DEFAULT_THRESHOLD, index_dir: str | Path | None | bool = True
+        self, store: ArchiveStore, *, aliases: AliasTable | None = None, workers: int = DEFAULT_WORKERS,
+        threshold: float = DEFAULT_THRESHOLD, concept_pass_min: int | None = None,
+        index_dir: str | Path | None | bool = True,
     ) -> None:
-        """`index_dir`: where the index is saved; True (default) asks the store
-        (`<archive>.index/` for a TinyDB file), None/False keeps it in memory."""
+        """`aliases`: the alias table the index and claims are read with (the
+        shipped one when None; pass the moderators' too, verifiers.aliases.
+        read_aliases(path), or a saved index built with them is rebuilt).
+        `workers`: processes for a bulk index build and a big verify_many.
+        `concept_pass_min`: claims with this many concepts get the concept-only
+        candidate pass (None: rerank.MIN_CONCEPTS). `index_dir`: where the index
+        is saved; True (default) asks the store (`<archive>.index/` for a TinyDB
+        file), None/False keeps it in memory."""
         self.store = store
+        self.aliases = aliases if aliases is not None else read_aliases()
+        self.workers = max(1, workers)
         self.threshold = threshold
+        self.concept_pass_min = concept_pass_min if concept_pass_min is not None else rerank.MIN_CONCEPTS
         self._dir = store.index_path() if index_dir is True else (Path(index_dir) if index_dir else None)
-        self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint(), "links": LINK_KEYS}
+        self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint(self.aliases),
+                       "links": LINK_KEYS}
         self._by_url: dict[str, list[str]] = {}  # url key -> post item ids
         self._by_status: dict[str, list[str]] = {}  # status id -> post item ids
         self._hashes: dict[str, str] = {}  # indexed source id -> content hash
@@ -186,7 +196,7 @@ class Verifier:
 
     def terms(self, text: str) -> list[str]:
         """Index terms: light-stemmed words plus cross-lingual concept ids."""
-        return tokens(text) + concept_tokens(text)
+        return tokens(text) + self.aliases.concept_tokens(text)
 
     def add_sources(self, sources: Iterable[Source]) -> int:
         """Index sources' passages and posts; returns how many items. A source
@@ -204,13 +214,13 @@ class Verifier:
             for chunk in _chunks(fresh, CHUNK):
                 keys = [key for key, _, _ in chunk]
                 docs = [(text, handle) for _, text, handle in chunk]
-                if pool is None and len(chunk) >= PARALLEL_MIN and WORKERS > 1:
-                    pool = _fork_pool()
-                    encoded = pool.imap(_encode_chunk, _split(docs, WORKERS * 4))
-                elif pool is not None:
-                    encoded = pool.imap(_encode_chunk, _split(docs, WORKERS * 4))
+                if pool is None and len(chunk) >= PARALLEL_MIN and self.workers > 1:
+                    pool = _fork_pool(self.workers, (self.aliases, None))
+                encoded: Iterator[tuple[list[str], np.ndarray, np.ndarray]]
+                if pool is not None:
+                    encoded = pool.imap(_encode_in_worker, _split(docs, self.workers * 4))
                 else:
-                    encoded = iter([_encode_chunk(docs)])
+                    encoded = iter([_encode(docs, self.aliases)])
                 done = 0
                 for vocab, flat, lengths in encoded:
                     ids = self._index.term_ids(vocab)
@@ -234,7 +244,7 @@ class Verifier:
                     continue
                 self.remove_source(source.id)  # same id, new content
             self._hashes[source.id] = source.content_hash
-            items = [*source.passages, *source.posts]
+            items: list[Passage | Post] = [*source.passages, *source.posts]
             if check_store and items and self.store.get_item(items[0].id) is None:
                 self._outside[source.id] = source  # indexed by a caller without the store
             for passage in source.passages:
@@ -260,8 +270,10 @@ class Verifier:
         got = got or self.store.get_item(item_id)
         if got is None:
             source = self._outside.get(item_id.rpartition(":")[0])
-            item = next((i for i in [*(source.passages if source else []), *(source.posts if source else [])]
-                         if i.id == item_id), None)
+            if source is None:
+                return None
+            items: list[Passage | Post] = [*source.passages, *source.posts]
+            item = next((i for i in items if i.id == item_id), None)
             if item is None:
                 return None
             got = (source, item)
@@ -333,16 +345,11 @@ class Verifier:
         more, or `workers` > 1) is shared between worker processes forked from
         this one: they see the same index and archive, and re-ranking is CPU work."""
         texts = list(texts)
-        count = (WORKERS if len(texts) >= BATCH_PARALLEL_MIN else 1) if workers is None else workers
+        count = (self.workers if len(texts) >= BATCH_PARALLEL_MIN else 1) if workers is None else workers
         if count <= 1 or len(texts) < 2:
             return [self.verify(t, limit=limit, min_score=min_score) for t in texts]
-        global _BATCH
-        _BATCH = (self, limit, min_score)
-        try:
-            with _fork_pool(count) as pool:
-                return pool.map(_verify_in_worker, texts, chunksize=max(1, min(16, len(texts) // (4 * count))))
-        finally:
-            _BATCH = None
+        with _fork_pool(count, (self.aliases, (self, limit, min_score))) as pool:
+            return pool.map(_verify_in_worker, texts, chunksize=max(1, min(16, len(texts) // (4 * count))))
 
     def find_linked(self, url: str) -> list[Match]:
         """Which archived posts carry this link: the tweet itself when it is a
@@ -386,8 +393,7 @@ class Verifier:
         query = self.query_terms(claim, claim_terms)
         result = self._index.search(query, k=k)
         concepts = list(dict.fromkeys(t for t in claim_terms if t.startswith("\u00a7")))
-        least = CONCEPT_PASS_MIN if CONCEPT_PASS_MIN is not None else getattr(rerank, "MIN_CONCEPTS", 3)
-        if len(concepts) < least:
+        if len(concepts) < self.concept_pass_min:
             return result
         seen = {h.doc for h in result.hits}
         extra = [h for h in self._index.search(concepts, k=CONCEPT_CANDIDATES).hits if h.doc not in seen]
@@ -433,35 +439,50 @@ class Verifier:
         return find_conflicts(claim, matches, related) if matches else []
 
 
-def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
-    """Bring the saved index level with the archive now and save it (for
-    `isnad ingest` / `sources remove`, so the next start does no indexing).
-    `rebuild=True` discards the saved index and builds it again."""
+def update_index(store: ArchiveStore, *, rebuild: bool = False, aliases: AliasTable | None = None) -> Verifier:
+    """Bring the saved index level with the archive now and save it (so the
+    next start does no indexing). `rebuild=True` discards the saved index and
+    builds it again."""
     if rebuild:
         index_dir = store.index_path()
         if index_dir is not None and (index_dir / "meta.json").exists():
             (index_dir / "meta.json").unlink()
-    verifier = Verifier(store)
-    if verifier._unsaved:
+    verifier = Verifier(store, aliases=aliases)
+    if verifier.unsaved:
         verifier.save()
     return verifier
 
 
-_BATCH: tuple[Verifier, int, float | None] | None = None  # what forked batch workers verify with
+# What one forked worker process works with, set once in it by _fork_pool's
+# initializer (inherited by fork, never pickled): the alias table, and for a
+# verify_many batch the verifier with its limit and min_score.
+_WorkerState = tuple[AliasTable, "tuple[Verifier, int, float | None] | None"]
+_worker: _WorkerState | None = None
+
+
+def _init_worker(state: _WorkerState) -> None:
+    global _worker
+    _worker = state
+
+
+def _encode_in_worker(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    assert _worker is not None
+    return _encode(docs, _worker[0])
 
 
 def _verify_in_worker(text: str) -> Report:
-    verifier, limit, min_score = _BATCH  # type: ignore[misc]
+    assert _worker is not None and _worker[1] is not None
+    verifier, limit, min_score = _worker[1]
     return verifier.verify(text, limit=limit, min_score=min_score)
 
 
-def _fork_pool(workers: int = WORKERS) -> multiprocessing.pool.Pool:
-    """Worker processes that inherit the alias table (moderators' names too).
+def _fork_pool(workers: int, state: _WorkerState) -> multiprocessing.pool.Pool:
+    """Worker processes forked from this one, each holding `state`.
     gc.freeze() first: otherwise the children's garbage collector touches every
     object of the parent (a big archive) and copies its pages."""
     gc.freeze()
     try:
-        return multiprocessing.get_context("fork").Pool(workers)
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(state,))
     finally:
         gc.unfreeze()
 

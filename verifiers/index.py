@@ -208,7 +208,8 @@ class Index:
         flat = np.concatenate(term_ids) if len(term_ids) else np.zeros(0, dtype=np.int32)
         return self.add_flat(keys, flat, lengths)
 
-    def add_flat(self, keys: Sequence[DocKey], flat: np.ndarray, lengths: np.ndarray, *, defer: bool = False) -> list[int]:
+    def add_flat(self, keys: Sequence[DocKey], flat: np.ndarray, lengths: np.ndarray, *,
+                 defer: bool = False) -> list[int]:
         """Add documents given as one array of term ids and each document's length.
 
         `defer=True` (bulk loads) only records them: they are searchable after
@@ -349,7 +350,7 @@ class Index:
         # bm25_max: tf=1 at average length gives weight 1, so the sum of idfs.
         # Terms the archive lacks count as if one document had them, so a claim
         # whose words are mostly absent cannot look like a perfect match.
-        idfs = self.idf(df[known].astype(np.float64)) if known else np.zeros(0)
+        idfs = np.asarray(self.idf(df[known].astype(np.float64))) if known else np.zeros(0)
         bm25_max = float(idfs.sum()) + unknown * float(self.idf(1.0))
         if not known or not self._live:
             return SearchResult([], bm25_max)
@@ -375,13 +376,13 @@ class Index:
 
     def score_docs(self, terms: Sequence[str], docs: Sequence[int]) -> np.ndarray:
         """Exact BM25 of these documents for these query terms."""
-        docs = np.asarray(docs, dtype=np.int64)
-        out = np.zeros(len(docs), dtype=np.float64)
+        wanted = np.asarray(docs, dtype=np.int64)
+        out = np.zeros(len(wanted), dtype=np.float64)
         df = self._df.a
         for term in dict.fromkeys(terms):
             tid = self._vocab.get(term)
             if tid is not None and df[tid] > 0:
-                out += float(self.idf(float(df[tid]))) * self._term_weights(tid, docs)
+                out += float(self.idf(float(df[tid]))) * self._term_weights(tid, wanted)
         return out
 
     def _score_term(self, scores: np.ndarray, tid: int, idf: np.float32) -> None:

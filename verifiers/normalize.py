@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from storage.language import detect_language
+
 # --- character folding -------------------------------------------------------
 
 _ARABIC_FOLD = {
@@ -61,7 +63,6 @@ _TABLE = str.maketrans(
 # Anything that is not a letter or digit separates words ("_" too: hashtags).
 _NON_WORD = re.compile(r"[\W_]+")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
 @lru_cache(maxsize=4096)
@@ -79,9 +80,8 @@ def normalize(text: str) -> str:
 
 
 def is_arabic(text: str) -> bool:
-    """True when the text has more Arabic letters than Latin ones."""
-    arabic = len(_ARABIC_LETTER.findall(text))
-    return arabic > 0 and arabic >= len(_LATIN_LETTER.findall(text))
+    """True when the text has at least as many Arabic letters as Latin ones (storage.language)."""
+    return detect_language(text) == "ar"
 
 
 # --- stopwords ---------------------------------------------------------------

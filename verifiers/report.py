@@ -6,7 +6,6 @@ Every interface (CLI, terminal chat, Discord) renders this same object, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Literal
 
 from storage.records import PartialDate
@@ -154,6 +153,3 @@ def age_in_days(newer: PartialDate, older: PartialDate) -> int | None:
         return None
     return (a - b).days
 
-
-def today() -> PartialDate:
-    return PartialDate.of(date.today())

@@ -153,10 +153,12 @@ def cues(claim: str, text: str) -> Features:
     cn, tn = _negations(cw, ts, tc), _negations(tw, cs, cc)
     if tn and not cn:
         words = _quote(_as_written(tn[0], text))
-        feats.cues.append(Cue("negation", Note("negation_in_text", f"a negation in the text: {words}", words=words), 0.8))
+        note = Note("negation_in_text", f"a negation in the text: {words}", words=words)
+        feats.cues.append(Cue("negation", note, 0.8))
     elif cn and not tn:
         words = _quote(_as_written(cn[0], claim))
-        feats.cues.append(Cue("negation", Note("negation_in_claim", f"a negation in the claim: {words}", words=words), 0.8))
+        note = Note("negation_in_claim", f"a negation in the claim: {words}", words=words)
+        feats.cues.append(Cue("negation", note, 0.8))
 
     # opposite predicates (alias table "opposes")
     table = aliases.table()
@@ -193,10 +195,10 @@ def cues(claim: str, text: str) -> Features:
         years_c = {n for n in cnums if 1900 <= n <= 2100}
         years_t = {n for n in tnums if 1900 <= n <= 2100}
         kind = "date" if years_c and years_t else "number"
-        a, b = sorted(years_c or cnums)[0], sorted(years_t or tnums)[0]
+        in_claim, in_text = sorted(years_c or cnums)[0], sorted(years_t or tnums)[0]
         what = "year" if kind == "date" else "number"
-        text_ = f"a different {what}: {a} in the claim vs {b} in the text"
-        feats.cues.append(Cue(kind, Note(f"different_{what}", text_, claim=str(a), text=str(b)), 0.6))
+        text_ = f"a different {what}: {in_claim} in the claim vs {in_text} in the text"
+        feats.cues.append(Cue(kind, Note(f"different_{what}", text_, claim=str(in_claim), text=str(in_text)), 0.6))
     return feats
 
 
@@ -350,7 +352,8 @@ def _word_reason(names: list[str], claim: str, text: str) -> str:
         if kind == "x":
             a, b = words.split("|")
             a, b = (a, b) if a in stems(claim) else (b, a)
-            return f"different wording: {_quote(_surface(a, claim))} in the claim vs {_quote(_surface(b, text))} in the text"
+            mine, theirs = _quote(_surface(a, claim)), _quote(_surface(b, text))
+            return f"different wording: {mine} in the claim vs {theirs} in the text"
     for name in names:
         kind, _, word = name.partition(":")
         if kind == "c":
@@ -364,7 +367,7 @@ def _decide_with_model(model: dict, claim: str, text: str, f: Features) -> tuple
         return "other", "nothing in common: no shared words or names"
     features = pair_features(claim, text, f)
     proba = predict_proba(model, features)
-    stance = max(proba, key=proba.get)
+    stance = max(proba, key=proba.__getitem__)
     strong = max(f.cues, key=lambda c: c.strength, default=None)
     # Cues from the alias table (opposite predicates, another actor) and outright denials are
     # rare in the training pairs, so the model cannot weigh them: they decide on their own.

@@ -30,7 +30,9 @@ from bot.app.digest import DigestBook, DigestContent, build_content
 from bot.app.languages import ServerLanguages
 from bot.app.policy import PaceLimit, check_claim
 from bot.app.sources import AddOutcome, add_parsed, download, parse_fetched
-from bot.querylog import LoggedMatch, QueryEntry, QueryLog, now_utc, querylog_path_for
+from bot.querylog import LoggedMatch, QueryEntry, QueryLog, querylog_path_for
+from storage.capabilities import ArchiveFile, Change, ChangeFeed, Watcher
+from storage.clock import utc_now
 from storage.ingest import IngestReport, SkippedItem
 from storage.records import PartialDate, Source
 from storage.store import ArchiveStats, ArchiveStore, AuditEvent
@@ -50,14 +52,17 @@ def make_verifier(store: ArchiveStore, config: Config) -> Verifier:
     """The verifier over `store`, with the moderators' aliases and the configured threshold."""
     from bot.config import ConfigError
     from verifiers.aliases import load_aliases
-    from verifiers.engine import Verifier
+    from verifiers.engine import DEFAULT_THRESHOLD, DEFAULT_WORKERS, Verifier
 
     try:
-        load_aliases(config.aliases_path())  # the moderators' names: the saved index is built with them
+        # The moderators' names: the saved index is built with them. load_aliases also
+        # makes them the table of verifiers.stance and verifiers.conflicts.
+        aliases = load_aliases(config.aliases_path())
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-    threshold = config.matching.threshold
-    return Verifier(store) if threshold is None else Verifier(store, threshold=threshold)
+    matching = config.matching
+    threshold = DEFAULT_THRESHOLD if matching.threshold is None else matching.threshold
+    return Verifier(store, aliases=aliases, workers=matching.workers or DEFAULT_WORKERS, threshold=threshold)
 
 
 class IsnadService:
@@ -74,7 +79,7 @@ class IsnadService:
         self.pace = PaceLimit(config.discord.cooldown_seconds)
         self.languages = ServerLanguages(self)
         self.digests = DigestBook(self)
-        self._watcher: Any = None
+        self._watcher: Watcher | None = None
         self._index_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
@@ -85,9 +90,9 @@ class IsnadService:
         `index`, the search index is loaded (or built) now, else on first use."""
         store = open_store(config, db)
         try:
-            cursor = store.latest_cursor() if hasattr(store, "latest_cursor") else None
+            cursor = store.latest_cursor() if isinstance(store, ChangeFeed) else None
             verifier = make_verifier(store, config) if index else None
-            querylog = QueryLog(querylog_path_for(getattr(store, "path", None)), store=store)
+            querylog = QueryLog(querylog_path_for(store.path if isinstance(store, ArchiveFile) else None), store=store)
         except BaseException:
             store.close()
             raise
@@ -105,7 +110,7 @@ class IsnadService:
     @property
     def shared(self) -> bool:
         """A database other processes write to: the index follows its change log."""
-        return self.start_cursor is not None and hasattr(self.store, "watch")
+        return self.start_cursor is not None and isinstance(self.store, ChangeFeed)
 
     # --- verifying ---------------------------------------------------------------
 
@@ -122,7 +127,8 @@ class IsnadService:
         with self._index_lock:
             return self.verifier.verify(text, limit=limit, min_score=min_score, claim_date=claim_date)
 
-    def verify_many(self, texts: list[str], *, limit: int | None = None, min_score: float | None = None) -> list[Report]:
+    def verify_many(self, texts: list[str], *, limit: int | None = None,
+                    min_score: float | None = None) -> list[Report]:
         limit = self.config.matching.limit if limit is None else limit
         with self._index_lock:
             return self.verifier.verify_many(texts, limit=limit, min_score=min_score)
@@ -317,22 +323,22 @@ class IsnadService:
         which is harmless: each change re-reads the source (remove, then add)."""
         if not self.shared or self._watcher is not None:
             return
+        assert isinstance(self.store, ChangeFeed)
 
-        def on_change(change: Any) -> None:  # the watcher's thread, one change at a time, in order
+        def on_change(change: Change) -> None:  # the watcher's thread, one change at a time, in order
             source = self.store.get(change.source_id) if change.action == "add" else None
             with self._index_lock:
                 self.verifier.remove_source(change.source_id)
                 if source is not None:
                     self.verifier.add_sources([source])
 
-        self._watcher = self.store.watch(on_change, since=self.start_cursor,  # type: ignore[attr-defined]
-                                         poll_interval=poll_interval)
+        self._watcher = self.store.watch(on_change, since=self.start_cursor, poll_interval=poll_interval)
 
     def _caught_up(self, timeout: float = 10.0) -> None:
         """Wait until the watcher has applied every change up to now (our own write included)."""
-        if self._watcher is None:
+        if self._watcher is None or not isinstance(self.store, ChangeFeed):
             return
-        cursor = self.store.latest_cursor()  # type: ignore[attr-defined]
+        cursor = self.store.latest_cursor()
         if not self._watcher.wait_for(cursor, timeout):
             log.warning("the index is still catching up with the archive's change %s", cursor)
 
@@ -363,6 +369,6 @@ def query_entry(report: Report, *, guild_id: int | None, channel_id: int | None,
                            score=round(m.score, 1), url=m.url, date=m.date.iso(), handle=m.handle)
     conflicts = [{"title": c.match.title or c.match.publisher or c.match.source_id, "reason": c.reason}
                  for c in report.conflicts]
-    return QueryEntry(at=now_utc().isoformat(), guild_id=guild_id, channel_id=channel_id,
+    return QueryEntry(at=utc_now().isoformat(), guild_id=guild_id, channel_id=channel_id,
                       claim=report.query[:1000], best=best, conflicts=conflicts, via=via)
 

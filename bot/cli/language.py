@@ -11,7 +11,7 @@ def cmd_stance(ctx: Context) -> int:
     for number, obj, error in read_jsonl(ctx.args.batch):
         if obj is not None and not (isinstance(obj.get("claim"), str) and isinstance(obj.get("text"), str)):
             error = f"line {number}: \"claim\" and \"text\" must be strings"
-        if error:
+        if error or obj is None:
             failures += 1
             warn(error)
             ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})

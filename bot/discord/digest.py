@@ -29,6 +29,7 @@ from bot.app.aio import AsyncIsnad
 from bot.app.digest import DigestContent, DigestSettings, last_scheduled, missed_run, period_start
 from bot.discord.render import Section, clean, clip, iso, line, pack_messages, section_embeds
 from bot.i18n import t
+from storage.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ def digest_messages(digest: Digest, lang: str) -> list[list[discord.Embed]]:
     none = t("digest.none", lang)
     fmt = "%Y-%m-%d %H:%M UTC"
     start = digest.start.strftime(fmt) if digest.start else "—"
-    header = discord.Embed(title=t("digest.title", lang),
-                           description=line(t("digest.period", lang, start=iso(start), end=iso(digest.end.strftime(fmt))), lang))
+    period = t("digest.period", lang, start=iso(start), end=iso(digest.end.strftime(fmt)))
+    header = discord.Embed(title=t("digest.title", lang), description=line(period, lang))
     claims = [line(f"**{t('digest.times', lang, n=n)}** “{clip(clean(c), 300)}” → {best}", lang)
               for c, n, best in digest.claims]
     unmatched = [line(f"**{t('digest.times', lang, n=n)}** “{clip(clean(c), 300)}”", lang) for c, n in digest.unmatched]
@@ -93,7 +94,7 @@ class DigestScheduler:
         """Start the scheduler (needs the running loop: call from setup_hook),
         add every saved digest, and post any digest missed while down."""
         self.scheduler.start()
-        now = datetime.now(UTC)
+        now = utc_now()
         for settings in await self.isnad.all_digest_settings():
             self.schedule(settings)
             due = missed_run(settings, now, self.grace)
@@ -138,7 +139,7 @@ class DigestScheduler:
             settings = await self.get(guild_id)
             if settings is None:
                 return False
-            now = datetime.now(UTC)
+            now = utc_now()
             due = due or last_scheduled(settings, now)
             if settings.last_run and datetime.fromisoformat(settings.last_run) >= due:
                 return False  # already posted (a restart racing the cron job)
@@ -156,7 +157,7 @@ class DigestScheduler:
     async def preview(self, guild_id: int, lang: str) -> list[list[discord.Embed]]:
         settings = await self.get(guild_id)
         start = datetime.fromisoformat(settings.last_run) if settings and settings.last_run else None
-        content = await self.isnad.digest_content(guild_id, start, datetime.now(UTC))
+        content = await self.isnad.digest_content(guild_id, start, utc_now())
         return digest_messages(digest_lines(content, lang), lang)
 
 

@@ -50,7 +50,8 @@ COMMAND_AR: dict[str, str] = {
     "How to use Isnad": "طريقة استخدام إسناد",
     "What the archive holds": "محتوى الأرشيف",
     "Manage the archive's sources (moderators)": "إدارة مصادر الأرشيف (للمشرفين)",
-    "Import an article from a link or a file (text, JSONL, HTML, PDF)": "استيراد مقال من رابط أو ملف (نص، JSONL، HTML، PDF)",
+    "Import an article from a link or a file (text, JSONL, HTML, PDF)":
+        "استيراد مقال من رابط أو ملف (نص، JSONL، HTML، PDF)",
     "The article's link": "رابط المقال",
     "A text, JSONL, HTML or PDF file": "ملف نصي أو JSONL أو HTML أو PDF",
     "Reply language in this server (moderators)": "لغة الردود في هذا الخادم (للمشرفين)",

@@ -138,7 +138,8 @@ def fit_message(embeds: list[discord.Embed]) -> list[discord.Embed]:
         if not candidates:
             break
         embed, index, f = max(candidates, key=lambda c: len(c[2].value or ""))
-        embed.set_field_at(index, name=f.name, value=clip(f.value, max(100, len(f.value) - over() - 1)), inline=f.inline)
+        value = f.value or ""
+        embed.set_field_at(index, name=f.name, value=clip(value, max(100, len(value) - over() - 1)), inline=f.inline)
     while over() > 0 and len(embeds) > 1:  # last resort, never reached by our pages
         embeds = embeds[:-1]
     return embeds
@@ -272,7 +273,8 @@ def report_pages(report: Report, lang: str, per_page: int = MATCHES_PER_PAGE) ->
     if len(pages) > 1:  # before fitting, so the footer counts towards the 6000
         for i, page in enumerate(pages):
             footer = (page[-1].footer.text if page[-1].footer else "") or ""
-            page[-1].set_footer(text=clip(f"{footer} · {t('result.page', lang, n=i + 1, total=len(pages))}", FOOTER_MAX))
+            numbered = f"{footer} · {t('result.page', lang, n=i + 1, total=len(pages))}"
+            page[-1].set_footer(text=clip(numbered, FOOTER_MAX))
     return [fit_message(p) for p in pages]
 
 

@@ -65,20 +65,8 @@ EXTENSIONS: dict[str, str] = {
     ".pdf": "pdf",
 }
 
-_extra: dict[str, FileParser] = {}
-
-
-def register(name: str, parser: FileParser, *, extensions: tuple[str, ...] = ()) -> None:
-    """Add or replace a format at run time (for plug-ins and tests)."""
-    _extra[name] = parser
-    FORMATS.setdefault(name, f"<registered {name}>")
-    for ext in extensions:
-        EXTENSIONS[ext.lower()] = name
-
 
 def get_parser(name: str) -> FileParser:
-    if name in _extra:
-        return _extra[name]
     target = FORMATS.get(name)
     if target is None:
         raise ImportFormatError(f"unknown import format {name!r} (known: {', '.join(FORMATS)})")

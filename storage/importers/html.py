@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import charset_normalizer
 import httpx
@@ -24,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from storage.dates import parse_date, search_date, tweet_id_date
 from storage.errors import ImportFormatError
 from storage.importers import ParseResult
+from storage.language import detect_language
 from storage.passages import split_sentences
 from storage.posts import extract_hashtags, extract_urls, parse_status_url
 from storage.records import UNKNOWN_DATE, PartialDate, Passage, Post, Source
@@ -58,8 +60,8 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
             return data.decode(encoding, errors="replace")
     meta = _META_CHARSET_RE.search(data[:8192])
     declared = ["utf-8", charset, meta.group(1).decode("ascii") if meta else None]
-    for encoding in declared:
-        text = _try_decode(data, encoding)
+    for name in declared:
+        text = _try_decode(data, name)
         if text is not None:
             return text
     best = charset_normalizer.from_bytes(data).best()
@@ -196,8 +198,6 @@ _AUTHOR_PREFIX_RE = re.compile(
     re.I,
 )
 _BYLINE_HINT_RE = re.compile(r"byline|author|writer|date|time|posted|published|meta|info|kateb", re.I)
-_ARABIC_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
@@ -240,8 +240,9 @@ def _meta(tree: LexborHTMLParser, *keys: str) -> str:
     for key in keys:
         for attr in ("property", "name", "itemprop"):
             node = tree.css_first(f'meta[{attr}="{key}"]')
-            if node is not None and (node.attributes.get("content") or "").strip():
-                return " ".join(node.attributes["content"].split())
+            content = (node.attributes.get("content") or "") if node is not None else ""
+            if content.strip():
+                return " ".join(content.split())
     return ""
 
 
@@ -268,11 +269,7 @@ def _ld_name(value: object) -> str:
 
 
 def guess_lang(text: str) -> str:
-    arabic = len(_ARABIC_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    if not arabic and not latin:
-        return ""
-    return "ar" if arabic >= latin * 0.5 else "en"
+    return detect_language(text)
 
 
 def _has_text_children(node: LexborNode) -> bool:
@@ -370,7 +367,7 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
     tweets = extract_tweets(tree, remove=True)
     ld = _json_ld(tree)
     cleaned = tree.html or ""
-    doc = trafilatura.bare_extraction(
+    extracted = trafilatura.bare_extraction(
         cleaned, url=url or None, with_metadata=True, include_comments=False,
         include_tables=False, include_images=False,
         # htmldate's extensive search falls back to dateparser over every
@@ -378,7 +375,8 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
         # byline reading does that job.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    doc = doc.as_dict() if doc is not None else {}
+    doc: dict[str, Any] = (extracted if isinstance(extracted, dict)
+                           else extracted.as_dict() if extracted is not None else {})
     # trafilatura puts one paragraph per line; split_sentences would join single lines.
     text = "\n\n".join((doc.get("text") or "").splitlines()).strip() or _fallback_text(tree)
     byline = find_byline(tree)

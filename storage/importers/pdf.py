@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from storage.errors import ImportFormatError
 from storage.importers import ParseResult
@@ -43,10 +44,8 @@ def _form(char: str) -> str:
 
 @lru_cache(maxsize=20000)
 def _frequency(word: str) -> float:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover - wordfreq is a dependency
-        return 0.0
+    from wordfreq import zipf_frequency  # imported on first use: it loads its word lists
+
     return zipf_frequency(word, "ar")
 
 
@@ -138,7 +137,7 @@ def _metadata(data: bytes) -> dict[str, str]:
     from pypdf import PdfReader
 
     try:
-        info = PdfReader(io.BytesIO(data)).metadata or {}
+        info: Any = PdfReader(io.BytesIO(data)).metadata or {}
     except Exception:  # metadata is a nicety; a broken info dict is not an error
         return {}
     return {k: str(v).strip() for k, v in info.items() if isinstance(v, str) and str(v).strip()}

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from storage.dates import parse_date, parse_month, tweet_id_date
+from storage.language import detect_language
 from storage.passages import split_sentences
 from storage.posts import (
     Attribution,
@@ -231,11 +232,11 @@ def _split_posts(lines: list[_Line]) -> tuple[list[_PostDraft], set[int]]:
             continue
         draft = _PostDraft(attribution)
         for block in _post_blocks(lines[region_start:position]):
-            draft.lines.extend(l.text for l in block)
-            used.update(l.index for l in block)
+            draft.lines.extend(item.text for item in block)
+            used.update(item.index for item in block)
         tail = _tail_lines(lines, position + 1)
-        draft.lines.extend(l.text for l in tail)
-        used.update(l.index for l in [line, *tail])
+        draft.lines.extend(item.text for item in tail)
+        used.update(item.index for item in [line, *tail])
         drafts.append(draft)
         region_start = position + 1 + len(tail)
     return drafts, used
@@ -310,11 +311,7 @@ def _body_runs(lines: list[_Line], used: set[int]) -> list[list[_Line]]:
 
 
 def _language(text: str) -> str:
-    arabic = len(re.findall(r"[\u0600-\u06FF]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    if not arabic and not latin:
-        return ""
-    return "ar" if arabic >= latin else "en"
+    return detect_language(text)
 
 
 def _article_date(header: _Header, posts: list[Post]) -> PartialDate:

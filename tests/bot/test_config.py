@@ -59,3 +59,17 @@ def test_env_names_the_archive_before_the_config_file(tmp_path):
     plain = load_config(path, env={})
     assert resolve_archive(plain) == "postgresql://isnad@db/isnad"  # storage.url over storage.path
     assert resolve_archive(load_config(None, env={})) is None  # the default archive
+
+
+def test_fetch_section_is_the_fetchers_own_settings_with_one_set_of_defaults(tmp_path):
+    from storage.fetch import FetchSettings
+
+    assert load_config(None, env={}).fetch_settings() == FetchSettings()
+    path = tmp_path / "config.toml"
+    path.write_text("[fetch]\nmax_bytes = 1000\nbackoff = 0.5\n[matching]\nworkers = 1\n", encoding="utf-8")
+    config = load_config(path, env={})
+    assert config.fetch_settings().max_bytes == 1000 and config.fetch_settings().backoff == 0.5
+    assert config.matching.workers == 1
+    path.write_text("[matching]\nworkers = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="workers"):
+        load_config(path, env={})

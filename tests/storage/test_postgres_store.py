@@ -278,3 +278,18 @@ def test_after_connections_are_cut_reads_reconnect_and_the_watcher_catches_up(db
     assert watcher.wait_for(store.latest_cursor(), timeout=5), "the watcher did not catch up after reconnecting"
     assert [(c.action, c.source_id) for c in seen] == [("add", "while-cut")]
     watcher.stop()
+
+
+def test_rows_written_without_a_url_key_get_one_when_the_archive_opens(db_url):
+    store = PostgresStore(db_url)
+    page = source(1)
+    page.url = "https://www.example.org/news/1?utm_source=feed"
+    store.add(page, by="test")
+    store.close()
+    with psycopg.connect(db_url, autocommit=True) as conn:  # as an Isnad before schema 3 wrote it
+        conn.execute("UPDATE sources SET url_key = NULL")
+    reopened = PostgresStore(db_url)
+    try:
+        assert reopened.find_by_url("http://example.org/news/1/") == "src-1"
+    finally:
+        reopened.close()

@@ -46,15 +46,15 @@ def hashed(make_source):
 
 @pytest.fixture
 def tokenized(monkeypatch) -> list[int]:
-    """How many documents the engine tokenizes (every index build goes through _encode_chunk)."""
+    """How many documents the engine tokenizes (every index build goes through _encode)."""
     counts: list[int] = []
-    real = engine._encode_chunk
+    real = engine._encode
 
-    def counting(docs):
+    def counting(docs, aliases):
         counts.append(len(docs))
-        return real(docs)
+        return real(docs, aliases)
 
-    monkeypatch.setattr(engine, "_encode_chunk", counting)
+    monkeypatch.setattr(engine, "_encode", counting)
     return counts
 
 

@@ -186,6 +186,9 @@ def test_equal_scores_come_in_document_order_whatever_k():
     index = Index()
     for i in range(40):  # identical documents: every score ties
         index.add(DocKey("passage", f"s{i}:p0", f"s{i}"), ["قصف", "حي", "الجورة"])
-    docs = lambda k: [h.doc for h in index.search(["قصف", "الجورة"], k=k).hits]
+
+    def docs(k: int) -> list[int]:
+        return [h.doc for h in index.search(["قصف", "الجورة"], k=k).hits]
+
     assert docs(5) == list(range(5))
     assert docs(12)[:5] == docs(5) and docs(40) == list(range(40))

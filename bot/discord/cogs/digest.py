@@ -1,7 +1,6 @@
 """/digest set|off|preview — moderators configure the daily digest."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
@@ -12,6 +11,7 @@ from bot.app.digest import DigestSettings, parse_hhmm
 from bot.discord.digest import DigestScheduler
 from bot.discord.replies import Replies
 from bot.i18n import t
+from storage.clock import utc_now
 
 
 class DigestCog(commands.GroupCog, group_name="digest",
@@ -47,7 +47,7 @@ class DigestCog(commands.GroupCog, group_name="digest",
         old = await self.digests.get(interaction.guild_id)
         settings = DigestSettings(
             guild_id=interaction.guild_id, channel_id=channel.id, time=hhmm, timezone=zone, lang=lang,
-            set_at=datetime.now(UTC).isoformat(), last_run=old.last_run if old else None,
+            set_at=utc_now().isoformat(), last_run=old.last_run if old else None,
         )
         await self.digests.enable(settings)
         await interaction.followup.send(t("digest.set", lang, channel=channel.mention, time=hhmm, tz=zone),

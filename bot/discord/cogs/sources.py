@@ -61,7 +61,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         ext = file.filename.rpartition(".")[2].lower() if "." in file.filename else ""
         if ext not in settings.attachment_types:
             await interaction.response.send_message(
-                t("source.bad_type", lang, ext=ext or "?", allowed=", ".join(settings.attachment_types)), ephemeral=True)
+                t("source.bad_type", lang, ext=ext or "?", allowed=", ".join(settings.attachment_types)),
+                ephemeral=True)
             return
         if file.size > settings.attachment_max_bytes:
             await interaction.response.send_message(
@@ -150,8 +151,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         if view is not None:
             view.index = index
             view._sync()
-        extra = {"view": view} if view is not None else {}
-        await interaction.response.send_message(embeds=pages[index], ephemeral=True, **extra)
+        await interaction.response.send_message(embeds=pages[index], ephemeral=True,
+                                                view=view if view is not None else discord.utils.MISSING)
 
     @app_commands.command(name="show", description="Show one source and its history")
     @app_commands.describe(id="The source id, as /source list shows it")
@@ -194,13 +195,16 @@ class PasteModal(discord.ui.Modal):
     def __init__(self, cog: SourcesCog, lang: str) -> None:
         super().__init__(title=t("modal.title", lang), timeout=15 * 60)
         self.cog, self.lang = cog, lang
-        self.title_field = discord.ui.TextInput(label=t("modal.field.title", lang), max_length=256, required=True)
-        self.publisher = discord.ui.TextInput(label=t("modal.field.publisher", lang), max_length=100, required=False)
-        self.date = discord.ui.TextInput(label=t("modal.field.date", lang), max_length=10, required=False,
-                                         placeholder="2014-02-10")
-        self.url = discord.ui.TextInput(label=t("modal.field.url", lang), max_length=500, required=False)
-        self.text = discord.ui.TextInput(label=t("modal.field.text", lang), style=discord.TextStyle.paragraph,
-                                         max_length=4000, required=True)
+        self.title_field: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
+            label=t("modal.field.title", lang), max_length=256, required=True)
+        self.publisher: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
+            label=t("modal.field.publisher", lang), max_length=100, required=False)
+        self.date: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
+            label=t("modal.field.date", lang), max_length=10, required=False, placeholder="2014-02-10")
+        self.url: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
+            label=t("modal.field.url", lang), max_length=500, required=False)
+        self.text: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
+            label=t("modal.field.text", lang), style=discord.TextStyle.paragraph, max_length=4000, required=True)
         for item in (self.title_field, self.publisher, self.date, self.url, self.text):
             self.add_item(item)
 
@@ -212,7 +216,8 @@ class PasteModal(discord.ui.Modal):
                   "url": self.url.value, "text": self.text.value}
         await self.cog.add_pasted(interaction, fields, self.lang)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal.on_error takes no item (its BaseView's does): the override matches Modal.
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await self.cog.replies.report_error(interaction, error)
 
 

@@ -74,15 +74,17 @@ class VerifyCog(commands.Cog):
     async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool) -> None:
         pages = report_pages(report, lang)
         view = view_for(pages, lang)
-        extra = {"view": view} if view is not None else {}
-        await interaction.followup.send(embeds=pages[0], ephemeral=ephemeral, wait=True, **extra)
+        await interaction.followup.send(embeds=pages[0], ephemeral=ephemeral, wait=True,
+                                        view=view if view is not None else discord.utils.MISSING)
 
     # --- /verify -------------------------------------------------------------------
 
     @app_commands.command(
-        name="verify", description="Find where a claim already appears in the archive, when, and who tells it differently"
+        name="verify",
+        description="Find where a claim already appears in the archive, when, and who tells it differently",
     )
-    @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link", private="Only you see the answer")
+    @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link",
+                           private="Only you see the answer")
     async def verify(self, interaction: discord.Interaction, claim: str, private: bool = False) -> None:
         lang = await self.replies.lang(interaction)
         refusal = self._refusal(interaction.user.id, claim, lang)
@@ -90,7 +92,8 @@ class VerifyCog(commands.Cog):
             await interaction.response.send_message(refusal, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
-        report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id, via="slash")
+        report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+                                    via="slash")
         await self._answer(interaction, report, lang, ephemeral=private)
 
     async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -102,7 +105,8 @@ class VerifyCog(commands.Cog):
             return
         await interaction.response.defer(thinking=True)
         for claim in claims:
-            report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id, via="menu")
+            report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+                                        via="menu")
             await self._answer(interaction, report, lang, ephemeral=False)
 
     # --- @Isnad mentions ----------------------------------------------------------------
@@ -129,8 +133,8 @@ class VerifyCog(commands.Cog):
                                         channel_id=message.channel.id, via="mention")
             pages = report_pages(report, lang)
             view = view_for(pages, lang)
-            extra = {"view": view} if view is not None else {}
-            await message.reply(embeds=pages[0], mention_author=False, **extra)
+            await message.reply(embeds=pages[0], mention_author=False,
+                                view=view if view is not None else discord.utils.MISSING)
         except Exception:  # listeners have no tree error handler; keep the bot up
             log.exception("mention from %s failed", message.author.id)
             await message.reply(t("error.generic", lang), mention_author=False)
@@ -149,8 +153,8 @@ class VerifyCog(commands.Cog):
         stats = await self.service.stats()
         unknown = t("result.unknown_date", lang)
         body = t("about.body", lang, sources=stats.sources, passages=stats.passages, posts=stats.posts,
-                 earliest=iso(stats.earliest.iso() if stats.earliest else unknown),
-                 latest=iso(stats.latest.iso() if stats.latest else unknown))
+                 earliest=iso((stats.earliest.iso() if stats.earliest else None) or unknown),
+                 latest=iso((stats.latest.iso() if stats.latest else None) or unknown))
         await interaction.response.send_message(embed=discord.Embed(title=t("about.title", lang), description=body))
 
     # --- /isnad language (moderators) --------------------------------------------------------
