@@ -39,6 +39,7 @@ from verifiers import provenance, rerank
 from verifiers.aliases import AliasTable, read_aliases
 from verifiers.claim import clean_claim
 from verifiers.conflicts import find_conflicts
+from verifiers.crosslang import CrossLanguage
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Note, Report
@@ -117,6 +118,7 @@ class Verifier:
         self._outside: dict[str, Source] = {}  # sources indexed that the store does not hold
         self._unsaved = 0
         self._index = Index()
+        self.crosslang = CrossLanguage(self)  # English claims against Arabic accounts, and the reverse
         self._open_index()
 
     # --- the persisted index ------------------------------------------------------
@@ -204,6 +206,7 @@ class Verifier:
         a restart that caught up does not index it twice)."""
         count = self._add(sources, check_store=True)
         self._maybe_save()
+        self.crosslang.sources_changed()
         return count
 
     def _add(self, sources: Iterable[Source], *, check_store: bool) -> int:
@@ -302,6 +305,7 @@ class Verifier:
     def remove_source(self, source_id: str) -> int:
         """Drop a source from the index (after the store removed it)."""
         removed = self._index.remove_source(source_id)
+        self.crosslang.source_removed(source_id)
         self._hashes.pop(source_id, None)
         self._outside.pop(source_id, None)
         prefix = source_id + ":"
@@ -326,7 +330,9 @@ class Verifier:
             claim.date = claim_date
         floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
-        scored = exact + self._ranked(claim, exclude={m.item_id for m in exact})
+        seen = {m.item_id for m in exact}
+        scored = exact + self.crosslang.extend(claim, self._ranked(claim, exclude=seen), exclude=seen,
+                                               threshold=self.threshold)
         matches = [m for m in scored if m.score >= floor][:limit]
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.cli.archive import cmd_ingest, cmd_migrate, cmd_sources
 from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, warn
+from bot.cli.embed import register as register_embed
 from bot.cli.language import cmd_alias, cmd_stance
 from bot.cli.verify import cmd_chat, cmd_verify
 from bot.config import ConfigError
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     alias_add.add_argument("names", nargs="+", metavar="NAME", help="names or spellings, Arabic or English")
     alias_add.add_argument("--kind", choices=["place", "group", "person", "event"], help="needed for a new concept")
     alias.set_defaults(handler=cmd_alias)
+    register_embed(sub, alias_actions)  # `isnad embed`, `isnad alias suggest` (bot/cli/embed.py)
 
     migrate = sub.add_parser(
         "migrate",

@@ -1,0 +1,100 @@
+"""Fit the cross-language scorer (verifiers/crosslang.py) and write data/crosslang_weights.json.
+
+    python benchmarks/train_crosslang.py [--work DIR]
+
+Data: the train renderings of benchmarks/data/crosslang_en_ar.tsv (English,
+written by hand for Isnad, of Arabic train tweets) asked of the CheckThat!
+2021 Arabic collection, through the same dense index and features the engine
+uses (the archive is built, or reused, as benchmarks/eval_crosslang.py does).
+Each claim gives its top CANDIDATES dense hits, labelled by the qrels; then
+the same claim again with its relevant claims taken out of the candidates, so
+that the model also learns what the best candidate looks like when nothing
+archived is the claim (what the threshold must refuse).
+
+The model is a logistic regression (scikit-learn, a dev dependency; the
+engine only reads the JSON), so its output is P(same claim) as the
+re-ranker's is. Dev figures come from benchmarks/eval_crosslang.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.benchdata import available, duplicates, load_dataset, missing_message  # noqa: E402
+from benchmarks.eval_crosslang import DEFAULT_WORK, open_archive, renderings  # noqa: E402
+from benchmarks.eval_retrieval import _as_copy  # noqa: E402
+
+C = 1.0  # inverse regularization: few features, a few hundred pairs
+
+
+def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    from verifiers import embeddings
+    from verifiers.crosslang import CANDIDATES, FEATURES
+    from verifiers.dense import ARABIC
+
+    copies = duplicates(dataset)
+    qrels = dataset.splits[split].qrels
+    rows, labels, groups = [], [], []
+    dense = verifier.crosslang.dense
+    for qid, text in renderings(split).items():
+        query = embeddings.shared().query(text)
+        hits = dense.search(query, k=CANDIDATES + 20, lang=ARABIC)
+        relevant = qrels[qid]
+        label = [(_as_copy(h.source_id, copies, relevant) in relevant) for h in hits]
+        for variant, chosen in (("all", hits[:CANDIDATES]),
+                                ("removed", [h for h, y in zip(hits, label) if not y][:CANDIDATES])):
+            for match, f in verifier.crosslang.featurize(text, chosen):
+                rows.append([f[name] for name in FEATURES])
+                labels.append(_as_copy(match.source_id, copies, relevant) in relevant)
+                groups.append(f"{qid}/{variant}")
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool), groups
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--dry-run", action="store_true", help="print the weights, do not write them")
+    args = parser.parse_args(argv)
+    if not available():
+        print(missing_message())
+        return 0
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    from verifiers.crosslang import FEATURES, WEIGHTS_PATH
+
+    dataset = load_dataset("ar2021")
+    _, verifier = open_archive(args.work, "ar", dataset)
+    x, y, _ = pairs(verifier, dataset, "train")
+    model = LogisticRegression(C=C, max_iter=1000).fit(x, y)
+    p = model.predict_proba(x)[:, 1]
+    print(f"train: {len(y)} pairs, {int(y.sum())} positive; log-loss {log_loss(y, p):.3f}")
+    xd, yd, _ = pairs(verifier, dataset, "dev")
+    pd = model.predict_proba(xd)[:, 1]
+    print(f"dev:   {len(yd)} pairs, {int(yd.sum())} positive; log-loss {log_loss(yd, pd):.3f}; "
+          f"at P>=0.5 precision {yd[pd >= 0.5].mean() if (pd >= 0.5).any() else 0:.2f}, "
+          f"recall {(pd[yd] >= 0.5).mean():.2f}")
+    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0])}
+    data = {
+        "weights": weights, "bias": round(float(model.intercept_[0]), 4),
+        "fitted": f"{date.today().isoformat()} by benchmarks/train_crosslang.py on {len(y)} pairs "
+                  f"({len(renderings('train'))} train renderings, C={C})",
+    }
+    print(json.dumps(data, indent=1))
+    if not args.dry_run:
+        WEIGHTS_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {WEIGHTS_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The cross-language path on the seed archive (needs the multilingual extra; skips without it).
+
+The seed is one Arabic article with five embedded tweets: twelve passages and
+posts, embedded for real by the model the extra ships (no download).
+"""
+from __future__ import annotations
+
+import copy
+import logging
+
+import pytest
+
+from storage.ingest import ingest_sources
+from storage.records import Passage, Source
+from storage.sample import SAMPLE_ADDED_BY
+from storage.tinydb_store import TinyDBStore
+from tests.verifiers.test_english_claims import FINDS, UNRELATED
+from verifiers import embeddings
+from verifiers.engine import Verifier
+
+pytestmark = pytest.mark.skipif(not embeddings.available(), reason=embeddings.MISSING)
+
+# @mohsarmini's tweet in other words, with no name or event of the alias table: only the path finds it.
+BEYOND_ALIASES = "They have no honour and no religion: they murdered every one of their captives after running away"
+BEYOND_ALIASES_POST = "mohsarmini"
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory, _parsed_sample):
+    store = TinyDBStore(tmp_path_factory.mktemp("xl") / "archive.json")
+    ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
+    verifier = Verifier(store)
+    assert verifier.crosslang.make_backfill().run() == 12
+    yield verifier
+    store.close()
+
+
+@pytest.mark.parametrize("claim, expected", FINDS)
+def test_english_claims_still_find_their_arabic_account_first(embedded, claim, expected):
+    best = embedded.verify(claim).matches[0]
+    if expected.startswith("@"):
+        assert best.kind == "post" and best.handle == expected[1:]
+    else:
+        assert expected in best.text
+
+
+@pytest.mark.parametrize("claim", UNRELATED)
+def test_unrelated_english_claims_still_find_nothing(embedded, claim):
+    assert embedded.verify(claim).matches == []
+
+
+def test_a_claim_the_alias_table_cannot_bridge_finds_its_arabic_post(embedded, monkeypatch):
+    monkeypatch.setattr(embedded.crosslang, "dense", None)
+    assert embedded.verify(BEYOND_ALIASES).matches == []  # the lexical path alone
+    monkeypatch.undo()
+    report = embedded.verify(BEYOND_ALIASES)
+    best = report.matches[0]
+    assert best.handle == BEYOND_ALIASES_POST
+    assert best.reason.startswith("other language, meaning")
+    assert best.score >= embedded.threshold and best.confidence == "strong"
+    assert report.to_json()["matches"][0]["confidence"] == "strong"
+
+
+def test_weak_cross_language_candidates_are_possible_not_strong(embedded):
+    report = embedded.verify(UNRELATED[0], min_score=0)
+    cross = [m for m in report.matches if m.reason.startswith("other language, meaning")]
+    assert cross and all(m.confidence == "possible" and m.score < embedded.threshold for m in cross)
+
+
+def test_an_arabic_claim_on_an_arabic_archive_does_not_take_the_path(embedded, monkeypatch):
+    def no_model():
+        raise AssertionError("the model was asked")
+
+    monkeypatch.setattr(embeddings, "shared", no_model)
+    report = embedded.verify("بعد هروب داعش من دير الزور قتلوا كل السجناء")
+    assert report.matches[0].handle == "mohsarmini"
+
+
+def test_without_the_extra_english_claims_take_the_lexical_path(tmp_path, _parsed_sample, monkeypatch):
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    store = TinyDBStore(tmp_path / "archive.json")
+    ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
+    verifier = Verifier(store)
+    assert not verifier.crosslang.enabled and verifier.crosslang.make_backfill() is None
+    assert verifier.verify(FINDS[0][0]).matches[0].handle == "mohsarmini"
+    assert verifier.verify(BEYOND_ALIASES).matches == []
+    store.close()
+
+
+def test_the_dense_index_is_saved_beside_the_lexical_one_and_follows_the_archive(embedded):
+    store = embedded.store
+    again = Verifier(store)
+    assert len(again.crosslang.dense) == 12
+    backfill = again.crosslang.make_backfill()
+    assert backfill.pending() == []
+    extra = Source(id="en1", title="Syria", url="https://example.org/en/1", passages=[
+        Passage("en1", 0, "Unknown gunmen blew up the old military bridge near Deir ez-Zor on Monday."),
+    ])
+    added = store.add_many([extra], by="test").added[0]
+    again.add_sources([store.get(added.id)])
+    assert backfill.pending() == [added.id]
+    assert backfill.run() == 1
+    assert len(Verifier(store).crosslang.dense) == 13
+    store.remove(added.id)
+    again.remove_source(added.id)
+    assert len(again.crosslang.dense) == 12
+
+
+def test_background_embedding_lets_the_bot_answer_meanwhile_and_resumes(tmp_path, _parsed_sample, caplog):
+    store = TinyDBStore(tmp_path / "archive.json")
+    ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
+    verifier = Verifier(store)
+    with caplog.at_level(logging.INFO, logger="isnad.embed"):
+        verifier.crosslang.start_background()
+        assert verifier.verify(FINDS[0][0]).matches  # answered while the thread embeds
+        assert verifier.crosslang.backfill.wait_idle(120)
+    assert "embedding done: 12 passages and posts" in caplog.text
+    assert verifier.verify(BEYOND_ALIASES).matches[0].handle == BEYOND_ALIASES_POST
+    extra = Source(id="en2", title="Syria", url="https://example.org/en/2", passages=[
+        Passage("en2", 0, "Gunmen blew up the historic bridge of Deir ez-Zor over the Euphrates."),
+    ])
+    added = store.add_many([extra], by="test").added[0]
+    verifier.add_sources([store.get(added.id)])  # an import wakes the thread
+    assert verifier.crosslang.backfill.wait_idle(60)
+    assert verifier.crosslang.dense.has(added.id, store.get(added.id).content_hash)
+    verifier.crosslang.backfill.stop()
+    store.close()
+
+
+def test_a_stopped_backfill_goes_on_where_it_was(tmp_path, _parsed_sample):
+    store = TinyDBStore(tmp_path / "archive.json")
+    ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
+    for n in range(2):
+        store.add(Source(id=f"n{n}", title=f"n{n}", url=f"https://example.org/n{n}",
+                         passages=[Passage(f"n{n}", 0, f"The Euphrates bridge story number {n}.")]), by="test")
+    verifier = Verifier(store)
+    first = verifier.crosslang.make_backfill()
+
+    def stop_after_one(done: int, total: int) -> None:
+        if done:
+            first._stop.set()
+
+    assert first.run(stop_after_one) in (1, 12)  # one whole source, then it stops
+    resumed = Verifier(store).crosslang.make_backfill()
+    assert len(resumed.pending()) == 2
+    assert resumed.run() == 14 - first.done
+    assert resumed.pending() == []
+    store.close()

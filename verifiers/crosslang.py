@@ -1,0 +1,216 @@
+"""The cross-language path: an English claim finds its Arabic account (and the reverse).
+
+The lexical path bridges languages only through the alias table's concepts
+(70 names of the seed's region): an English rendering of an Arabic fact-check
+tweet finds its claim for 0.07 MAP@5. This path adds candidates from the
+dense index (verifiers/dense.py: multilingual-e5-small vectors) and scores
+them with a model of its own, since a cosine between two languages is not a
+BM25 score; the alias table's concepts stay a feature. The engine calls it
+once per claim (`CrossLanguage.extend`), after its own ranking.
+
+When it runs: the claim's script (Arabic or not) is a minority among the
+embedded items of the archive, so that other-script accounts are likely; or
+the lexical path found nothing at the threshold and there are items in the
+other script. A same-language claim in a one-language archive never takes it,
+so it costs nothing there. Only other-script items are taken from the dense
+index: same-language matching stays the lexical path's (e5 as an
+Arabic-to-Arabic re-ranker did not help: docs/quality.md).
+
+The score is P(same claim) x 100, like the re-ranker's: a logistic over
+- cosine: the claim's and the item's vectors;
+- lead: the cosine's lead over the best other candidate (negative for all
+  but the first): the claim's own account stands out from similar stories;
+- concepts, has_concepts: the share of the claim's alias-table concepts the
+  item carries (and whether the claim has any);
+- num_shared, num_clash: numbers in common, or only different ones.
+benchmarks/train_crosslang.py fits it on English renderings of Arabic train
+tweets (benchmarks/data/crosslang_en_ar.tsv) and ships the weights as
+data/crosslang_weights.json; no scikit-learn at run time.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from verifiers import embeddings
+from verifiers.aliases import concept_tokens, fold
+from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
+from verifiers.normalize import is_arabic
+from verifiers.report import Claim, Confidence, Match
+
+if TYPE_CHECKING:
+    from verifiers.backfill import Backfill
+    from verifiers.engine import Verifier
+
+WEIGHTS_PATH = Path(__file__).parent / "data" / "crosslang_weights.json"
+FEATURES = ("cosine", "lead", "concepts", "has_concepts", "num_shared", "num_clash")
+TEXT_RECIPE = 1  # bump when backfill.item_texts changes what is embedded: saved vectors are redone
+CANDIDATES = 20  # dense hits scored per claim
+REASON = "other language"
+_NUMBER = re.compile(r"\d+")
+log = logging.getLogger("isnad.crosslang")
+
+
+@lru_cache(maxsize=1)
+def model() -> dict:
+    """{"weights": {feature: w}, "bias": b, "strong": score} (data/crosslang_weights.json)."""
+    data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    unknown = [f for f in data["weights"] if f not in FEATURES]
+    if unknown:
+        raise ValueError(f"{WEIGHTS_PATH.name} has unknown features {', '.join(unknown)}")
+    return data
+
+
+def script(text: str) -> int:
+    return ARABIC if is_arabic(text) else OTHER
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.lstrip("0") or "0" for n in _NUMBER.findall(fold(text))}
+
+
+def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[dict[str, float]]:
+    """The features of each candidate of one claim (cosines best first, texts alike)."""
+    concepts = set(concept_tokens(claim_text))
+    numbers = _numbers(claim_text)
+    out = []
+    for i, (cos, text) in enumerate(zip(cosines, texts)):
+        others = [c for j, c in enumerate(cosines) if j != i]
+        best_other = max(others) if others else cos - 0.05
+        theirs = set(concept_tokens(text))
+        their_numbers = _numbers(text)
+        out.append({
+            "cosine": cos,
+            "lead": cos - best_other,
+            "concepts": len(concepts & theirs) / len(concepts) if concepts else 0.0,
+            "has_concepts": 1.0 if concepts else 0.0,
+            "num_shared": 1.0 if numbers & their_numbers else 0.0,
+            "num_clash": 1.0 if numbers and their_numbers and not numbers & their_numbers else 0.0,
+        })
+    return out
+
+
+def probability(f: dict[str, float]) -> float:
+    """100 x P(same claim)."""
+    m = model()
+    z = m["bias"] + sum(w * f[name] for name, w in m["weights"].items())
+    return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def reason(f: dict[str, float]) -> str:
+    words = f"{REASON}, meaning {100 * f['cosine']:.0f}% alike"
+    if f["has_concepts"]:
+        words += f", {100 * f['concepts']:.0f}% of names and events shared"
+    return words
+
+
+class CrossLanguage:
+    """The verifier's cross-language path: its dense index, its background
+    embedding, and the scoring of other-language candidates."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        self.verifier = verifier
+        self.dense: DenseIndex | None = None
+        self.backfill: Backfill | None = None
+        if not embeddings.available():
+            return
+        stamp = {"model": embeddings.model_id(), "text": TEXT_RECIPE}
+        self.dense = DenseIndex.open(directory_for(verifier._dir), stamp, embeddings.DIM)
+
+    @property
+    def enabled(self) -> bool:
+        return self.dense is not None
+
+    # --- keeping the dense index in step (the engine calls these) -----------------------------
+
+    def make_backfill(self) -> Backfill | None:
+        """The embedding loop over what the dense index lacks (None without the extra)."""
+        if self.dense is None:
+            return None
+        if self.backfill is None:
+            from verifiers.backfill import Backfill
+
+            self.backfill = Backfill(self.dense, self._wanted, self._fetch)
+        return self.backfill
+
+    def start_background(self) -> None:
+        """Embed the archive in a background thread (the bot and the chat call this at start)."""
+        backfill = self.make_backfill()
+        if backfill is not None:
+            backfill.start()
+
+    def sources_changed(self) -> None:
+        """Sources were added: wake the background embedding, if it runs."""
+        if self.backfill is not None and self.backfill._thread is not None:
+            self.backfill.notify()
+
+    def source_removed(self, source_id: str) -> None:
+        if self.dense is not None:
+            self.dense.remove_source(source_id)
+
+    def _wanted(self) -> dict[str, str]:
+        return dict(self.verifier._hashes)
+
+    def _fetch(self, source_id: str):
+        return self.verifier.store.get(source_id) or self.verifier._outside.get(source_id)
+
+    # --- verifying ---------------------------------------------------------------------------
+
+    def takes_path(self, claim: Claim, ranked: list[Match], threshold: float) -> int | None:
+        """The script to search when the claim takes the path, else None."""
+        if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
+            return None
+        mine = script(claim.text)
+        other = OTHER if mine == ARABIC else ARABIC
+        counts = self.dense.lang_counts()
+        if counts[other] == 0:
+            return None
+        if counts[mine] < counts[other]:
+            return other  # the claim's language is the archive's minority
+        strong = any(m.score >= threshold for m in ranked)
+        return None if strong else other
+
+    def extend(self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float) -> list[Match]:
+        """`ranked` (the lexical path's matches, best first) with other-language
+        candidates from the dense index scored in; best first."""
+        lang = self.takes_path(claim, ranked, threshold)
+        if lang is None or self.dense is None:
+            return ranked
+        query = embeddings.shared().query(claim.text)
+        hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
+        scored = self.score(claim.text, hits, threshold)
+        if not scored:
+            return ranked
+        by_item = {m.item_id: m for m in ranked}
+        for match in scored:
+            old = by_item.get(match.item_id)
+            if old is None or match.score > old.score:
+                by_item[match.item_id] = match
+        return sorted(by_item.values(), key=lambda m: -m.score)
+
+    def score(self, claim_text: str, hits: list[DenseHit], threshold: float) -> list[Match]:
+        """Matches for dense hits, scored by the cross-language model."""
+        out = []
+        for match, f in self.featurize(claim_text, hits):
+            value = round(probability(f), 1)
+            confidence: Confidence = "strong" if value >= threshold else "possible"
+            out.append(replace(match, score=value, reason=reason(f), confidence=confidence))
+        return out
+
+    def featurize(self, claim_text: str, hits: list[DenseHit]) -> list[tuple[Match, dict[str, float]]]:
+        """Each hit still in the archive as a Match (score 0) with its features."""
+        fetched = self.verifier.store.get_items(h.item_id for h in hits)
+        present = []
+        for hit in hits:
+            match = self.verifier._template(hit.item_id, fetched.get(hit.item_id))
+            if match is not None:  # None: removed from the store since it was embedded
+                present.append((hit, match))
+        texts = [f"{m.title}\n{m.text}" if m.title else m.text for _, m in present]
+        feats = features(claim_text, [h.cosine for h, _ in present], texts)
+        return [(m, f) for (_, m), f in zip(present, feats)]

