@@ -308,7 +308,7 @@ class Fetcher:
                 raise FetchNetworkError(f"could not find the host {host} ({exc})") from None
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in found]
             if not addresses:
-                raise FetchNetworkError(f"could not find the host {host}")
+                raise FetchNetworkError(f"could not find the host {host}") from None
         for ip in addresses:
             reason = address_refusal(ip, allow_loopback=self.settings.allow_loopback)
             if reason:
@@ -605,7 +605,7 @@ async def ingest_urls(
         for url in urls:
             known = find_source_by_url(store, url)
             if known:
-                report.skipped.append(SkippedItem(url, None, f"already archived as {known}"))
+                report.skipped.append(SkippedItem(url, None, f"already archived as {known}", failed=False))
                 continue
             try:
                 source = await fetch_source(url, fetcher=active)
@@ -614,7 +614,9 @@ async def ingest_urls(
                 continue
             known = find_source_by_url(store, source.url)
             if known:
-                report.skipped.append(SkippedItem(url, None, f"already archived as {known} ({source.url})"))
+                report.skipped.append(
+                    SkippedItem(url, None, f"already archived as {known} ({source.url})", failed=False)
+                )
                 continue
             part = ingest_sources(store, [source], by=by)
             for item in part.added:

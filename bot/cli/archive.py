@@ -26,7 +26,11 @@ def cmd_ingest(ctx: Context) -> int:
     finally:
         store.close()
     ctx.out.write(render_ingest(report))
-    return EXIT_OK if report.added or not report.skipped else EXIT_ERROR
+    # Exit 1 when anything could not be imported (a bad file, line or page), even
+    # if the rest was added, so a script notices; or when nothing at all was new.
+    if report.failures or (report.skipped and not report.added):
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def _ingest_files(ctx: Context, store: ArchiveStore, paths: list[str]):

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, load_aliases_for, read_jsonl, warn
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, line_id, load_aliases_for, read_jsonl, warn
+from storage.errors import ArchiveError
 
 
 def cmd_verify(ctx: Context) -> int:
@@ -18,6 +19,8 @@ def cmd_verify(ctx: Context) -> int:
         raise CliError("nothing to verify: give a CLAIM or --batch FILE")
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
+    if args.min_score is not None and not 0 <= args.min_score <= 100:  # NaN fails both comparisons
+        raise CliError(f"--min-score must be a number from 0 to 100, not {args.min_score}")
     verifier = open_verifier(ctx)
     if args.batch:
         return _verify_batch(ctx, verifier)
@@ -75,38 +78,65 @@ BATCH_CHUNK = 256  # lines verified together: big enough to share between worker
 
 
 def _verify_batch(ctx: Context, verifier) -> int:
-    """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap."""
+    """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap.
+    Answers are written (and flushed) chunk by chunk, in step with the input."""
     failures = 0
     for chunk in _chunked(read_jsonl(ctx.args.batch), BATCH_CHUNK):
         for row in _verify_chunk(ctx, verifier, chunk):
             failures += "error" in row
             ctx.emit_json(row)
+        ctx.out.flush()
     return EXIT_ERROR if failures else EXIT_OK
 
 
 def _verify_chunk(ctx: Context, verifier, chunk: list[tuple[int, dict | None, str]]) -> list[dict[str, Any]]:
-    """Plain claims go to verify_many together; claims with tweet links one by one."""
+    """Plain claims go to verify_many together; claims with tweet links one by one.
+    If the shared call fails, each claim is verified alone, so one claim that
+    breaks the verifier costs only its own line."""
     from verifiers.tweet_links import tweet_links
 
-    checked = [(obj, _batch_error(number, obj, error)) for number, obj, error in chunk]
-    plain = [obj["text"] for obj, error in checked if not error and not tweet_links(obj["text"])]
-    reports = iter(verifier.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
+    limit = ctx.config.discord.max_claim_length
+    checked = [(number, obj, _batch_error(number, obj, error, limit)) for number, obj, error in chunk]
+    plain = [obj["text"] for _, obj, error in checked if obj is not None and not error and not tweet_links(obj["text"])]
+    try:
+        reports = iter(verifier.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
+    except Exception:
+        reports = None
     rows = []
-    for obj, error in checked:
+    for number, obj, error in checked:
         if error:
             warn(error)
-            rows.append({"id": obj.get("id") if obj else None, "error": error})
+            rows.append({"id": line_id(obj), "error": error})
             continue
+        assert obj is not None
         text = obj["text"]
-        report = _verify_text(ctx, verifier, text) if tweet_links(text) else next(reports)
-        rows.append({"id": obj.get("id"), **report.to_json()})
+        try:
+            if tweet_links(text):
+                report = _verify_text(ctx, verifier, text)
+            elif reports is not None:
+                report = next(reports)
+            else:
+                report = verifier.verify(text, limit=ctx.args.limit, min_score=ctx.args.min_score)
+        except (ArchiveError, ValueError, RecursionError, MemoryError) as exc:
+            message = f"line {number}: could not verify this claim ({' '.join(str(exc).split())[:200]})"
+            warn(message)
+            rows.append({"id": line_id(obj), "error": message})
+            continue
+        rows.append({"id": line_id(obj), **report.to_json()})
     return rows
 
 
-def _batch_error(number: int, obj: dict | None, error: str) -> str:
+def _batch_error(number: int, obj: dict | None, error: str, max_length: int) -> str:
     if error or obj is None:
         return error
-    return "" if isinstance(obj.get("text"), str) else f"line {number}: \"text\" must be a string"
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return f"line {number}: \"text\" must be a string"
+    if not text.strip():
+        return f"line {number}: \"text\" is empty"
+    if len(text) > max_length:
+        return f"line {number}: the claim is {len(text)} characters long; the limit is {max_length}"
+    return ""
 
 
 def _chunked(items: Iterator, size: int) -> Iterator[list]:
