@@ -50,6 +50,29 @@ def open_store(target: str | PathLike[str] | None) -> ArchiveStore:
     return TinyDBStore(Path(target).expanduser())
 
 
+def archive_file_path(target: str) -> Path:
+    """The TinyDB file a user-given location names (a path or tinydb://PATH),
+    or an ArchiveError, before anything is created: an unknown URL scheme, or
+    `memory:` where an archive must persist (what is acknowledged there is
+    gone when the process exits)."""
+    scheme = _scheme(target)
+    if target.strip().lower() == "memory:":
+        raise ArchiveError(
+            "memory: keeps nothing after this command; give an archive file path or a postgresql:// URL"
+        )
+    if scheme == "tinydb":
+        target = target[len("tinydb://"):]
+    elif scheme is not None:
+        raise ArchiveError(
+            f"unknown archive URL scheme {scheme!r}: use a file path, tinydb://PATH or postgresql://…"
+        )
+    if not target.strip():
+        raise ArchiveError("the archive location is empty: give a file path or a postgresql:// URL")
+    if "\x00" in target:
+        raise ArchiveError("the archive location contains a NUL character")
+    return Path(target).expanduser()
+
+
 def describe(target: str | PathLike[str] | None) -> str:
     """The target as shown to a user (a database URL without its password)."""
     if is_postgres_url(target):

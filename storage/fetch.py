@@ -25,9 +25,10 @@ import ipaddress
 import json
 import socket
 import time
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -275,7 +276,8 @@ class Fetcher:
             # No keep-alive: connections are keyed by IP, and reusing one made
             # with another host's TLS name would skip certificate checks.
             limits=httpx.Limits(max_keepalive_connections=0),
-            headers={"User-Agent": s.user_agent},
+            # Only the encodings _Decoder reads, so a server has no reason to send others.
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             transport=transport,
             trust_env=False,  # a proxy from the environment would bypass the checks
         )
@@ -410,23 +412,28 @@ class Fetcher:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     async def _read_limited(self, response: httpx.Response, url: str) -> bytes:
+        """The body, decoded from at most one content encoding, with the
+        decoded size counted against max_bytes as it streams: the decoder
+        never produces more than the bytes still allowed, so a compression
+        bomb costs at most the limit in memory, not what it expands to."""
         limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchTooLargeError(
                 f"{_short(url)} is {int(declared):,} bytes, over the {limit:,}-byte limit"
             )
+        decoder = _Decoder.for_header(response.headers.get("content-encoding", ""), _short(url))
         chunks: list[bytes] = []
         size = 0
         try:
-            # aiter_bytes yields decompressed data, so a gzip bomb is bounded too.
-            async for chunk in response.aiter_bytes(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise FetchTooLargeError(
-                        f"{_short(url)} is larger than the {limit:,}-byte limit; stopped downloading"
-                    )
-                chunks.append(chunk)
+            async for raw in response.aiter_raw(_CHUNK):
+                for chunk in decoder.feed(raw, limit - size + 1):
+                    size += len(chunk)
+                    if size > limit:
+                        raise FetchTooLargeError(
+                            f"{_short(url)} is larger than the {limit:,}-byte limit; stopped downloading"
+                        )
+                    chunks.append(chunk)
         except httpx.TimeoutException:
             raise FetchTimeoutError(f"{_short(url)} stopped sending data") from None
         except httpx.TransportError as exc:
@@ -441,6 +448,60 @@ class Fetcher:
             return json.loads(result.body)
         except ValueError:
             raise FetchError(f"{_short(url)} did not answer with JSON") from None
+
+
+class _Decoder:
+    """One content-encoding layer (gzip, deflate or none), decoded in bounded steps.
+
+    httpx decodes every listed layer in turn and each step all at once: a
+    1.8 KB body sent as `gzip, gzip` grows to gigabytes before any size check
+    sees it (docs/reliability.md). Here a second layer, or one we do not know,
+    is refused, and `feed` hands out at most `room` bytes per decompress call.
+    """
+
+    KNOWN = ("gzip", "x-gzip", "deflate")
+
+    def __init__(self, encoding: str, name: str) -> None:
+        self.encoding = encoding
+        self.name = name
+        self._zlib: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    @classmethod
+    def for_header(cls, header: str, name: str) -> _Decoder:
+        layers = [e.strip().lower() for e in header.split(",") if e.strip() and e.strip().lower() != "identity"]
+        if len(layers) > 1:
+            raise UnsupportedContentError(
+                f"{name} is sent with {len(layers)} stacked content encodings ({', '.join(layers)}); "
+                "Isnad reads one at most"
+            )
+        if layers and layers[0] not in cls.KNOWN:
+            raise UnsupportedContentError(f"{name} is sent with the unknown content encoding {layers[0]!r}")
+        return cls(layers[0] if layers else "", name)
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        """Decoded bytes of `data`, in pieces of at most max(room, 1) bytes."""
+        if not self.encoding:
+            if data:
+                yield data
+            return
+        if self._zlib is None:  # deflate: a zlib stream (RFC 9110), or raw deflate as some servers send
+            wbits = zlib.MAX_WBITS if len(data) >= 2 and (data[0] & 0x0F) == 8 and (
+                (data[0] << 8) | data[1]) % 31 == 0 else -zlib.MAX_WBITS
+            self._zlib = zlib.decompressobj(wbits)
+        pending = data
+        while pending and not self._zlib.eof:
+            try:
+                out = self._zlib.decompress(pending, max(room, 1))
+            except zlib.error as exc:
+                raise FetchError(f"{self.name} sent a damaged {self.encoding} body ({exc})") from None
+            pending = self._zlib.unconsumed_tail
+            if out:
+                room -= len(out)
+                yield out
+            elif not pending:
+                break
 
 
 def _short(url: str, limit: int = 80) -> str:
@@ -509,7 +570,7 @@ async def ingest_urls(
         for url in urls:
             known = store.find_by_url(url)
             if known:
-                report.skipped.append(SkippedItem(url, None, f"already archived as {known}"))
+                report.skipped.append(SkippedItem(url, None, f"already archived as {known}", failed=False))
                 continue
             try:
                 source = await fetch_source(url, fetcher=active)
@@ -518,7 +579,9 @@ async def ingest_urls(
                 continue
             known = store.find_by_url(source.url) if source.url else None
             if known:
-                report.skipped.append(SkippedItem(url, None, f"already archived as {known} ({source.url})"))
+                report.skipped.append(
+                    SkippedItem(url, None, f"already archived as {known} ({source.url})", failed=False)
+                )
                 continue
             part = ingest_sources(store, [source], by=by)
             for item in part.added:

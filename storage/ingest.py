@@ -7,8 +7,9 @@ reason, and a file or line that cannot be read is reported and skipped.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ class SkippedItem:
     line: int | None
     reason: str
     what: str = ""  # the source's id or title, when there was one
+    failed: bool = True  # False for a duplicate: nothing went wrong, it is archived already
 
     def __str__(self) -> str:
         where = self.path or self.what or "(input)"
@@ -53,6 +55,11 @@ class SkippedItem:
 class IngestReport:
     added: list[AddedItem] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[SkippedItem]:
+        """What could not be imported (a bad file, line or page), duplicates left out."""
+        return [s for s in self.skipped if s.failed]
 
     @property
     def passages(self) -> int:
@@ -165,7 +172,10 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
         if not source.passages and not source.posts:
             reason = "it has no text"
         if reason:
-            report.skipped.append(SkippedItem(cand.path, cand.line, reason, source.id or source.title))
+            duplicate = reason != "it has no text"
+            report.skipped.append(
+                SkippedItem(cand.path, cand.line, reason, source.id or source.title, failed=not duplicate)
+            )
             continue
         prepared = _Candidate(source, cand.path, cand.line)
         seen_ids[source.id] = seen_hashes[source.content_hash] = prepared
@@ -180,11 +190,36 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
             AddedItem(stored.id, stored.title, len(stored.passages), len(stored.posts), cand.path, cand.line)
         )
     for what, reason in result.skipped:  # only if another writer got there first
-        found = by_id.get(what)
-        report.skipped.append(SkippedItem(found.path if found else "", found.line if found else None, reason, what))
+        cand = by_id.get(what)
+        report.skipped.append(
+            SkippedItem(cand.path if cand else "", cand.line if cand else None, reason, what, failed=False)
+        )
+
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text without NUL and other control characters (tab, newline and carriage
+    return stay) or lone surrogates: PostgreSQL refuses NUL, JSON writers refuse
+    surrogates, and none of them is anything a reader can see."""
+    return _CONTROL_RE.sub("", text) if _CONTROL_RE.search(text) else text
+
+
+def _cleaned(source: Source) -> Source:
+    strings = {f.name: clean_text(getattr(source, f.name)) for f in fields(source)
+               if isinstance(getattr(source, f.name), str)}
+    passages = [replace(p, text=clean_text(p.text)) for p in source.passages]
+    posts = [
+        replace(p, text=clean_text(p.text), author=clean_text(p.author), handle=clean_text(p.handle),
+                urls=[clean_text(u) for u in p.urls], hashtags=[clean_text(h) for h in p.hashtags])
+        for p in source.posts
+    ]
+    return replace(source, **strings, passages=passages, posts=posts)
 
 
 def _prepared(source: Source, by: str, now: str) -> Source:
+    source = _cleaned(source)
     digest = source_hash(source)
     source_id = source.id or f"src-{digest[:12]}"
     return replace(source, id=source_id, content_hash=digest).stamped(by=by, at=now)

@@ -44,12 +44,14 @@ def open_store(path: Path | None = None) -> ArchiveStore:
 def open_archive(target: str | None) -> ArchiveStore:
     """What a user names as the archive: a postgresql:// URL, a TinyDB file
     path, or nothing for the default file (seeded with the sample)."""
-    from storage.backends import is_postgres_url
+    from storage.backends import archive_file_path, is_postgres_url
     from storage.backends import open_store as open_url
 
     if target and is_postgres_url(target):
         return open_url(target)
-    return open_store(Path(target).expanduser() if target else None)
+    # Checked before anything is created: `mysql://…` or `memory:` must not
+    # become a file or folder named after the address.
+    return open_store(archive_file_path(target) if target else None)
 
 
 def seed_sample(store: ArchiveStore) -> None:

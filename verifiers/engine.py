@@ -179,7 +179,7 @@ class Verifier:
             "by_url": self._by_url, "by_status": self._by_status,
         }
         try:
-            self._index.save(self._dir)
+            self._index.save(self._dir, mode=self._index_mode())
         except OSError as exc:
             log.warning("could not save the search index in %s: %s", self._dir, exc)
             return
@@ -189,6 +189,15 @@ class Verifier:
     def unsaved(self) -> int:
         """Documents added or removed since the index was last saved."""
         return self._unsaved
+
+    def _index_mode(self) -> int:
+        """The index files' permissions: the archive file's own (an index holds
+        its words), or owner-only when the archive is not a local file."""
+        path = getattr(self.store, "path", None)
+        try:
+            return path.stat().st_mode & 0o666 if isinstance(path, Path) else 0o600
+        except OSError:
+            return 0o600
 
     def _maybe_save(self) -> None:
         if self._unsaved >= SAVE_AFTER:

@@ -27,13 +27,16 @@ Built to stay fast at a million documents on two cores (docs/performance.md):
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
 import secrets
 import time
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +51,6 @@ _ITEM_RE = re.compile(r":([pt])(\d+)$")
 COMMON_SHARE = 0.05  # terms in more documents than this share are skipped when...
 MIN_RARE_TERMS = 3  # ...the query keeps at least this many rarer terms
 _BIG = ("indptr", "post_docs", "post_w", "fwd")  # memory-mapped at load
-OLD_GENERATION_GRACE = 60.0  # seconds: another process's newer files may still be being written
 _SMALL = ("df", "doc_len", "alive", "doc_source", "doc_kind", "doc_item", "fwd_ptr")  # copied, they change
 
 
@@ -434,62 +436,83 @@ class Index:
 
     # --- persistence ---------------------------------------------------------------
 
-    def save(self, directory: str | Path) -> None:
-        """Write the index to a directory (merging the delta first)."""
+    def save(self, directory: str | Path, *, mode: int | None = None) -> None:
+        """Write the index to a directory (merging the delta first).
+
+        One saver at a time (a flock on `<dir>/.lock`); each array's CRC-32 goes
+        into meta.json, so `load` notices values damaged with shapes intact.
+        Other generations' files are deleted once the new meta.json is in place:
+        under the lock no other save is half-written, so anything else is left
+        over (a killed save, or a superseded index). `mode`: the files'
+        permission bits (the archive's, so the index is no more readable than it).
+        """
         if self._delta_docs or self._dead or self._pending or self._main_docs != self.n_docs:
             self.merge()
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        gen = f"{int(time.time())}-{secrets.token_hex(4)}"
-        arrays = {
-            "indptr": self._indptr, "post_docs": self._post_docs, "post_w": self._post_w, "fwd": self._fwd_all(),
-            "df": self._df.a, "doc_len": self._doc_len.a, "alive": self._alive.a, "doc_source": self._doc_source.a,
-            "doc_kind": self._doc_kind.a, "doc_item": self._doc_item.a, "fwd_ptr": self._fwd_ptr.a,
-        }
-        for name, array in arrays.items():
-            with open(path / f"{name}.{gen}.npy", "wb") as handle:
-                np.save(handle, np.asarray(array))
-        meta = {
-            "version": FORMAT_VERSION, "generation": gen, "k1": self.k1, "b": self.b, "avgdl": self._avgdl,
-            "merge_every": self.merge_every, "common_share": self.common_share, "docs": self.n_docs,
-            "terms": self._terms, "sources": self._sources, "odd": {str(d): i for d, i in self._odd.items()},
-            "extra": self.extra,
-        }
-        tmp = path / f"meta.json.{gen}.tmp"
-        tmp.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path / "meta.json")  # written last: its presence means complete
-        self._remove_old_generations(path, gen)
+        if mode is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(path, (mode & 0o777) | ((mode & 0o444) >> 2))  # a directory needs x where r is given
+        with _save_lock(path, mode):
+            gen = f"{int(time.time())}-{secrets.token_hex(4)}"
+            arrays = {
+                "indptr": self._indptr, "post_docs": self._post_docs, "post_w": self._post_w,
+                "fwd": self._fwd_all(), "df": self._df.a, "doc_len": self._doc_len.a, "alive": self._alive.a,
+                "doc_source": self._doc_source.a, "doc_kind": self._doc_kind.a, "doc_item": self._doc_item.a,
+                "fwd_ptr": self._fwd_ptr.a,
+            }
+            checksums = {}
+            for name, array in arrays.items():
+                data = np.ascontiguousarray(array)
+                checksums[name] = _crc(data)
+                _write_file(path / f"{name}.{gen}.npy", mode, lambda h, d=data: np.save(h, d))
+            meta = {
+                "version": FORMAT_VERSION, "generation": gen, "k1": self.k1, "b": self.b, "avgdl": self._avgdl,
+                "merge_every": self.merge_every, "common_share": self.common_share, "docs": self.n_docs,
+                "terms": self._terms, "sources": self._sources, "odd": {str(d): i for d, i in self._odd.items()},
+                "extra": self.extra, "checksums": checksums,
+            }
+            text = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            tmp = path / f"meta.json.{gen}.tmp"
+            _write_file(tmp, mode, lambda h: h.write(text))
+            os.replace(tmp, path / "meta.json")  # written last: its presence means complete
+            _fsync_dir(path)
+            self._remove_old_generations(path, gen)
 
     @staticmethod
     def _remove_old_generations(path: Path, gen: str) -> None:
-        """Delete other generations' files, except very new ones (another process
-        may be writing them). A reader that memory-mapped them keeps its copy."""
-        now = time.time()
+        """Delete every file of other generations (called under the save lock).
+        A reader that memory-mapped them keeps its copy; one that read the old
+        meta.json but not yet the arrays retries with the new one (`load`)."""
         for file in path.iterdir():
-            parts = file.name.split(".")
-            if file.name == "meta.json" or len(parts) < 3 or parts[-2] == gen or gen in file.name:
+            if file.name in ("meta.json", _LOCK_NAME) or gen in file.name:
                 continue
-            try:
-                if now - file.stat().st_mtime > OLD_GENERATION_GRACE:
-                    file.unlink()
-            except OSError:
-                pass
+            if len(file.name.split(".")) < 3:
+                continue  # not ours
+            with contextlib.suppress(OSError):
+                file.unlink()
 
     @classmethod
     def load(cls, directory: str | Path, *, mmap: bool = True) -> Index:
         """The saved index; IndexFileError (with the reason) when it is unusable."""
         path = Path(directory)
-        try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexFileError(f"cannot read {path / 'meta.json'}: {exc}") from None
-        if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
-            version = meta.get("version") if isinstance(meta, dict) else None
-            raise IndexFileError(f"index format {version} is not {FORMAT_VERSION}; rebuild the index")
-        try:
-            return cls._from_files(path, meta, mmap)
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise IndexFileError(f"the index in {path} is damaged ({exc}); rebuild the index") from None
+        for attempt in range(3):
+            try:
+                meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise IndexFileError(f"cannot read {path / 'meta.json'}: {exc}") from None
+            if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
+                version = meta.get("version") if isinstance(meta, dict) else None
+                raise IndexFileError(f"index format {version} is not {FORMAT_VERSION}; rebuild the index")
+            try:
+                return cls._from_files(path, meta, mmap)
+            except FileNotFoundError as exc:
+                if attempt < 2:  # a save replaced this generation between our two reads
+                    continue
+                raise IndexFileError(f"the index in {path} is incomplete ({exc}); rebuild the index") from None
+            except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+                raise IndexFileError(f"the index in {path} is damaged ({exc}); rebuild the index") from None
+        raise AssertionError("unreachable")
 
     @classmethod
     def _from_files(cls, path: Path, meta: dict[str, Any], mmap: bool) -> Index:
@@ -500,6 +523,7 @@ class Index:
             for name in (*_BIG, *_SMALL)
         }
         n_docs, terms = int(meta["docs"]), meta["terms"]
+        _check_checksums(arrays, meta.get("checksums"))
         _check_shapes(arrays, n_docs, len(terms), len(meta["sources"]))
         index._indptr, index._post_docs, index._post_w = arrays["indptr"], arrays["post_docs"], arrays["post_w"]
         index._fwd_main = arrays["fwd"]
@@ -522,6 +546,70 @@ class Index:
         index._live = int(alive.sum())
         index._len_sum = float(index._doc_len.a[alive].sum())
         return index
+
+
+_LOCK_NAME = ".lock"
+SAVE_LOCK_TIMEOUT = 60.0  # seconds to wait for another process's save of the same index
+
+
+def _crc(array: np.ndarray) -> int:
+    """CRC-32 of an array's bytes (memory-mapped ones are read, not copied): 0.13 s for 200 MB."""
+    data = np.ascontiguousarray(array)
+    return zlib.crc32(memoryview(data).cast("B")) if data.size else 0
+
+
+def _check_checksums(arrays: dict[str, np.ndarray], checksums: Any) -> None:
+    """Every array's CRC-32 as saved: flipped bits, NaN weights or shuffled
+    postings with the shapes intact are caught here, before a query uses them."""
+    if not isinstance(checksums, dict):
+        raise ValueError("it has no checksums (saved by an older Isnad)")
+    for name, array in arrays.items():
+        if checksums.get(name) != _crc(array):
+            raise ValueError(f"{name} does not match its checksum")
+    if len(arrays["post_w"]) and not np.isfinite(arrays["post_w"]).all():
+        raise ValueError("post_w holds values that are not numbers")
+
+
+@contextlib.contextmanager
+def _save_lock(path: Path, mode: int | None) -> Iterator[None]:
+    fd = os.open(path / _LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, (mode or 0o600) & 0o666)
+    try:
+        deadline = time.monotonic() + SAVE_LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OSError(f"another process has been saving the index in {path} for too long") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_file(file: Path, mode: int | None, write: Any) -> None:
+    """Create `file` with the given permissions from the start, write and fsync it."""
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, (mode or 0o644) & 0o666)
+    with os.fdopen(fd, "wb") as handle:
+        if mode is not None:
+            os.fchmod(handle.fileno(), mode & 0o666)  # the umask must not widen or narrow it
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _check_shapes(arrays: dict[str, np.ndarray], n_docs: int, n_terms: int, n_sources: int) -> None:

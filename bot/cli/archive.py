@@ -33,7 +33,11 @@ def cmd_ingest(ctx: Context) -> int:
     finally:
         service.close()  # saves the index with what was added, so the next start does no indexing
     ctx.out.write(render_ingest(report))
-    return EXIT_OK if report.added or not report.skipped else EXIT_ERROR
+    # Exit 1 when anything could not be imported (a bad file, line or page), even
+    # if the rest was added, so a script notices; or when nothing at all was new.
+    if report.failures or (report.skipped and not report.added):
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 async def _ingest_urls(ctx: Context, service: IsnadService, urls: list[str]) -> IngestReport:

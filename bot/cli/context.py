@@ -3,13 +3,15 @@ the config, one-line errors and JSONL input."""
 from __future__ import annotations
 
 import argparse
+import codecs
 import getpass
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 if TYPE_CHECKING:
     from bot.app.service import IsnadService
@@ -45,26 +47,81 @@ class Context:
 
 
 def read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """Yield (line number, object or None, error) for each non-blank line."""
-    stream = sys.stdin if path == "-" else open_text(path)
+    """Yield (line number, object or None, error) for each non-blank line.
+
+    A bad line costs only itself: bytes that are not UTF-8, JSON that is
+    invalid or nested too deeply, something other than an object, or a lone
+    surrogate (\\ud800, which is not text and cannot be written back out) give
+    that line an error and the next line is read. The file is read as bytes,
+    so a bad byte does not end the whole stream."""
+    stream = sys.stdin.buffer if path == "-" else open_binary(path)
     with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
+        for number, raw in enumerate(stream, start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if not raw.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"line {number}: not valid JSON ({exc.msg})"
-                continue
-            if not isinstance(obj, dict):
-                yield number, None, f"line {number}: expected a JSON object"
-                continue
-            yield number, obj, ""
+            yield number, *_parse_line(number, raw)
+
+
+def _parse_line(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"line {number}: not UTF-8 text (bad byte at column {exc.start + 1})"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"line {number}: not valid JSON ({exc.msg})"
+    except RecursionError:
+        return None, f"line {number}: JSON nested too deeply"
+    if not isinstance(obj, dict):
+        return None, f"line {number}: expected a JSON object"
+    if has_lone_surrogate(obj):
+        return obj, f"line {number}: contains a lone surrogate (such as \\ud800), which is not text"
+    return obj, ""
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Any string inside `value` (a parsed JSON value) with a lone surrogate."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE_RE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def line_id(obj: dict[str, Any] | None) -> Any:
+    """The "id" to echo in a batch answer: a string or number as given, else null
+    (an id that is an object, or holds a lone surrogate, cannot be echoed)."""
+    value = obj.get("id") if obj else None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if isinstance(value, str) and _SURROGATE_RE.search(value):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def open_text(path: str) -> TextIO:
     try:
         return open(path, encoding="utf-8", errors="strict")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def open_binary(path: str) -> BinaryIO:
+    try:
+        return open(path, "rb")
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror}") from exc
 

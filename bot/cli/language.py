@@ -1,23 +1,29 @@
 """The language knowledge behind matching: `isnad stance` and `isnad alias`."""
 from __future__ import annotations
 
-from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, load_aliases_for, read_jsonl, warn
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, line_id, load_aliases_for, read_jsonl, warn
 
 
 def cmd_stance(ctx: Context) -> int:
+    """JSONL in, JSONL out, in step; a bad line gets {"id", "error"} and the rest go on."""
     from verifiers.stance import classify
 
     failures = 0
     for number, obj, error in read_jsonl(ctx.args.batch):
-        if obj is not None and not (isinstance(obj.get("claim"), str) and isinstance(obj.get("text"), str)):
+        strings = obj is not None and isinstance(obj.get("claim"), str) and isinstance(obj.get("text"), str)
+        if not error and obj is not None and not strings:
             error = f"line {number}: \"claim\" and \"text\" must be strings"
+        if not error and obj is not None:
+            try:
+                stance, reason = classify(obj["claim"], obj["text"])
+            except (ValueError, RecursionError, MemoryError) as exc:
+                error = f"line {number}: could not classify this pair ({' '.join(str(exc).split())[:200]})"
         if error or obj is None:
             failures += 1
             warn(error)
-            ctx.emit_json({"id": obj.get("id") if obj else None, "error": error})
+            ctx.emit_json({"id": line_id(obj), "error": error})
             continue
-        stance, reason = classify(obj["claim"], obj["text"])
-        ctx.emit_json({"id": obj.get("id"), "stance": stance, "reason": reason})
+        ctx.emit_json({"id": line_id(obj), "stance": stance, "reason": reason})
     return EXIT_ERROR if failures else EXIT_OK
 
 

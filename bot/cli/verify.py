@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, read_jsonl, warn
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, line_id, read_jsonl, warn
+from storage.errors import ArchiveError
 
 if TYPE_CHECKING:
     from bot.app.service import IsnadService
@@ -24,6 +25,8 @@ def cmd_verify(ctx: Context) -> int:
         raise CliError("nothing to verify: give a CLAIM or --batch FILE")
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
+    if args.min_score is not None and not 0 <= args.min_score <= 100:  # NaN fails both comparisons
+        raise CliError(f"--min-score must be a number from 0 to 100, not {args.min_score}")
     claim = " ".join(args.claim)
     if not args.batch:
         try:
@@ -60,37 +63,59 @@ BATCH_CHUNK = 256  # lines verified together: big enough to share between worker
 
 
 def _verify_batch(ctx: Context, service: IsnadService) -> int:
-    """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap."""
+    """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap.
+    Answers are written (and flushed) chunk by chunk, in step with the input."""
     failures = 0
     for chunk in _chunked(read_jsonl(ctx.args.batch), BATCH_CHUNK):
         for row in _verify_chunk(ctx, service, chunk):
             failures += "error" in row
             ctx.emit_json(row)
+        ctx.out.flush()
     return EXIT_ERROR if failures else EXIT_OK
 
 
 def _verify_chunk(ctx: Context, service: IsnadService,
                   chunk: list[tuple[int, dict[str, Any] | None, str]]) -> list[dict[str, Any]]:
     """Every good line verified together (worker processes for a big chunk),
-    tweet and t.co links included; a bad line gets its error."""
-    checked = [(obj, _batch_error(number, obj, error)) for number, obj, error in chunk]
-    texts = [obj["text"] for obj, error in checked if obj is not None and not error]
-    reports = iter(service.verify_claims_now(texts, _fetch(ctx), limit=ctx.args.limit, min_score=ctx.args.min_score)
-                   if texts else [])
+    tweet and t.co links included; a bad line gets its error. If the shared call
+    fails, each claim is verified alone, so a claim that breaks the verifier
+    costs only its own line."""
+    limit = ctx.config.discord.max_claim_length
+    checked = [(number, obj, _batch_error(number, obj, error, limit)) for number, obj, error in chunk]
+    texts = [obj["text"] for _, obj, error in checked if obj is not None and not error]
+    try:
+        reports = iter(service.verify_claims_now(texts, _fetch(ctx), limit=ctx.args.limit,
+                                                 min_score=ctx.args.min_score) if texts else [])
+    except Exception:
+        reports = None
     rows = []
-    for obj, error in checked:
+    for number, obj, error in checked:
         if error or obj is None:
             warn(error)
-            rows.append({"id": obj.get("id") if obj else None, "error": error})
+            rows.append({"id": line_id(obj), "error": error})
             continue
-        rows.append({"id": obj.get("id"), **next(reports).to_json()})
+        try:
+            report = next(reports) if reports is not None else _verify_text(ctx, service, obj["text"])
+        except (ArchiveError, ValueError, RecursionError, MemoryError) as exc:
+            message = f"line {number}: could not verify this claim ({' '.join(str(exc).split())[:200]})"
+            warn(message)
+            rows.append({"id": line_id(obj), "error": message})
+            continue
+        rows.append({"id": line_id(obj), **report.to_json()})
     return rows
 
 
-def _batch_error(number: int, obj: dict[str, Any] | None, error: str) -> str:
+def _batch_error(number: int, obj: dict[str, Any] | None, error: str, max_length: int) -> str:
     if error or obj is None:
         return error
-    return "" if isinstance(obj.get("text"), str) else f"line {number}: \"text\" must be a string"
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return f"line {number}: \"text\" must be a string"
+    if not text.strip():
+        return f"line {number}: \"text\" is empty"
+    if len(text) > max_length:
+        return f"line {number}: the claim is {len(text)} characters long; the limit is {max_length}"
+    return ""
 
 
 def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -25,8 +25,18 @@ class _Redact(logging.Filter):
         self.secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secret and self.secret in record.getMessage():
+        if not self.secret:
+            return True
+        if self.secret in record.getMessage():
             record.msg, record.args = record.getMessage().replace(self.secret, "[token]"), ()
+        # A traceback is formatted after the filters ran, from exc_info; format
+        # it here (the formatter then reuses exc_text) so it is redacted too.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "[token]")
+        if record.stack_info and self.secret in record.stack_info:
+            record.stack_info = record.stack_info.replace(self.secret, "[token]")
         return True
 
 

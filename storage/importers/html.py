@@ -291,7 +291,98 @@ def _byline_pieces(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\s*[|·•\n]\s*|\s+[-–—]\s+", text) if p.strip()]
 
 
-def find_byline(tree: LexborHTMLParser) -> Byline:
+# Limits that keep a hostile page from costing minutes (docs/reliability.md): real
+# articles nest a few dozen elements deep; every step below is linear in the
+# page's size once the depth is bounded.
+MAX_DEPTH = 400
+MAX_NODES = 50_000  # elements and text runs; a long news page has a few thousand
+MAX_HTML_BYTES = 30_000_000
+_BYLINE_MAX_RAW = 2_000  # characters of text under an element worth reading as a byline
+
+
+_TAG_RE = re.compile(rb"<(?:(script|style)\b.*?</\1\s*>|(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>|!--.*?-->)", re.S | re.I)
+# Elements that never hold children, or whose end tag is optional (an unclosed
+# one is closed by its next sibling): they do not deepen the tree.
+_FLAT_TAGS = frozenset(
+    b"area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option "
+    b"optgroup thead tbody tfoot colgroup rp rt".split()
+)
+PRESCAN_DEPTH = 4 * MAX_DEPTH
+
+
+def nesting_estimate(data: bytes, stop_at: int = PRESCAN_DEPTH) -> int:
+    """How deep the tags nest, read from the bytes in linear time, stopping
+    once past `stop_at`. The HTML parser's own cost grows with the square of
+    the depth (40,000 levels: 2.8 s; 100,000: over a minute), so a page this
+    says is absurdly deep is refused before it is parsed."""
+    depth = deepest = 0
+    for match in _TAG_RE.finditer(data):
+        name = match.group(3)
+        if name is None or match.group(4) or name.lower() in _FLAT_TAGS:
+            continue
+        if match.group(2):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_at:
+                    break
+    return deepest
+
+
+_HTML_TAG_RE = re.compile(
+    rb"<(?:!doctype|!--|(?:html|head|body|meta|title|link|script|style|div|p|span|a|article|section|main|header|"
+    rb"nav|footer|h[1-6]|table|ul|ol|li|br|img|blockquote|figure|time|form)[\s/>])",
+    re.I,
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Does the start of a file read as HTML? Random bytes or a binary file
+    named .html would otherwise be decoded by guesswork and imported as
+    hundreds of passages of garbage."""
+    head = data[:8192]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
+    if not head.strip():
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > len(head) // 100:  # NULs and other control bytes: binary, not markup
+        return False
+    return _HTML_TAG_RE.search(head[:4096]) is not None
+
+
+def measure_tree(root: LexborNode, max_depth: int = MAX_DEPTH) -> dict[int, int]:
+    """Each node's amount of text below it (by mem_id), in one pass; an
+    ImportFormatError as soon as the nesting passes `max_depth`."""
+    order: list[tuple[int, int | None, int]] = []  # pre-order (node, parent, own text length)
+    stack: list[tuple[LexborNode, int, int | None]] = [(root, 0, None)]
+    while stack:
+        node, depth, parent = stack.pop()
+        if depth > max_depth:
+            raise ImportFormatError(f"the page nests elements more than {max_depth} deep; it is not an article")
+        own = len(node.text_content or "") if node.tag == "-text" else 0
+        order.append((node.mem_id, parent, own))
+        if len(order) > MAX_NODES:
+            raise ImportFormatError(f"the page has more than {MAX_NODES:,} elements; it is not an article")
+        children = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend((c, depth + 1, node.mem_id) for c in reversed(children))
+    sizes: dict[int, int] = {}
+    for mem_id, parent, own in reversed(order):  # children before their parents
+        total = sizes.get(mem_id, 0) + own
+        sizes[mem_id] = total
+        if parent is not None:
+            sizes[parent] = sizes.get(parent, 0) + total
+    return sizes
+
+
+def find_byline(tree: LexborHTMLParser, sizes: dict[int, int] | None = None) -> Byline:
     """The page's own byline: an author after "بقلم"/"By", a date in words.
 
     Looks only at short elements marked as byline/author/date (by class, id,
@@ -302,9 +393,13 @@ def find_byline(tree: LexborHTMLParser) -> Byline:
     body = tree.body
     if body is None:
         return found
+    if sizes is None:
+        sizes = measure_tree(body)
     for node in body.traverse():
         if node.tag in ("script", "style", "blockquote", "-text"):
             continue
+        if sizes.get(node.mem_id, 0) > _BYLINE_MAX_RAW:
+            continue  # too long for a byline; skipping it before reading its text keeps this linear
         text = _text(node)
         if not text or len(text) > 160 or _has_text_children(node):
             continue  # the innermost elements carry one field each
@@ -359,11 +454,19 @@ class ParsedPage:
 
 
 def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = None) -> ParsedPage:
+    if len(data) > MAX_HTML_BYTES:
+        raise ImportFormatError(f"the page is {len(data):,} bytes, over the {MAX_HTML_BYTES:,}-byte limit for HTML")
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if not looks_like_html(raw):
+        raise ImportFormatError("this file is not an HTML page (no HTML tags at its start, or binary data)")
+    if nesting_estimate(raw) > PRESCAN_DEPTH:
+        raise ImportFormatError(f"the page nests elements more than {MAX_DEPTH} deep; it is not an article")
     html = data if isinstance(data, str) else decode_html(data, charset)
     html = unicodedata.normalize("NFC", html)
     tree = LexborHTMLParser(html)
     if tree.body is None and tree.head is None:
         raise ImportFormatError("this file is not an HTML page")
+    sizes = measure_tree(tree.root) if tree.root is not None else {}
     tweets = extract_tweets(tree, remove=True)
     ld = _json_ld(tree)
     cleaned = tree.html or ""
@@ -379,7 +482,7 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
                            else extracted.as_dict() if extracted is not None else {})
     # trafilatura puts one paragraph per line; split_sentences would join single lines.
     text = "\n\n".join((doc.get("text") or "").splitlines()).strip() or _fallback_text(tree)
-    byline = find_byline(tree)
+    byline = find_byline(tree, sizes)
 
     title_node = tree.css_first("title")
     title = (

@@ -13,10 +13,13 @@ accepted too, numbered by item.
 """
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from typing import Any
 
 from storage.dates import parse_date
+from storage.errors import ImportFormatError
 from storage.importers import ParseResult, Problem, decode_text
 from storage.passages import make_passages
 from storage.records import UNKNOWN_DATE, Source
@@ -25,11 +28,26 @@ _STRING_FIELDS = ("id", "title", "url", "date", "publisher", "author", "lang")
 
 
 def parse_file(data: bytes, name: str) -> ParseResult:
-    text = decode_text(data, name)
-    if text.lstrip().startswith("["):
-        return _parse_array(text, name)
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if utf16 or data.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"["):
+        text = decode_text(data, name)
+        if text.lstrip().startswith("["):
+            return _parse_array(text, name)
+        lines = text.split("\n")
+        raw_lines: list[bytes | str] = list(lines)
+    else:
+        if b"\x00" in data[:8192]:
+            raise ImportFormatError(f"{name}: looks like a binary file, not text; nothing was imported from it")
+        raw_lines = list(data.removeprefix(codecs.BOM_UTF8).split(b"\n"))
     result = ParseResult()
-    for number, line in enumerate(text.splitlines(), start=1):
+    decoded = 0
+    for number, raw in enumerate(raw_lines, start=1):
+        try:  # line by line, so one bad byte costs one line, not the file
+            line = raw if isinstance(raw, str) else raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            result.problems.append(Problem(number, f"not UTF-8 text (bad byte at column {exc.start + 1})"))
+            continue
+        decoded += bool(line.strip())
         if not line.strip():
             continue
         try:
@@ -37,14 +55,26 @@ def parse_file(data: bytes, name: str) -> ParseResult:
         except json.JSONDecodeError as exc:
             result.problems.append(Problem(number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
             continue
+        except RecursionError:
+            result.problems.append(Problem(number, "JSON nested too deeply"))
+            continue
         _add(result, obj, number)
+    if not decoded and result.problems:  # no line is UTF-8: the file is in another encoding
+        decode_text(data, name)  # raises its one-line error for the whole file
     return result
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def parse_record(obj: Any) -> Source:
     """One JSON object -> a Source (id kept or ""); ValueError says what is wrong."""
     if not isinstance(obj, dict):
         raise ValueError(f"expected a JSON object, got {_json_type(obj)}")
+    for key in ("text", *_STRING_FIELDS):
+        value = obj.get(key)
+        if isinstance(value, str) and _SURROGATE_RE.search(value):
+            raise ValueError(f'"{key}" holds a lone surrogate (such as \\ud800), which is not text')
     text = obj.get("text")
     if not isinstance(text, str):
         raise ValueError('"text" is missing' if text is None else f'"text" must be a string, not {_json_type(text)}')
@@ -79,6 +109,10 @@ def _parse_array(text: str, name: str) -> ParseResult:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         return ParseResult(problems=[Problem(exc.lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")])
+    except RecursionError:
+        return ParseResult(problems=[Problem(None, "JSON nested too deeply")])
+    if not isinstance(items, list):
+        return ParseResult(problems=[Problem(None, "expected a JSON array of objects")])
     result = ParseResult()
     for number, obj in enumerate(items, start=1):
         _add(result, obj, number, unit="item")

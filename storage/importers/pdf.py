@@ -30,6 +30,12 @@ _LTR_RUN_RE = re.compile(rf"{_LTR_WORD}(?: +{_LTR_WORD})*")  # "ISIS left" stays
 _SPACES_RE = re.compile(r"[ \t\u00a0]+")
 _MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 _WORD_FINAL_ONLY = "ةى"  # letters that never start a word
+MAX_PAGES = 2_000  # a book-length PDF is not an article; reading it would take minutes
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def _form(char: str) -> str:
@@ -112,18 +118,30 @@ def extract_pdf_text(data: bytes, name: str = "this PDF") -> str:
     encrypted one, or one with no text layer (a scan that needs OCR).
     """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
+    if b"%PDF-" not in data[:1024]:
+        raise ImportFormatError(f"{name} is not a PDF (it does not start like one)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ImportFormatError(f"{name} is password-protected; save an unprotected copy")
+        if len(reader.pages) > MAX_PAGES:
+            raise ImportFormatError(f"{name} has {len(reader.pages):,} pages, over the {MAX_PAGES:,}-page limit")
         # Layout mode gives the glyphs as placed, left to right, with blank lines
         # for vertical gaps. The default mode applies its own bidi guesses,
         # which scramble numbers in Arabic lines (docs/field-notes.md §7).
         pages = [_tidy_layout(page.extract_text(extraction_mode="layout") or "") for page in reader.pages]
-    except PdfReadError as exc:
-        raise ImportFormatError(f"{name} is not a readable PDF ({exc})") from None
+    except ImportFormatError:
+        raise
+    except LimitReachedError as exc:  # pypdf's own bounds on decompression (a flate bomb)
+        raise ImportFormatError(f"{name} holds a stream too large to unpack ({_one_line(exc)})") from None
+    except RecursionError:
+        raise ImportFormatError(f"{name} is nested too deeply to read") from None
+    except MemoryError:
+        raise ImportFormatError(f"{name} needs too much memory to read") from None
+    except Exception as exc:  # pypdf raises many types on broken files; any of them means unreadable
+        raise ImportFormatError(f"{name} is not a readable PDF ({_one_line(exc)})") from None
     if not any(page.strip() for page in pages):
         raise ImportFormatError(
             f"{name} has no text layer (it is probably scanned images); "

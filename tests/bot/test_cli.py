@@ -225,7 +225,7 @@ def test_ingest_reports_added_and_skipped(tmp_path):
         encoding="utf-8",
     )
     code, out = run("--db", db, "ingest", str(jsonl))
-    assert code == 0
+    assert code == 1  # a line failed: the good one is added, and a script is told
     assert "added x1" in out and "in.jsonl:2: expected a JSON object" in out
     code, out = run("--db", db, "ingest", str(jsonl))
     assert "0 source(s) added" in out  # re-import adds nothing

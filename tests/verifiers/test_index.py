@@ -145,8 +145,7 @@ def test_saved_arrays_are_compact_and_memory_mapped(tmp_path):
     assert isinstance(loaded._post_docs, np.memmap)
 
 
-def test_a_second_save_replaces_the_first_generation(tmp_path, monkeypatch):
-    monkeypatch.setattr("verifiers.index.OLD_GENERATION_GRACE", -1.0)
+def test_a_second_save_replaces_the_first_generation(tmp_path):
     index = build()
     index.save(tmp_path / "ix")
     first = sorted(p.name for p in (tmp_path / "ix").iterdir())
@@ -192,3 +191,44 @@ def test_equal_scores_come_in_document_order_whatever_k():
 
     assert docs(5) == list(range(5))
     assert docs(12)[:5] == docs(5) and docs(40) == list(range(40))
+
+
+@pytest.mark.parametrize("damage", ["nan_weights", "shuffled_postings", "flipped_byte"])
+def test_values_damaged_with_shapes_intact_fail_the_checksum(tmp_path, damage):
+    build().save(tmp_path / "ix")
+    ix = tmp_path / "ix"
+    gen = json.loads((ix / "meta.json").read_text())["generation"]
+    if damage == "nan_weights":
+        weights = np.load(ix / f"post_w.{gen}.npy")
+        weights[::2] = np.nan
+        np.save(ix / f"post_w.{gen}.npy", weights)
+    elif damage == "shuffled_postings":
+        docs = np.load(ix / f"post_docs.{gen}.npy")
+        np.save(ix / f"post_docs.{gen}.npy", docs[::-1].copy())
+    else:
+        raw = bytearray((ix / f"fwd.{gen}.npy").read_bytes())
+        raw[-1] ^= 0x01
+        (ix / f"fwd.{gen}.npy").write_bytes(bytes(raw))
+    with pytest.raises(IndexFileError, match="checksum|not numbers"):
+        Index.load(ix)
+
+
+def test_files_of_killed_saves_are_removed_by_the_next_save(tmp_path):
+    index = build()
+    index.save(tmp_path / "ix")
+    ix = tmp_path / "ix"
+    # What a save killed before its meta.json leaves: arrays of a generation nobody names.
+    for name in ("post_w", "fwd"):
+        (ix / f"{name}.1700000000-deadbeef.npy").write_bytes(b"partial")
+    (ix / "meta.json.1700000000-deadbeef.tmp").write_text("{")
+    index.save(ix)
+    gen = json.loads((ix / "meta.json").read_text())["generation"]
+    leftovers = [p.name for p in ix.iterdir() if p.name not in ("meta.json", ".lock") and gen not in p.name]
+    assert leftovers == []
+    assert top(Index.load(ix), "جبهة النصرة النفط")[0] == "b"  # still answers
+
+
+def test_index_files_get_the_permissions_asked_for(tmp_path):
+    build().save(tmp_path / "ix", mode=0o600)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "ix").iterdir()}
+    assert set(modes.values()) == {0o600}, modes
