@@ -1,7 +1,8 @@
 """The bot's configuration: one typed place, loaded from a TOML file.
 
 The file format is documented key by key in config.example.toml. Environment
-variables override the file: ISNAD_DB (archive path), ISNAD_DISCORD_TOKEN and
+variables override the file: ISNAD_DB (the archive; bot.app.archive decides
+the order with --db and [storage]), ISNAD_DISCORD_TOKEN and
 ISNAD_TOKEN_FILE (where the token lives when it is not in the environment).
 The token is wrapped in `Secret` so it never shows up in a repr or a log line.
 """
@@ -114,6 +115,7 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     token: Secret = field(default_factory=lambda: Secret(""), compare=False)
+    db_env: str = ""  # $ISNAD_DB: the archive, before [storage] (bot.app.archive.resolve_archive)
     source: str = ""  # the file it was read from, for messages
 
     def aliases_path(self) -> Path:
@@ -217,8 +219,7 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
 def _apply_env(config: Config, env: Mapping[str, str], *, base: Path) -> Config:
     from dataclasses import replace
 
-    if env.get("ISNAD_DB"):
-        config = replace(config, storage=replace(config.storage, path=env["ISNAD_DB"]))
+    config = replace(config, db_env=env.get("ISNAD_DB", "").strip())
     token = env.get("ISNAD_DISCORD_TOKEN", "").strip()
     if not token:
         token_file = env.get("ISNAD_TOKEN_FILE") or config.discord.token_file

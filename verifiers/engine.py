@@ -181,6 +181,11 @@ class Verifier:
             return
         self._unsaved = 0
 
+    @property
+    def unsaved(self) -> int:
+        """Documents added or removed since the index was last saved."""
+        return self._unsaved
+
     def _maybe_save(self) -> None:
         if self._unsaved >= SAVE_AFTER:
             self.save()

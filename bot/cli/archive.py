@@ -4,45 +4,58 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, update_index_for, whoami
-from storage.store import ArchiveStore
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, whoami
+
+if TYPE_CHECKING:
+    from bot.app.service import IsnadService
+    from storage.ingest import IngestReport
+    from storage.records import Source
 
 
 def cmd_ingest(ctx: Context) -> int:
     from bot.render import render_ingest
+    from storage.ingest import IngestReport
 
     urls = [p for p in ctx.args.paths if p.startswith(("http://", "https://"))]
     paths = [p for p in ctx.args.paths if p not in urls]
-    store = ctx.open_store()
+    service = ctx.open_service()
     try:
-        report = _ingest_files(ctx, store, paths)
+        report = IngestReport()
+        if paths:
+            with _progress_bar() as progress:
+                report = service.add_files(paths, fmt=ctx.args.format, by=whoami(), progress=progress)
         if urls:
-            fetched = _ingest_urls(ctx, store, urls)
+            fetched = asyncio.run(_ingest_urls(ctx, service, urls))
             report.added.extend(fetched.added)
             report.skipped.extend(fetched.skipped)
-        if report.added:
-            update_index_for(ctx, store)
     finally:
-        store.close()
+        service.close()  # saves the index with what was added, so the next start does no indexing
     ctx.out.write(render_ingest(report))
     return EXIT_OK if report.added or not report.skipped else EXIT_ERROR
 
 
-def _ingest_files(ctx: Context, store: ArchiveStore, paths: list[str]):
-    from storage.ingest import IngestReport, ingest_paths
-
-    if not paths:
-        return IngestReport()
-    with _progress_bar() as progress:
-        return ingest_paths(store, paths, fmt=ctx.args.format, by=whoami(), progress=progress)
-
-
-def _ingest_urls(ctx: Context, store: ArchiveStore, urls: list[str]):
+async def _ingest_urls(ctx: Context, service: IsnadService, urls: list[str]) -> IngestReport:
     """Fetch pages through the safe fetcher (SSRF checks, size and time limits)."""
-    from storage.fetch import ingest_urls
+    from storage.errors import ArchiveError
+    from storage.fetch import Fetcher
+    from storage.ingest import AddedItem, IngestReport, SkippedItem
 
-    return asyncio.run(ingest_urls(store, urls, settings=ctx.config.fetch_settings(), by=whoami()))
+    report = IngestReport()
+    async with Fetcher(ctx.config.fetch_settings()) as fetcher:
+        for url in urls:
+            try:
+                outcome = await service.add_url(url, fetcher, by=whoami())
+            except ArchiveError as exc:
+                report.skipped.append(SkippedItem(url, None, str(exc)))
+                continue
+            report.added.extend(AddedItem(s.id, s.title, len(s.passages), len(s.posts), path=url)
+                                for s in outcome.added)
+            for skipped in outcome.skipped:
+                skipped.path = skipped.path or url
+            report.skipped.extend(outcome.skipped)
+    return report
 
 
 class _progress_bar:
@@ -70,34 +83,33 @@ class _progress_bar:
 def cmd_sources(ctx: Context) -> int:
     from bot import render
 
-    store = ctx.open_store()
+    service = ctx.open_service()
     try:
         action = ctx.args.action
         if action == "list":
-            sources = list(store.sources())
+            sources = service.sources()
             if ctx.args.json:
                 ctx.emit_json([render.source_summary_json(s) for s in sources])
             else:
                 ctx.out.write(render.render_source_list(sources))
         elif action == "show":
-            source = _get_source(store, ctx.args.id)
+            source = _get_source(service, ctx.args.id)
             if ctx.args.json:
                 ctx.emit_json(render.source_detail_json(source))
             else:
-                ctx.out.write(render.render_source(source, store.events(source.id)))
+                ctx.out.write(render.render_source(source, service.events(source.id)))
         elif action == "remove":
-            removed = store.remove(ctx.args.id, by=whoami())
+            removed = service.remove(ctx.args.id, by=whoami())
             if removed is None:
                 raise CliError(f"no source with id {ctx.args.id!r}")
-            update_index_for(ctx, store)
             ctx.out.write(f"Removed {removed.id}: {removed.title or '(untitled)'}\n")
     finally:
-        store.close()
+        service.close()
     return EXIT_OK
 
 
-def _get_source(store: ArchiveStore, source_id: str):
-    source = store.get(source_id)
+def _get_source(service: IsnadService, source_id: str) -> Source:
+    source = service.get(source_id)
     if source is None:
         raise CliError(f"no source with id {source_id!r}")
     return source

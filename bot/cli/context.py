@@ -1,18 +1,19 @@
-"""What every command shares: the parsed arguments, the archive, the config,
-one-line errors and JSONL input."""
+"""What every command shares: the parsed arguments, the application service,
+the config, one-line errors and JSONL input."""
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from storage.store import ArchiveStore
+if TYPE_CHECKING:
+    from bot.app.service import IsnadService
+    from bot.config import Config
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -26,13 +27,15 @@ class Context:
     args: argparse.Namespace
     out: TextIO
 
-    def open_store(self) -> ArchiveStore:
-        from storage.sample import open_archive
+    def open_service(self, *, index: bool = False) -> IsnadService:
+        """The archive named by --db, $ISNAD_DB or the config (bot.app.archive).
+        `index`: load the search index now (verifying), else when a write needs it."""
+        from bot.app.service import IsnadService
 
-        return open_archive(self.args.db or os.environ.get("ISNAD_DB") or self.config.storage.url or self.config.storage.path)
+        return IsnadService.open(self.config, self.args.db, index=index)
 
     @cached_property
-    def config(self):
+    def config(self) -> Config:
         from bot.config import load_config
 
         return load_config(self.args.config)
@@ -78,7 +81,7 @@ def whoami() -> str:
         return "cli:unknown"
 
 
-def load_aliases_for(ctx: Context):
+def load_aliases_for(ctx: Context) -> Any:
     """The shipped table plus the moderators' additions, made the default for matching."""
     from verifiers.aliases import load_aliases
 
@@ -86,11 +89,3 @@ def load_aliases_for(ctx: Context):
         return load_aliases(ctx.config.aliases_path())
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-
-
-def update_index_for(ctx: Context, store: ArchiveStore) -> None:
-    """Index what was just written, so the next verify or bot start does no indexing."""
-    from verifiers.engine import update_index
-
-    load_aliases_for(ctx)  # the saved index is built with the moderators' names too
-    update_index(store)

@@ -1,16 +1,21 @@
 """`isnad verify` (one claim or a JSONL batch) and `isnad chat`."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, load_aliases_for, read_jsonl, warn
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, read_jsonl, warn
+
+if TYPE_CHECKING:
+    from bot.app.service import IsnadService
+    from verifiers.report import Report
 
 
 def cmd_verify(ctx: Context) -> int:
+    from bot.app.policy import ClaimRefused, check_claim
+
     args = ctx.args
     if args.batch and args.claim:
         raise CliError("give either a CLAIM or --batch FILE, not both")
@@ -18,12 +23,19 @@ def cmd_verify(ctx: Context) -> int:
         raise CliError("nothing to verify: give a CLAIM or --batch FILE")
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
-    verifier = open_verifier(ctx)
-    if args.batch:
-        return _verify_batch(ctx, verifier)
     claim = " ".join(args.claim)
-    _check_claim(claim, ctx)
-    report = _verify_text(ctx, verifier, claim)
+    if not args.batch:
+        try:
+            check_claim(claim, ctx.config.discord.max_claim_length)  # the same policy as every front end
+        except ClaimRefused as refused:
+            raise CliError(str(refused)) from refused
+    service = ctx.open_service(index=True)
+    try:
+        if args.batch:
+            return _verify_batch(ctx, service)
+        report = _verify_text(ctx, service, claim)
+    finally:
+        service.close()
     if args.json:
         ctx.emit_json(report.to_json())
     else:
@@ -33,83 +45,52 @@ def cmd_verify(ctx: Context) -> int:
     return EXIT_OK
 
 
-def open_verifier(ctx: Context):
-    from verifiers.engine import Verifier
-
-    load_aliases_for(ctx)
-    store = ctx.open_store()
-    threshold = ctx.config.matching.threshold
-    kwargs = {} if threshold is None else {"threshold": threshold}
-    return Verifier(store, **kwargs)
-
-
-def _verify_text(ctx: Context, verifier, text: str):
+def _verify_text(ctx: Context, service: IsnadService, text: str) -> Report:
     """Verify one claim; a tweet link the archive lacks is followed on the web."""
-    from verifiers.tweet_links import tweet_links
-
-    if not tweet_links(text):
-        return verifier.verify(text, limit=ctx.args.limit, min_score=ctx.args.min_score)
-    return asyncio.run(_verify_linked(ctx, verifier, text))
-
-
-async def _verify_linked(ctx: Context, verifier, text: str):
-    from storage.fetch import Fetcher
-    from verifiers.tweet_links import verify_claim
-
-    async def verify(claim: str, claim_date):
-        return verifier.verify(claim, limit=ctx.args.limit, min_score=ctx.args.min_score, claim_date=claim_date)
-
-    async with Fetcher(ctx.config.fetch_settings()) as fetcher:
-        return await verify_claim(verify, text, verifier.store, fetcher)
-
-
-def _check_claim(claim: str, ctx: Context) -> None:
-    limit = ctx.config.discord.max_claim_length
-    if not claim.strip():
-        raise CliError("the claim is empty")
-    if len(claim) > limit:
-        raise CliError(f"the claim is {len(claim)} characters long; the limit is {limit}")
+    return service.verify_claim_now(text, ctx.config.fetch_settings(), limit=ctx.args.limit,
+                                    min_score=ctx.args.min_score)
 
 
 BATCH_CHUNK = 256  # lines verified together: big enough to share between workers, small enough to stream
 
 
-def _verify_batch(ctx: Context, verifier) -> int:
+def _verify_batch(ctx: Context, service: IsnadService) -> int:
     """JSONL in, JSONL out, same order; a bad line gets an error object, not a gap."""
     failures = 0
     for chunk in _chunked(read_jsonl(ctx.args.batch), BATCH_CHUNK):
-        for row in _verify_chunk(ctx, verifier, chunk):
+        for row in _verify_chunk(ctx, service, chunk):
             failures += "error" in row
             ctx.emit_json(row)
     return EXIT_ERROR if failures else EXIT_OK
 
 
-def _verify_chunk(ctx: Context, verifier, chunk: list[tuple[int, dict | None, str]]) -> list[dict[str, Any]]:
+def _verify_chunk(ctx: Context, service: IsnadService,
+                  chunk: list[tuple[int, dict[str, Any] | None, str]]) -> list[dict[str, Any]]:
     """Plain claims go to verify_many together; claims with tweet links one by one."""
     from verifiers.tweet_links import tweet_links
 
     checked = [(obj, _batch_error(number, obj, error)) for number, obj, error in chunk]
-    plain = [obj["text"] for obj, error in checked if not error and not tweet_links(obj["text"])]
-    reports = iter(verifier.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
+    plain = [obj["text"] for obj, error in checked if obj is not None and not error and not tweet_links(obj["text"])]
+    reports = iter(service.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
     rows = []
     for obj, error in checked:
-        if error:
+        if error or obj is None:
             warn(error)
             rows.append({"id": obj.get("id") if obj else None, "error": error})
             continue
         text = obj["text"]
-        report = _verify_text(ctx, verifier, text) if tweet_links(text) else next(reports)
+        report = _verify_text(ctx, service, text) if tweet_links(text) else next(reports)
         rows.append({"id": obj.get("id"), **report.to_json()})
     return rows
 
 
-def _batch_error(number: int, obj: dict | None, error: str) -> str:
+def _batch_error(number: int, obj: dict[str, Any] | None, error: str) -> str:
     if error or obj is None:
         return error
     return "" if isinstance(obj.get("text"), str) else f"line {number}: \"text\" must be a string"
 
 
-def _chunked(items: Iterator, size: int) -> Iterator[list]:
+def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(items, size)):
         yield chunk
 
@@ -117,4 +98,8 @@ def _chunked(items: Iterator, size: int) -> Iterator[list]:
 def cmd_chat(ctx: Context) -> int:
     from bot.chat import chat
 
-    return chat(open_verifier(ctx), sys.stdin, ctx.out)
+    service = ctx.open_service(index=True)
+    try:
+        return chat(service, sys.stdin, ctx.out, fetch=ctx.config.fetch_settings())
+    finally:
+        service.close()

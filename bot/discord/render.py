@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.discord.i18n import note_text, t
+from bot.i18n import note_text, t
 from storage.records import PartialDate
 from verifiers.report import Conflict, Match, Report, SourceDate
 

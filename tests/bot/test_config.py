@@ -48,6 +48,14 @@ def test_token_from_env_or_file_never_shows_in_repr_or_logs(tmp_path, caplog):
     assert "file-secret-123" not in caplog.text
 
 
-def test_env_overrides_the_archive_path(tmp_path):
-    config = load_config(EXAMPLE, env={"ISNAD_DB": str(tmp_path / "a.json")})
-    assert config.storage.path == str(tmp_path / "a.json")
+def test_env_names_the_archive_before_the_config_file(tmp_path):
+    from bot.app.archive import resolve_archive
+
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\npath = "file.json"\nurl = "postgresql://isnad@db/isnad"\n', encoding="utf-8")
+    config = load_config(path, env={"ISNAD_DB": str(tmp_path / "a.json")})
+    assert resolve_archive(config) == str(tmp_path / "a.json")  # $ISNAD_DB over storage.url and storage.path
+    assert resolve_archive(config, "cli.json") == "cli.json"  # --db over everything
+    plain = load_config(path, env={})
+    assert resolve_archive(plain) == "postgresql://isnad@db/isnad"  # storage.url over storage.path
+    assert resolve_archive(load_config(None, env={})) is None  # the default archive

@@ -1,23 +1,21 @@
 """/source add|paste|list|show|remove — moderators manage the archive."""
 from __future__ import annotations
 
+import asyncio
 import logging
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.archive import AddOutcome, UnsupportedType, fetch_page, parse_upload
-from bot.discord.checks import ensure_moderator
-from bot.discord.i18n import t
+from bot.app.aio import AsyncIsnad
+from bot.app.sources import AddOutcome, UnsupportedType, parse_upload, pasted_source, skip_text
+from bot.config import DiscordConfig
 from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
+from bot.discord.replies import Replies
+from bot.i18n import t
 from storage.errors import ArchiveError, ImportFormatError
-from storage.records import PartialDate, Passage, Source
-
-if TYPE_CHECKING:
-    from bot.discord.client import IsnadBot
+from storage.records import PartialDate
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +28,18 @@ def who(user: discord.abc.User) -> str:
 
 
 class SourcesCog(commands.GroupCog, group_name="source", group_description="Manage the archive's sources (moderators)"):
-    def __init__(self, bot: IsnadBot) -> None:
-        self.bot = bot
+    def __init__(self, service: AsyncIsnad, replies: Replies, settings: DiscordConfig) -> None:
+        self.service = service
+        self.replies = replies
+        self.settings = settings
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Every /source call: moderators only, checked now, not from Discord's cache."""
-        return await ensure_moderator(interaction, self.bot)
+        return await self.replies.ensure_moderator(interaction)
 
     async def _lang(self, interaction: discord.Interaction) -> str:
-        return await self.bot.reply_lang(interaction)
+        return await self.replies.lang(interaction)
 
     # --- add ---------------------------------------------------------------------------
 
@@ -57,8 +57,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             await self._add_url(interaction, url or "", lang)
 
     async def _add_file(self, interaction: discord.Interaction, file: discord.Attachment, lang: str) -> None:
-        settings = self.bot.config.discord
-        ext = Path(file.filename).suffix.lower().lstrip(".")
+        settings = self.settings
+        ext = file.filename.rpartition(".")[2].lower() if "." in file.filename else ""
         if ext not in settings.attachment_types:
             await interaction.response.send_message(
                 t("source.bad_type", lang, ext=ext or "?", allowed=", ".join(settings.attachment_types)), ephemeral=True)
@@ -73,8 +73,6 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             await interaction.followup.send(
                 t("source.too_big", lang, size=len(data), limit=settings.attachment_max_bytes), ephemeral=True)
             return
-        import asyncio
-
         try:
             sources, problems = await asyncio.to_thread(parse_upload, data, file.filename, settings.attachment_types)
         except UnsupportedType as exc:
@@ -84,26 +82,22 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         except ImportFormatError as exc:
             await interaction.followup.send(t("source.bad_file", lang, error=clip(str(exc), 1500)), ephemeral=True)
             return
-        for source in sources:
-            source.added_by = source.added_by or who(interaction.user)
-        outcome = await self.bot.archive.add_sources(sources, by=who(interaction.user))
+        outcome = await self.service.add_sources(sources, by=who(interaction.user))
         outcome.skipped[:0] = problems
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
     async def _add_url(self, interaction: discord.Interaction, url: str, lang: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         url = url.strip()
-        known = await self.bot.archive.find_url(url)
+        known = await self.service.find_url(url)
         if known:  # no download for a page we already hold
             await interaction.followup.send(t("source.already", lang, id=known), ephemeral=True)
             return
         try:
-            source = await fetch_page(self.bot.fetcher, url)
+            outcome = await self.service.add_url(url, by=who(interaction.user))
         except ArchiveError as exc:  # refused, unreachable, too big, not HTML/PDF: the reason as is
             await interaction.followup.send(t("source.fetch_failed", lang, error=clip(str(exc), 1500)), ephemeral=True)
             return
-        source.added_by = source.added_by or who(interaction.user)
-        outcome = await self.bot.archive.add_fetched(source, asked_url=url, by=who(interaction.user))
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
     def _outcome_text(self, outcome: AddOutcome, lang: str) -> str:
@@ -116,7 +110,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         else:
             lines.append(t("source.nothing_added", lang))
         for item in outcome.skipped[:10]:
-            lines.append("• " + clip(clean(item), 200))
+            lines.append("• " + clip(clean(skip_text(item)), 200))
         return clip("\n".join(lines), 2000)
 
     # --- paste ----------------------------------------------------------------------------
@@ -133,10 +127,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             await interaction.response.send_message(t("modal.bad_date", lang, date=date), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        import asyncio
-
-        source = await asyncio.to_thread(_pasted_source, fields, parsed_date)
-        outcome = await self.bot.archive.add_sources([source], by=who(interaction.user))
+        source = await asyncio.to_thread(pasted_source, fields, parsed_date)
+        outcome = await self.service.add_sources([source], by=who(interaction.user))
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
     # --- list / show / remove ------------------------------------------------------------------
@@ -145,7 +137,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.describe(page="Page number")
     async def list_(self, interaction: discord.Interaction, page: app_commands.Range[int, 1] = 1) -> None:
         lang = await self._lang(interaction)
-        sources = await self.bot.archive.sources()
+        sources = await self.service.sources()
         if not sources:
             await interaction.response.send_message(t("source.none", lang), ephemeral=True)
             return
@@ -165,8 +157,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.describe(id="The source id, as /source list shows it")
     async def show(self, interaction: discord.Interaction, id: str) -> None:
         lang = await self._lang(interaction)
-        source = await self.bot.archive.get(id.strip())
-        events = await self.bot.archive.events(id.strip())
+        source = await self.service.get(id.strip())
+        events = await self.service.events(id.strip())
         if source is None and not events:
             await interaction.response.send_message(t("source.not_found", lang, id=clip(id, 80)), ephemeral=True)
             return
@@ -188,7 +180,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
     @app_commands.describe(id="The source id, as /source list shows it")
     async def remove(self, interaction: discord.Interaction, id: str) -> None:
         lang = await self._lang(interaction)
-        source = await self.bot.archive.get(id.strip())
+        source = await self.service.get(id.strip())
         if source is None:
             await interaction.response.send_message(t("source.not_found", lang, id=clip(id, 80)), ephemeral=True)
             return
@@ -196,27 +188,6 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         title = clip(clean(source.title or source.url or source.id), 200)
         await interaction.response.send_message(t("source.confirm", lang, title=title, id=source.id),
                                                 view=view, ephemeral=True)
-
-
-def _pasted_source(fields: dict[str, str], date: PartialDate) -> Source:
-    """A pasted article: the text parser when available (it finds embedded tweets), else one passage per paragraph."""
-    text = fields["text"]
-    title = fields.get("title", "").strip()
-    try:
-        from storage.importers.text import parse_text_article
-
-        # The text parser reads an article's first line as its title; give it
-        # the form's title there so the first line of the text stays text.
-        source = parse_text_article(f"{title}\n\n{text}" if title else text)
-    except ImportError:
-        paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-        source = Source(id="", passages=[Passage("", i, p) for i, p in enumerate(paragraphs)])
-    source.title = fields.get("title", "").strip() or source.title
-    source.publisher = fields.get("publisher", "").strip() or source.publisher
-    source.url = fields.get("url", "").strip() or source.url
-    if date.known:
-        source.date = date
-    return source
 
 
 class PasteModal(discord.ui.Modal):
@@ -242,7 +213,7 @@ class PasteModal(discord.ui.Modal):
         await self.cog.add_pasted(interaction, fields, self.lang)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await self.cog.bot.report_error(interaction, error)
+        await self.cog.replies.report_error(interaction, error)
 
 
 class ConfirmRemove(discord.ui.View):
@@ -259,7 +230,7 @@ class ConfirmRemove(discord.ui.View):
     @discord.ui.button(label="Remove", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         self.stop()
-        removed = await self.cog.bot.archive.remove(self.source_id, by=who(interaction.user))
+        removed = await self.cog.service.remove(self.source_id, by=who(interaction.user))
         key = "source.removed" if removed is not None else "source.not_found"
         await interaction.response.edit_message(content=t(key, self.lang, id=self.source_id), view=None)
 
@@ -269,4 +240,4 @@ class ConfirmRemove(discord.ui.View):
         await interaction.response.edit_message(content=t("source.cancelled", self.lang), view=None)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await self.cog.bot.report_error(interaction, error)
+        await self.cog.replies.report_error(interaction, error)

@@ -1,27 +1,28 @@
 """Verification for everyone: /verify, the "Verify claim" message menu,
 @Isnad mentions, /isnad help|about; and /isnad language for moderators.
 
-Tweet and t.co links are handled by verifiers.tweet_links.verify_claim (an
+Claims go through the application service (bot.app): the claim policy and
+pace limit, then verification, with tweet and t.co links followed (an
 archived status is an exact match; otherwise the tweet is read through oEmbed
 with the bot's shared fetcher and its text verified, dated by the tweet)."""
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.checks import ensure_moderator
-from bot.discord.i18n import t
+from bot.app.aio import AsyncIsnad
+from bot.app.policy import ClaimRefused
+from bot.config import DiscordConfig
 from bot.discord.render import iso, report_pages, view_for
+from bot.discord.replies import Replies
+from bot.i18n import t
 from verifiers.report import Report
 from verifiers.tweet_links import tweet_links
-
-if TYPE_CHECKING:
-    from bot.discord.client import IsnadBot
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,11 @@ def message_claims(content: str, max_length: int) -> list[str]:
 class VerifyCog(commands.Cog):
     isnad = app_commands.Group(name="isnad", description="About Isnad")
 
-    def __init__(self, bot: IsnadBot) -> None:
-        self.bot = bot
+    def __init__(self, bot: commands.Bot, service: AsyncIsnad, replies: Replies, settings: DiscordConfig) -> None:
+        self.bot = bot  # for the command tree and the bot's own user (mentions)
+        self.service = service
+        self.replies = replies
+        self.settings = settings
         self.menu = app_commands.ContextMenu(name="Verify claim", callback=self.verify_message)
 
     async def cog_load(self) -> None:
@@ -55,23 +59,16 @@ class VerifyCog(commands.Cog):
     # --- shared ------------------------------------------------------------------
 
     def _refusal(self, user_id: int, claim: str, lang: str) -> str | None:
-        """Why this claim is not verified now (empty, too long, cooldown), or None."""
-        limit = self.bot.config.discord.max_claim_length
-        if not claim.strip():
-            return t("error.empty", lang)
-        if len(claim) > limit:
-            return t("error.too_long", lang, length=len(claim), limit=limit)
-        wait = self.bot.cooldown.retry_after(user_id)
-        if wait > 0:
-            return t("error.cooldown", lang, seconds=max(1, round(wait)))
+        """Why this claim is not verified now (empty, too long, pace limit), or None."""
+        try:
+            self.service.check_claim(claim, user=("discord", user_id))
+        except ClaimRefused as refused:
+            return t(refused.key, lang, **refused.params)
         return None
 
     async def _verify(self, claim: str, *, guild_id: int | None, channel_id: int | None, via: str) -> Report:
-        report = await self.bot.archive.verify_claim(claim, self.bot.fetcher)
-        try:
-            await self.bot.archive.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
-        except OSError:  # the log is for digests; a full disk must not cost the answer
-            log.exception("could not record the query")
+        report = await self.service.verify_claim(claim)
+        await self.service.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
         return report
 
     async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool) -> None:
@@ -87,7 +84,7 @@ class VerifyCog(commands.Cog):
     )
     @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link", private="Only you see the answer")
     async def verify(self, interaction: discord.Interaction, claim: str, private: bool = False) -> None:
-        lang = await self.bot.reply_lang(interaction)
+        lang = await self.replies.lang(interaction)
         refusal = self._refusal(interaction.user.id, claim, lang)
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
@@ -97,8 +94,8 @@ class VerifyCog(commands.Cog):
         await self._answer(interaction, report, lang, ephemeral=private)
 
     async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        lang = await self.bot.reply_lang(interaction)
-        claims = message_claims(message.content or "", self.bot.config.discord.max_claim_length)
+        lang = await self.replies.lang(interaction)
+        claims = message_claims(message.content or "", self.settings.max_claim_length)
         refusal = self._refusal(interaction.user.id, claims[0] if claims else "", lang)
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
@@ -112,7 +109,7 @@ class VerifyCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        settings = self.bot.config.discord
+        settings = self.settings
         me = self.bot.user
         if not settings.mention_enabled or me is None or message.author.bot:
             return
@@ -123,7 +120,7 @@ class VerifyCog(commands.Cog):
         claim = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         lang = "en"
         try:
-            lang = await self.bot.message_lang(message, claim)
+            lang = await self.replies.message_lang(message, claim)
             refusal = self._refusal(message.author.id, claim, lang)
             if refusal:
                 await message.reply(refusal, mention_author=False)
@@ -142,14 +139,14 @@ class VerifyCog(commands.Cog):
 
     @isnad.command(name="help", description="How to use Isnad")
     async def help(self, interaction: discord.Interaction) -> None:
-        lang = await self.bot.reply_lang(interaction)
+        lang = await self.replies.lang(interaction)
         embed = discord.Embed(title=t("help.title", lang), description=t("help.body", lang))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @isnad.command(name="about", description="What the archive holds")
     async def about(self, interaction: discord.Interaction) -> None:
-        lang = await self.bot.reply_lang(interaction)
-        stats = await self.bot.archive.stats()
+        lang = await self.replies.lang(interaction)
+        stats = await self.service.stats()
         unknown = t("result.unknown_date", lang)
         body = t("about.body", lang, sources=stats.sources, passages=stats.passages, posts=stats.posts,
                  earliest=iso(stats.earliest.iso() if stats.earliest else unknown),
@@ -161,8 +158,8 @@ class VerifyCog(commands.Cog):
     @isnad.command(name="language", description="Reply language in this server (moderators)")
     @app_commands.describe(value="ar: Arabic, en: English")
     async def language(self, interaction: discord.Interaction, value: Literal["ar", "en"]) -> None:
-        if not await ensure_moderator(interaction, self.bot):
+        if not await self.replies.ensure_moderator(interaction):
             return
-        assert interaction.guild_id is not None and self.bot.languages is not None
-        await self.bot.languages.set(interaction.guild_id, value)
+        assert interaction.guild_id is not None  # ensure_moderator: in a server
+        await self.service.set_server_language(interaction.guild_id, value)
         await interaction.response.send_message(t("language.set", value), ephemeral=True)

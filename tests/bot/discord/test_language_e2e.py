@@ -44,7 +44,7 @@ async def test_a_server_set_to_arabic_answers_en_us_members_in_arabic_after_a_re
 async def test_a_member_cannot_change_the_language(harness):
     reply = await set_language(harness, "ar", who=MEMBER)
     assert reply.ephemeral and "Only moderators" in reply.text()
-    assert harness.bot.archive.store.get_setting(f"language:{GUILD_ID}") is None
+    assert harness.bot.isnad.service.store.get_setting(f"language:{GUILD_ID}") is None
     assert "What the archive says" in await verify_text(harness)
 
 

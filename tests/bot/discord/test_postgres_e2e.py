@@ -98,7 +98,7 @@ async def test_the_query_log_and_the_digest_use_the_database(pg_bot, pg_url):
                          "claim": "Who cut the water in Aleppo?", "best": None, "conflicts": [], "via": "slash"})
     finally:
         other.close()
-    assert pg_bot.bot.archive.querylog.path is None  # no JSONL file beside a database
+    assert pg_bot.bot.isnad.service.querylog.path is None  # no JSONL file beside a database
 
     call = await pg_bot.slash("digest", [], sub="preview", who=MODERATOR)
     text = "\n".join(s.text() for s in await call.replies(1))

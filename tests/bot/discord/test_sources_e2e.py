@@ -29,7 +29,7 @@ async def test_moderator_adds_a_file_then_it_can_be_verified(harness):
                                             "value": "an airstrike destroyed the bridge over the Euphrates in Raqqa"}])
     assert "Raqqa bridge destroyed" in (await check.reply(("followup",))).text()
     # the audit trail names who added it
-    source_id = next(s.id for s in harness.bot.archive.store.sources() if s.title == "Raqqa bridge destroyed")
+    source_id = next(s.id for s in harness.bot.isnad.service.store.sources() if s.title == "Raqqa bridge destroyed")
     show = await harness.slash("source", [{"type": 3, "name": "id", "value": source_id}], sub="show", who=MODERATOR)
     assert "added by discord:700000000000000001 (moderator)" in (await show.reply()).text()
 
@@ -39,7 +39,7 @@ async def test_non_moderator_is_refused_at_run_time(harness):
     call = await harness.slash("source", [option], sub="add", who=MEMBER, resolved=resolved)
     reply = await call.reply()
     assert reply.ephemeral and "Only moderators" in reply.text()
-    assert len(list(harness.bot.archive.store.sources())) == 1  # nothing added
+    assert len(list(harness.bot.isnad.service.store.sources())) == 1  # nothing added
     listing = await harness.slash("source", [], sub="list", who=ADMIN)  # Manage Server is enough
     assert "Archived sources (1)" in (await listing.reply()).text()
 
@@ -54,19 +54,19 @@ async def test_oversize_and_wrong_type_files_are_refused(harness):
     option, resolved = attachment(harness.fake, "bad.txt", b"caf\xe9 in Latin-1, not UTF-8\n")
     bad = await harness.slash("source", [option], sub="add", who=MODERATOR, resolved=resolved)
     assert "could not be imported" in (await bad.reply(("followup",))).text()
-    assert len(list(harness.bot.archive.store.sources())) == 1
+    assert len(list(harness.bot.isnad.service.store.sources())) == 1
 
 
 async def test_remove_asks_first_then_removes_and_records_it(harness):
-    source_id = next(iter(harness.bot.archive.store.sources())).id
+    source_id = next(iter(harness.bot.isnad.service.store.sources())).id
     call = await harness.slash("source", [{"type": 3, "name": "id", "value": source_id}], sub="remove", who=MODERATOR)
     prompt = await call.reply()
-    assert "Remove" in prompt.text() and harness.bot.archive.store.get(source_id) is not None
+    assert "Remove" in prompt.text() and harness.bot.isnad.service.store.get(source_id) is not None
     click = await harness.click(prompt, "Remove", who=MODERATOR)
     done = await click.reply(("callback",))
     assert f"Removed {source_id}" in done.text()
-    assert harness.bot.archive.store.get(source_id) is None
-    events = harness.bot.archive.store.events(source_id)
+    assert harness.bot.isnad.service.store.get(source_id) is None
+    events = harness.bot.isnad.service.store.events(source_id)
     assert events[-1].action == "remove" and "moderator" in events[-1].by
     gone = await harness.slash("verify", [{"type": 3, "name": "claim", "value": "بعد هروب داعش من دير الزور قتلوا كل السجناء"}])
     assert "Nothing in the archive matches" in (await gone.reply(("followup",))).text()
@@ -88,7 +88,7 @@ async def test_paste_opens_a_modal_and_adds_the_article(harness):
                                                  "Link": "", "Text": "The last fighters left the old city of Homs under a truce."},
                                         who=MODERATOR)
     assert "Added 1 source" in (await submit.reply(("followup",))).text()
-    added = [s for s in harness.bot.archive.store.sources() if s.title == "Homs siege"]
+    added = [s for s in harness.bot.isnad.service.store.sources() if s.title == "Homs siege"]
     assert added and added[0].date.iso() == "2014-05-07"
 
 
@@ -130,7 +130,7 @@ async def test_moderator_adds_an_arabic_page_by_link_then_it_is_verified(fake, w
         text = (await check.reply(("followup",))).text()
         assert HOMS_TITLE in text and "2014-05-08" in text
         again = await add_url(h, url + "?utm_source=twitter")  # the same page, by another link
-        source_id = next(s.id for s in h.bot.archive.store.sources() if s.title == HOMS_TITLE)
+        source_id = next(s.id for s in h.bot.isnad.service.store.sources() if s.title == HOMS_TITLE)
         assert f"already archived as {source_id}" in again.text()
         assert sum(1 for asked in web.asked if asked.startswith("/news/homs.html")) == 1  # not downloaded again
     finally:
@@ -146,7 +146,7 @@ async def test_links_to_private_addresses_are_refused(fake, web, seeded_archive,
         private = await add_url(h, "http://192.168.1.20/article")
         assert "private network address" in private.text()
         assert web.asked == []  # refused before any connection
-        assert len(list(h.bot.archive.store.sources())) == 1
+        assert len(list(h.bot.isnad.service.store.sources())) == 1
     finally:
         await h.stop()
 

@@ -61,7 +61,7 @@ async def test_cooldown_answers_kindly(fake, seeded_archive, tmp_path):
 
 
 async def test_an_exception_in_a_command_is_reported_and_the_bot_keeps_answering(harness, caplog):
-    archive = harness.bot.archive
+    archive = harness.bot.isnad.service
     real = archive.verifier.verify
 
     def broken(*args, **kwargs):
@@ -121,8 +121,8 @@ async def test_next_button_pages_through_more_matches(harness):
         report.matches = report.matches[:1] * 7  # 7 matches -> 3 pages
         return report
 
-    real = harness.bot.archive.verifier.verify
-    harness.bot.archive.verifier.verify = many
+    real = harness.bot.isnad.service.verifier.verify
+    harness.bot.isnad.service.verifier.verify = many
     call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
     first = await call.reply(("followup",))
     assert "Page 1 of 3" in first.text()

@@ -1,0 +1,339 @@
+"""IsnadService: the application every front end uses.
+
+It owns the archive's store, the verifier (the retrieval index in memory), the
+query log and, on a PostgreSQL archive, the following of other processes'
+changes. Its methods are synchronous and thread-safe: an event-loop front end
+(Discord) calls them through bot.app.aio.AsyncIsnad, which runs them off the
+loop; the CLI and `isnad chat` call them directly.
+
+Locks: `_index_lock` keeps a search from reading the index half-updated (the
+verifier is shared by searches and by updates after a write); `_write_lock`
+makes writes one at a time, so two moderators adding files at once never
+interleave whole-file rewrites.
+
+A PostgreSQL archive is shared with other processes (another bot, `isnad
+ingest` run by hand). Then the index follows the database's change log
+(`store.watch`), for this process's own writes too: one path keeps the index
+in step, and after a write we wait until the watcher has applied it, so a
+moderator who adds a source can verify against it at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from bot.app.archive import open_store
+from bot.app.digest import DigestBook, DigestContent, build_content
+from bot.app.languages import ServerLanguages
+from bot.app.policy import PaceLimit, check_claim
+from bot.app.sources import AddOutcome, add_parsed, download, parse_fetched
+from bot.querylog import LoggedMatch, QueryEntry, QueryLog, now_utc, querylog_path_for
+from storage.ingest import IngestReport, SkippedItem
+from storage.records import PartialDate, Source
+from storage.store import ArchiveStats, ArchiveStore, AuditEvent
+from verifiers.report import Report
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bot.config import Config
+    from storage.fetch import Fetcher, FetchSettings
+    from verifiers.engine import Verifier
+
+log = logging.getLogger(__name__)
+
+
+def make_verifier(store: ArchiveStore, config: Config) -> Verifier:
+    """The verifier over `store`, with the moderators' aliases and the configured threshold."""
+    from bot.config import ConfigError
+    from verifiers.aliases import load_aliases
+    from verifiers.engine import Verifier
+
+    try:
+        load_aliases(config.aliases_path())  # the moderators' names: the saved index is built with them
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    threshold = config.matching.threshold
+    return Verifier(store) if threshold is None else Verifier(store, threshold=threshold)
+
+
+class IsnadService:
+    def __init__(self, store: ArchiveStore, verifier: Verifier | None, querylog: QueryLog, config: Config, *,
+                 start_cursor: int | None = None) -> None:
+        self.store = store
+        self._verifier = verifier  # built on first use when None (listing sources needs no index)
+        self._verifier_lock = threading.Lock()
+        self.querylog = querylog
+        self.config = config
+        # The change-log position the index was built from (PostgreSQL only):
+        # taken before the verifier read the store, so nothing falls between.
+        self.start_cursor = start_cursor
+        self.pace = PaceLimit(config.discord.cooldown_seconds)
+        self.languages = ServerLanguages(self)
+        self.digests = DigestBook(self)
+        self._watcher: Any = None
+        self._index_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, config: Config, db: str | None = None, *, index: bool = True) -> IsnadService:
+        """The archive the user named (bot.app.archive.resolve_archive). With
+        `index`, the search index is loaded (or built) now, else on first use."""
+        store = open_store(config, db)
+        try:
+            cursor = store.latest_cursor() if hasattr(store, "latest_cursor") else None
+            verifier = make_verifier(store, config) if index else None
+            querylog = QueryLog(querylog_path_for(getattr(store, "path", None)), store=store)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, verifier, querylog, config, start_cursor=cursor)
+
+    @property
+    def verifier(self) -> Verifier:
+        """The verifier and its index (loaded, caught up or built on first use)."""
+        if self._verifier is None:
+            with self._verifier_lock:
+                if self._verifier is None:
+                    self._verifier = make_verifier(self.store, self.config)
+        return self._verifier
+
+    @property
+    def shared(self) -> bool:
+        """A database other processes write to: the index follows its change log."""
+        return self.start_cursor is not None and hasattr(self.store, "watch")
+
+    # --- verifying ---------------------------------------------------------------
+
+    def check_claim(self, text: str, user: Hashable | None = None) -> None:
+        """The claim policy: raises bot.app.policy.ClaimRefused for an empty or
+        too long claim, or (with `user`) when that user must wait."""
+        check_claim(text, self.config.discord.max_claim_length)
+        if user is not None:
+            self.pace.check(user)
+
+    def verify(self, text: str, *, claim_date: PartialDate | None = None, limit: int | None = None,
+               min_score: float | None = None) -> Report:
+        limit = self.config.matching.limit if limit is None else limit
+        with self._index_lock:
+            return self.verifier.verify(text, limit=limit, min_score=min_score, claim_date=claim_date)
+
+    def verify_many(self, texts: list[str], *, limit: int | None = None, min_score: float | None = None) -> list[Report]:
+        limit = self.config.matching.limit if limit is None else limit
+        with self._index_lock:
+            return self.verifier.verify_many(texts, limit=limit, min_score=min_score)
+
+    async def verify_claim(self, text: str, fetcher: Fetcher | None, *, limit: int | None = None,
+                           min_score: float | None = None) -> Report:
+        """A claim, following a tweet or t.co link the archive lacks (oEmbed,
+        checked redirects) and verifying the tweet's own text, dated by it.
+        `fetcher=None` stays offline. The searches run in a thread."""
+        from verifiers.tweet_links import verify_claim
+
+        async def verify(claim: str, claim_date: PartialDate | None) -> Report:
+            return await asyncio.to_thread(self.verify, claim, claim_date=claim_date, limit=limit,
+                                           min_score=min_score)
+
+        return await verify_claim(verify, text, self.store, fetcher)
+
+    def verify_claim_now(self, text: str, fetch: FetchSettings | None, *, limit: int | None = None,
+                         min_score: float | None = None) -> Report:
+        """verify_claim for synchronous front ends (the CLI, `isnad chat`): a
+        claim with a tweet or t.co link gets a fetcher made for the call, unless
+        `fetch` is None (offline)."""
+        from verifiers.tweet_links import tweet_links
+
+        if not tweet_links(text):
+            return self.verify(text, limit=limit, min_score=min_score)
+
+        async def run() -> Report:
+            if fetch is None:
+                return await self.verify_claim(text, None, limit=limit, min_score=min_score)
+            from storage.fetch import Fetcher
+
+            async with Fetcher(fetch) as fetcher:
+                return await self.verify_claim(text, fetcher, limit=limit, min_score=min_score)
+
+        return asyncio.run(run())
+
+    def record_query(self, report: Report, *, guild_id: int | None = None, channel_id: int | None = None,
+                     via: str) -> None:
+        """Log an asked claim for digests; a failure is logged, never raised
+        (the log is for digests: a full disk must not cost the answer)."""
+        try:
+            self.querylog.record(query_entry(report, guild_id=guild_id, channel_id=channel_id, via=via))
+        except OSError:
+            log.exception("could not record the query")
+
+    # --- reading the archive -----------------------------------------------------------
+
+    def stats(self) -> ArchiveStats:
+        return self.store.stats()
+
+    def sources(self) -> list[Source]:
+        return list(self.store.sources())
+
+    def get(self, source_id: str) -> Source | None:
+        return self.store.get(source_id)
+
+    def events(self, source_id: str | None = None) -> list[AuditEvent]:
+        return self.store.events(source_id)
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        return self.store.get_setting(key, default)
+
+    def find_url(self, url: str) -> str | None:
+        """The id of the source archived from this page, if any."""
+        from storage.fetch import find_source_by_url
+
+        return find_source_by_url(self.store, url)
+
+    def digest_content(self, guild_id: int | None, start: datetime | None, end: datetime) -> DigestContent:
+        """What a digest for the period (start, end] holds: sources added, claims asked."""
+        entries = self.querylog.between(start, end, guild_id)
+        return build_content(self.store.events(), self.store.get, entries, start, end,
+                             self.config.digest.max_claims)
+
+    # --- writing -----------------------------------------------------------------
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._write_lock:
+            self._check_open()
+            self.store.set_setting(key, value)
+
+    def add_sources(self, sources: list[Source], *, by: str) -> AddOutcome:
+        """Add parsed sources with the audit trail (`by`), then index them."""
+        for source in sources:
+            source.added_by = source.added_by or by
+        with self._write_lock:
+            self._check_open()
+            outcome = add_parsed(self.store, sources, by)
+            self._index_added(outcome.added)
+        return outcome
+
+    def add_files(self, paths: list[str], *, fmt: str = "auto", by: str,
+                  progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Import files and folders (text, JSONL, HTML, PDF) in bulk, then index what was added."""
+        from storage.ingest import ingest_paths
+
+        with self._write_lock:
+            self._check_open()
+            report = ingest_paths(self.store, paths, fmt=fmt, by=by, progress=progress)
+            added = [s for s in (self.store.get(item.id) for item in report.added) if s is not None]
+            self._index_added(added)
+        return report
+
+    def add_fetched(self, source: Source, *, asked_url: str, by: str) -> AddOutcome:
+        """A page fetched from `asked_url`; skipped when the page (by the asked
+        or its canonical URL) is archived already. Checked inside the serial
+        write, so two moderators adding the same link add it once."""
+        source.added_by = source.added_by or by
+        with self._write_lock:
+            self._check_open()
+            for url in dict.fromkeys(u for u in (asked_url, source.url) if u):
+                known = self.find_url(url)
+                if known:
+                    detail = f" ({source.url})" if url != asked_url else ""
+                    return AddOutcome(skipped=[SkippedItem(asked_url, None, f"already archived as {known}{detail}")])
+            outcome = add_parsed(self.store, [source], by)
+            self._index_added(outcome.added)
+        return outcome
+
+    async def add_url(self, url: str, fetcher: Fetcher, *, by: str) -> AddOutcome:
+        """Fetch an article (HTML or PDF) through the safe fetcher and add it.
+        A page already archived is not downloaded again. Raises ArchiveError
+        (refused, unreachable, too big, not HTML or PDF) with the reason."""
+        url = url.strip()
+        known = await asyncio.to_thread(self.find_url, url)
+        if known:
+            return AddOutcome(skipped=[SkippedItem(url, None, f"already archived as {known}")])
+        body, final_url, kind, charset = await download(fetcher, url)
+        source = await asyncio.to_thread(parse_fetched, body, final_url, kind, charset)
+        return await asyncio.to_thread(self.add_fetched, source, asked_url=url, by=by)
+
+    def remove(self, source_id: str, *, by: str) -> Source | None:
+        with self._write_lock:
+            self._check_open()
+            removed = self.store.remove(source_id, by=by)
+            if removed is not None:
+                if self.shared:
+                    self._caught_up()
+                else:
+                    with self._index_lock:
+                        self.verifier.remove_source(source_id)
+        return removed
+
+    def _index_added(self, added: list[Source]) -> None:
+        if not added:
+            return
+        if self.shared:
+            self._caught_up()
+            return
+        with self._index_lock:
+            self.verifier.add_sources(added)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the archive is closed")
+
+    # --- following other processes (PostgreSQL) -------------------------------------
+
+    def follow_changes(self, *, poll_interval: float = 5.0) -> None:
+        """Start applying the change log to the index, from `start_cursor` on.
+        Changes between that cursor and the index build are applied again,
+        which is harmless: each change re-reads the source (remove, then add)."""
+        if not self.shared or self._watcher is not None:
+            return
+
+        def on_change(change: Any) -> None:  # the watcher's thread, one change at a time, in order
+            source = self.store.get(change.source_id) if change.action == "add" else None
+            with self._index_lock:
+                self.verifier.remove_source(change.source_id)
+                if source is not None:
+                    self.verifier.add_sources([source])
+
+        self._watcher = self.store.watch(on_change, since=self.start_cursor,  # type: ignore[attr-defined]
+                                         poll_interval=poll_interval)
+
+    def _caught_up(self, timeout: float = 10.0) -> None:
+        """Wait until the watcher has applied every change up to now (our own write included)."""
+        if self._watcher is None:
+            return
+        cursor = self.store.latest_cursor()  # type: ignore[attr-defined]
+        if not self._watcher.wait_for(cursor, timeout):
+            log.warning("the index is still catching up with the archive's change %s", cursor)
+
+    def stop_following(self) -> None:
+        if self._watcher is not None:
+            watcher, self._watcher = self._watcher, None
+            watcher.stop()
+
+    def close(self) -> None:
+        """Stop following changes, wait for a write under way, save the index, close the store."""
+        self.stop_following()
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._verifier is not None and self._verifier.unsaved:
+                with self._index_lock:
+                    self._verifier.save()  # what was added while running
+            self.store.close()
+        self.querylog.close()
+
+
+def query_entry(report: Report, *, guild_id: int | None, channel_id: int | None, via: str) -> QueryEntry:
+    best = None
+    if report.matches:
+        m = report.matches[0]
+        best = LoggedMatch(source_id=m.source_id, title=m.title or m.publisher or m.source_id,
+                           score=round(m.score, 1), url=m.url, date=m.date.iso(), handle=m.handle)
+    conflicts = [{"title": c.match.title or c.match.publisher or c.match.source_id, "reason": c.reason}
+                 for c in report.conflicts]
+    return QueryEntry(at=now_utc().isoformat(), guild_id=guild_id, channel_id=channel_id,
+                      claim=report.query[:1000], best=best, conflicts=conflicts, via=via)
+
