@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
     from storage.fetch import FetchSettings
+    from verifiers.ocr import OcrSettings
 
 
 class ConfigError(ValueError):
@@ -101,6 +102,16 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class OcrConfig:
+    """Claims as screenshots (verifiers/ocr.py, storage/images.py)."""
+
+    tessdata: str = ""  # Tesseract's model folder; "" = $TESSDATA_PREFIX, then the distribution's places
+    languages: str = "ara+eng"
+    max_bytes: int = 10_000_000  # largest image read
+    max_pixels: int = 40_000_000  # largest image read, in pixels (checked before decoding)
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
     file: str = ""  # "" = stderr only
@@ -114,6 +125,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
     token: Secret = field(default_factory=lambda: Secret(""), compare=False)
     db_env: str = ""  # $ISNAD_DB: the archive, before [storage] (bot.app.archive.resolve_archive)
     source: str = ""  # the file it was read from, for messages
@@ -131,6 +143,11 @@ class Config:
 
         return FetchSettings(**vars_of(self.fetch))
 
+    def ocr_settings(self) -> OcrSettings:
+        from verifiers.ocr import OcrSettings
+
+        return OcrSettings(tessdata=self.ocr.tessdata, languages=self.ocr.languages)
+
 
 _SECTIONS: dict[str, type] = {
     "storage": StorageConfig,
@@ -139,6 +156,7 @@ _SECTIONS: dict[str, type] = {
     "digest": DigestConfig,
     "fetch": FetchConfig,
     "logging": LoggingConfig,
+    "ocr": OcrConfig,
 }
 
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
@@ -255,5 +273,7 @@ def _validate(config: Config, where: str) -> None:
         ZoneInfo(config.digest.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: [digest] timezone {config.digest.timezone!r} is not an IANA zone like \"Asia/Damascus\"") from None
+    if config.ocr.max_bytes <= 0 or config.ocr.max_pixels <= 0:
+        raise ConfigError(f"{where}: [ocr] max_bytes and max_pixels must be positive")
     if config.logging.level.upper() not in _LEVELS:
         raise ConfigError(f"{where}: [logging] level must be one of {', '.join(sorted(_LEVELS))}")

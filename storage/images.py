@@ -57,16 +57,24 @@ def read_image(data: bytes, *, name: str = "the file", max_bytes: int = MAX_BYTE
     return _flatten(ImageOps.exif_transpose(image) or image)
 
 
-def read_image_file(path: str | Path, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """read_image() on a file; a missing or unreadable file is an ImageError too."""
+def read_file_bytes(path: str | Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """A file's bytes, refused (ImageError) when missing, unreadable or over max_bytes."""
     path = Path(path)
     try:
+        if not path.is_file():
+            raise ImageError(f"{path} is not a file")
         size = path.stat().st_size
         if size > max_bytes:
             raise ImageError(f"{path} is {size:,} bytes; images up to {max_bytes:,} bytes are read")
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            return stream.read(max_bytes + 1)
     except OSError as exc:
         raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_image_file(path: str | Path, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """read_image() on a file; a missing or unreadable file is an ImageError too."""
+    data = read_file_bytes(path, max_bytes=max_bytes)
     return read_image(data, name=str(path), max_bytes=max_bytes, max_pixels=max_pixels)
 
 
