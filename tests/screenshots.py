@@ -195,3 +195,23 @@ def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
     out = io.BytesIO()
     image.save(out, format=fmt, **({"quality": 85} if fmt in ("JPEG", "WEBP") else {}))
     return out.getvalue()
+
+
+def ocr_missing() -> str | None:
+    """None when screenshots can be drawn and read here, else why not (a skip reason)."""
+    from verifiers.ocr import unavailable_reason
+
+    return can_draw_arabic() or unavailable_reason()
+
+
+# Every variant the tests and benchmarks/bench_ocr.py draw: light and dark,
+# English and Arabic app, whole screen, cropped to the card or the text, with
+# and without the app's chrome, and a small (half-scale) capture.
+VARIANTS: dict[str, dict[str, object]] = {
+    "light": {},
+    "dark-arabic-ui": {"dark": True, "arabic_ui": True},
+    "dark": {"dark": True},
+    "card-small": {"crop": "card", "scale": 0.5},
+    "no-chrome": {"chrome": False},
+    "text-only": {"crop": "text"},
+}

@@ -267,7 +267,20 @@ def repair_line(raw: str) -> str:
     line = _INVISIBLE.sub("", line).replace("\u0640", "")
     line = line.translate(_DIGITS)
     line = _HARAKAT.sub("", line)
+    line = _HASH_AFTER.sub(r"#\1", line)  # before the gap rule, which would glue it to the next word
     line = _HASH_GAP.sub("#", line)
-    line = _HASH_AFTER.sub(r"#\1", line)
     tokens = [t for t in _SPACES.sub(" ", line).strip().split(" ") if t and not _STRAY_TOKEN.match(t)]
+    if _mostly_arabic(tokens):
+        # A short lower-case Latin "word" inside an Arabic line is an Arabic word
+        # the English model misread ("قام" -> "els"): a wrong word costs more than none.
+        tokens = [t for t in tokens if not _MISREAD_LATIN.match(t)]
     return " ".join(tokens)
+
+
+_MISREAD_LATIN = re.compile(r"^[a-z]{1,4}$")
+
+
+def _mostly_arabic(tokens: list[str]) -> bool:
+    arabic = sum(1 for t in tokens for c in t if "\u0621" <= c <= "\u064a")
+    latin = sum(1 for t in tokens for c in t if c.isascii() and c.isalpha())
+    return arabic >= 10 and latin * 4 < arabic

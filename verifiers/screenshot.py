@@ -115,8 +115,6 @@ def _is_time_line(line: str) -> bool:
 def chrome_kind(line: str) -> str | None:
     """Which part of the app a line is ("time", "counts", "ui", "junk"), or None for text."""
     bare = line.strip(" ·•|<>←→-—").strip()
-    if _is_junk(bare):
-        return "junk"
     if _CHROME_PHRASES.match(bare) or _REPLYING.search(bare):
         return "ui"
     if _TRANSLATION.match(bare) and len(bare.split()) <= 4:
@@ -131,6 +129,8 @@ def chrome_kind(line: str) -> str | None:
         return "time"
     if _is_time_line(bare):
         return "time"
+    if _is_junk(bare):
+        return "junk"
     return None
 
 
