@@ -61,6 +61,10 @@ class AsyncIsnad:
         """The claim policy and pace limit (quick: no thread). Raises ClaimRefused."""
         self.service.check_claim(text, user)
 
+    def check_pace(self, user: Hashable) -> None:
+        """The pace limit alone (an image claim has no text to check yet). Raises ClaimRefused."""
+        self.service.pace.check(user)
+
     async def verify_claim(self, text: str) -> Report:
         return await self.service.verify_claim(text, self.fetcher)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.app.aio import AsyncIsnad
 from bot.app.policy import ClaimRefused
 from bot.config import DiscordConfig
+from bot.discord.image_claims import image_attachments, is_image, verify_attachment
 from bot.discord.render import iso, report_pages, view_for
 from bot.discord.replies import Replies
 from bot.i18n import t
@@ -71,20 +72,54 @@ class VerifyCog(commands.Cog):
         await self.service.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
         return report
 
-    async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool) -> None:
+    async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool,
+                      content: str | None = None) -> None:
         pages = report_pages(report, lang)
         view = view_for(pages, lang)
-        extra = {"view": view} if view is not None else {}
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
+        if content:  # an image claim: what was read, above the answer
+            extra["content"] = content
         await interaction.followup.send(embeds=pages[0], ephemeral=ephemeral, wait=True, **extra)
+
+    async def _verify_images(self, interaction: discord.Interaction, images: list[discord.Attachment], lang: str,
+                             *, ephemeral: bool, via: str) -> None:
+        """Screenshots as claims: each read (OCR), verified, and answered with what was read."""
+        try:
+            self.service.check_pace(("discord", interaction.user.id))
+        except ClaimRefused as refused:
+            await interaction.response.send_message(t(refused.key, lang, **refused.params), ephemeral=True)
+            return
+        wrong = next((a for a in images if not is_image(a)), None)
+        if wrong is not None:
+            await interaction.response.send_message(t("error.not_an_image", lang, name=wrong.filename), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        for image in images:
+            answer = await verify_attachment(self.service, image, lang)
+            if answer.report is None:
+                await interaction.followup.send(answer.error, ephemeral=True)
+                continue
+            await self.service.record_query(answer.report, guild_id=interaction.guild_id,
+                                            channel_id=interaction.channel_id, via=f"{via}-image")
+            await self._answer(interaction, answer.report, lang, ephemeral=ephemeral, content=answer.read)
 
     # --- /verify -------------------------------------------------------------------
 
     @app_commands.command(
         name="verify", description="Find where a claim already appears in the archive, when, and who tells it differently"
     )
-    @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link", private="Only you see the answer")
-    async def verify(self, interaction: discord.Interaction, claim: str, private: bool = False) -> None:
+    @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link",
+                           image="A screenshot of the claim, e.g. of a tweet (PNG, JPEG or WebP)",
+                           private="Only you see the answer")
+    async def verify(self, interaction: discord.Interaction, claim: str | None = None,
+                     image: discord.Attachment | None = None, private: bool = False) -> None:
         lang = await self.replies.lang(interaction)
+        if image is not None:
+            await self._verify_images(interaction, [image], lang, ephemeral=private, via="slash")
+            return
+        if claim is None:
+            await interaction.response.send_message(t("error.need_claim_or_image", lang), ephemeral=True)
+            return
         refusal = self._refusal(interaction.user.id, claim, lang)
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
@@ -95,6 +130,10 @@ class VerifyCog(commands.Cog):
 
     async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         lang = await self.replies.lang(interaction)
+        images = image_attachments(message)
+        if images:  # a screenshot is the claim; the text beside it is usually a question about it
+            await self._verify_images(interaction, images, lang, ephemeral=False, via="menu")
+            return
         claims = message_claims(message.content or "", self.settings.max_claim_length)
         refusal = self._refusal(interaction.user.id, claims[0] if claims else "", lang)
         if refusal:
