@@ -172,11 +172,12 @@ def prepare(image: Image.Image) -> Prepared:
     # A flat background leaves few mid-grey pixels (only the anti-aliased edges of
     # letters); a photo or JPEG noise behind the text leaves many: binarise those.
     midtones = float(np.mean((pixels > 70) & (pixels < 185)))
-    return Prepared(grey, inverted, midtones > 0.2, _line_height(pixels))
+    runs = _ink_runs(pixels)
+    return Prepared(grey, inverted, midtones > 0.2, float(np.median(runs)) if runs else float(TARGET_LINE_HEIGHT))
 
 
-def _line_height(pixels: np.ndarray) -> float:
-    """The median height of runs of rows that hold ink: a text line's height."""
+def _ink_runs(pixels: np.ndarray) -> list[int]:
+    """The heights of the runs of rows that hold ink (text lines, icons, rules)."""
     rows = (pixels < 128).mean(axis=1) > 0.002
     runs, start = [], None
     for y, inked in enumerate(np.append(rows, False)):
@@ -186,7 +187,7 @@ def _line_height(pixels: np.ndarray) -> float:
             if y - start >= 4:
                 runs.append(y - start)
             start = None
-    return float(np.median(runs)) if runs else float(TARGET_LINE_HEIGHT)
+    return runs
 
 
 def _otsu(pixels: np.ndarray) -> int:
