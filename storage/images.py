@@ -11,7 +11,10 @@ import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+try:
+    from PIL import Image, ImageOps
+except ImportError:  # optional (the isnad-bot[ocr] extra); callers check verifiers.ocr.ensure_available first
+    Image = ImageOps = None  # type: ignore[assignment]
 
 MAX_BYTES = 10_000_000  # a phone screenshot is 0.2–3 MB
 MAX_PIXELS = 40_000_000  # a long scrolling capture is 1290 x 30000; a phone screen is 3–4 million
@@ -33,15 +36,24 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def read_image(data: bytes, *, name: str = "the file", max_bytes: int = MAX_BYTES,
-               max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """Decode an uploaded image into RGB pixels, upright (EXIF orientation applied),
-    transparency flattened onto white. Raises ImageError with a one-line reason."""
+def check_kind(data: bytes, *, name: str = "the file", max_bytes: int = MAX_BYTES) -> str:
+    """The format ("PNG", "JPEG", "WEBP") of bytes within max_bytes, else ImageError.
+    Needs no image library: a file that is no image is refused before anything else."""
     if len(data) > max_bytes:
         raise ImageError(f"{name} is {len(data):,} bytes; images up to {max_bytes:,} bytes are read")
     kind = sniff(data)
     if kind is None:
         raise ImageError(f"{name} is not a PNG, JPEG or WebP image")
+    return kind
+
+
+def read_image(data: bytes, *, name: str = "the file", max_bytes: int = MAX_BYTES,
+               max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode an uploaded image into RGB pixels, upright (EXIF orientation applied),
+    transparency flattened onto white. Raises ImageError with a one-line reason."""
+    kind = check_kind(data, name=name, max_bytes=max_bytes)
+    if Image is None:
+        raise ImageError("reading images needs Pillow (pip install Pillow)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -28,7 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+
+try:
+    from PIL import Image, ImageOps
+except ImportError:  # optional (the isnad-bot[ocr] extra): OcrUnavailable says what to install
+    Image = ImageOps = None  # type: ignore[assignment]
 
 LANGUAGES = "ara+eng"
 # Where distributions put the models (Debian/Ubuntu 5.x and 4.x, Fedora, Homebrew, /usr/local).
@@ -95,6 +99,8 @@ def find_tessdata(settings: OcrSettings) -> Path:
 
 
 def _tesserocr() -> Any:
+    if Image is None:
+        raise OcrUnavailable(INSTALL_HINT + " (Pillow is not installed)")
     try:
         import tesserocr
     except ImportError:
@@ -102,11 +108,16 @@ def _tesserocr() -> Any:
     return tesserocr
 
 
+def ensure_available(settings: OcrSettings | None = None) -> None:
+    """Raise OcrUnavailable, saying what to install, unless images can be read here."""
+    _tesserocr()
+    find_tessdata(settings or OcrSettings())
+
+
 def unavailable_reason(settings: OcrSettings | None = None) -> str | None:
     """None when images can be read here, else the sentence saying what to install."""
     try:
-        _tesserocr()
-        find_tessdata(settings or OcrSettings())
+        ensure_available(settings)
     except OcrUnavailable as exc:
         return str(exc)
     return None

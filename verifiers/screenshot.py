@@ -8,7 +8,8 @@ Feb 10, 2014 · Twitter for iPhone", "١٠:١٥ م · ١٠ فبراير ٢٠١٤
 ("12 Retweets 30 Likes", "١٢ إعادة نشر") and the buttons (icons, which OCR
 turns into specks such as "لا © لا"). The tweet is the run of lines after the
 handle that is none of those. A relative time ("2h", "٣ س") says nothing of
-the date and is ignored; a date needs a day, a month and a year.
+the date and is ignored; a date needs a day, a month and a year (OCR misreads
+the Arabic app's Arabic-Indic digits, docs/field-notes.md §8: no date beats a wrong one).
 
 The handle and the date are then used as a pasted tweet's attribution line
 is: the exact post by that handle with that text comes first, and the date
@@ -19,14 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from storage.dates import MONTHS, fold, search_date
 from storage.records import PartialDate
 from verifiers.ocr import OcrResult, OcrSettings, read_text
 from verifiers.report import Note, Report
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _HANDLE = re.compile(r"(?<![\w@])@\s?([A-Za-z0-9_]{1,15})(?![\w])")
 _REPLYING = re.compile(r"\b(?:replying to|in reply to)\b|(?:رد|ردا|رداً) على", re.IGNORECASE)

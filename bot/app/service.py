@@ -129,10 +129,13 @@ class IsnadService:
         """A claim sent as an image (a tweet screenshot): read it (OCR), then
         verify the tweet with its handle and date. Raises storage.images.ImageError,
         verifiers.ocr.OcrUnavailable, verifiers.screenshot.NoTextInImage."""
-        from storage.images import read_image
+        from storage.images import check_kind, read_image
+        from verifiers.ocr import ensure_available
         from verifiers.screenshot import verify_screenshot
 
         ocr = self.config.ocr
+        check_kind(data, name=name, max_bytes=ocr.max_bytes)  # a file that is no image: said first
+        ensure_available(self.config.ocr_settings())  # then, before decoding, what to install
         image = read_image(data, name=name, max_bytes=ocr.max_bytes, max_pixels=ocr.max_pixels)
 
         def verify(text: str, claim_date: PartialDate | None, handle: str | None) -> Report:

@@ -57,6 +57,17 @@ def test_missing_models_say_what_to_install(tmp_path):
     assert "tesseract-ocr-ara" in message and "tesserocr" in message
 
 
+def test_without_tesserocr_the_message_says_to_install_it(monkeypatch):
+    import sys
+
+    from verifiers.ocr import ensure_available, unavailable_reason
+
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # as if it were not installed
+    assert "(tesserocr is not installed)" in (unavailable_reason() or "")
+    with pytest.raises(OcrUnavailable, match="pip install tesserocr"):
+        ensure_available()
+
+
 needs_ocr = pytest.mark.skipif(bool(ocr_missing()), reason=ocr_missing() or "")
 
 
