@@ -8,6 +8,7 @@ scored 100 and marked exact. Both sides are compared after the claim clean-up
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from rapidfuzz import fuzz
@@ -23,6 +24,9 @@ MIN_RATIO = 90.0  # normalized text similarity; an altered tweet (a number, a na
 _HANDLE_FOLD = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l"})
 
 
+_NUMBER = re.compile(r"\d+")
+
+
 def fold_handle(handle: str) -> str:
     return handle.lstrip("@").lower().translate(_HANDLE_FOLD)
 
@@ -33,7 +37,9 @@ def is_same_post(claim: Claim, match: Match) -> bool:
     if fold_handle(claim.handle) != fold_handle(match.handle):
         return False
     said, archived = normalize(claim.text), normalize(clean_claim(match.text).text)
-    return bool(said and archived) and fuzz.ratio(said, archived) >= MIN_RATIO
+    if not said or not archived or _NUMBER.findall(said) != _NUMBER.findall(archived):
+        return False  # a number changed is a different claim, however close the rest
+    return fuzz.ratio(said, archived) >= MIN_RATIO
 
 
 def promote_same_posts(claim: Claim, scored: list[Match]) -> list[Match]:

@@ -26,6 +26,8 @@ from storage.dates import MONTHS, fold, search_date
 from storage.records import PartialDate
 from verifiers.ocr import OcrResult, OcrSettings, read_text
 from verifiers.report import Note, Report
+from verifiers.same_post import SAME_POST
+from verifiers.tweet_links import archived_note
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -232,4 +234,7 @@ def verify_screenshot(image: Image.Image, verify: VerifyFn, *, settings: OcrSett
     report = verify(text, shot.date if shot.date.known else None, shot.handle or None)
     report.notes.insert(0, Note("read_from_image", f"the claim was read from an image: {shot.quote()}",
                                 quote=shot.quote()))
+    top = report.matches[0] if report.matches else None
+    if top is not None and top.reason == SAME_POST:  # as for an archived tweet link
+        report.notes.insert(1, archived_note(True, top.title or top.publisher, top.date))
     return ImageReport(report, shot, result.seconds)

@@ -36,6 +36,9 @@ def test_a_phone_screenshot_of_a_seed_tweet_finds_it_at_rank_1(archive, tmp_path
     assert fuzz.ratio(normalize(read), normalize(tweet.text)) >= 85, read  # JPEG artefacts cost a letter or two
     assert "Retweets" not in result["image"]["text"] and "Show translation" not in result["image"]["text"]
     assert result["notes"][0].startswith(f"the claim was read from an image: «{read[:40]}")
+    if fmt == "PNG":  # lossless: read well enough to be the same tweet by handle and text
+        assert top["score"] == 100
+        assert result["notes"][1].startswith("this exact tweet is archived in “جبهة النصرة” تطرد “داعش”")
     assert result["recycled"] is None
 
 

@@ -33,6 +33,18 @@ def test_another_account_or_altered_words_are_not_the_same_post(verifier):
     assert not top.exact and top.reason != SAME_POST
 
 
+def test_a_doctored_number_is_not_the_same_post(sample_store, make_source):
+    from storage.ingest import ingest_sources
+
+    text = "قتل 12 مدنيا في قصف على حي الشعار في حلب اليوم وسط صمت دولي"
+    source = make_source("تقرير عن حلب.", id="aleppo", title="Aleppo", posts=[(text, "aleppo_media", "2014-02-09")])
+    ingest_sources(sample_store, [source], by="test")
+    verifier = Verifier(sample_store, index_dir=None)
+    assert verifier.verify(text, claim_handle="aleppo_media", min_score=0).matches[0].reason == SAME_POST
+    doctored = verifier.verify(text.replace("12", "120"), claim_handle="aleppo_media", min_score=0).matches[0]
+    assert doctored.handle == "aleppo_media" and doctored.reason != SAME_POST and not doctored.exact
+
+
 def test_ocr_confusions_in_handles_are_folded():
     assert fold_handle("@AnasSouriO") == fold_handle("AnasSouri0")
     assert fold_handle("zaidbenjamin") != fold_handle("zaidbenjamim")
