@@ -4,7 +4,8 @@
 
 Draws every tweet of the bundled sample (five) in every variant of
 tests/screenshots.py (light, dark with the Arabic app, dark, a small capture
-cropped to the card, without the app's chrome, the text alone: 30 images),
+cropped to the card, without the app's chrome, the text alone, with a picture
+in the tweet: 35 images),
 reads each with verifiers.ocr (the engine loaded once, before timing), splits
 it with verifiers.screenshot and verifies it against the sample archive.
 Prints the OCR time per image (median, p95, max; the target is under 2 s) and

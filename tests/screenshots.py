@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 # DejaVu Sans covers Arabic, Latin, "#" and "·" in one face (Noto's Arabic faces lack "#").
@@ -138,14 +138,15 @@ class _Pen:
 
 
 def render(tweet: Tweet, *, dark: bool = False, chrome: bool = True, arabic_ui: bool = False, scale: float = 1.0,
-           width: int = 720, crop: str = "") -> Image.Image:
+           width: int = 720, crop: str = "", photo: bool = False) -> Image.Image:
     """A tweet as a phone shows it.
 
     chrome: the status bar, the "Post" header, "Show translation", the counts
     and the buttons (without it: the name, handle, text and time line only).
     arabic_ui: the app in Arabic (time line and counts in Arabic with
     Arabic-Indic digits). crop: "" (whole screen), "card" (the name to the
-    time line) or "text" (the tweet's text alone).
+    time line) or "text" (the tweet's text alone). photo: a picture attached to
+    the tweet (a grey, blotchy block below the text).
     """
     theme = DARK if dark else LIGHT
     pen = _Pen(int(width * scale), scale, theme)
@@ -165,6 +166,12 @@ def render(tweet: Tweet, *, dark: bool = False, chrome: bool = True, arabic_ui: 
     text_top = pen.y
     pen.wrapped(tweet.text, body, theme.text)
     text_bottom = pen.y
+    if photo:
+        size = (pen.width - 2 * pen.margin, int(300 * scale))
+        blotches = Image.effect_noise(size, 120).filter(ImageFilter.GaussianBlur(6 * scale))
+        pen.image.paste(blotches.point(lambda v: max(0, min(255, (v - 128) * 4 + 128))).convert("RGB"),
+                        (pen.margin, pen.y))
+        pen.y += size[1] + int(16 * scale)
     if chrome:
         pen.line("Show translation" if not arabic_ui else "ترجمة المنشور", small if not arabic_ui else arabic_small,
                  theme.blue, rtl=arabic_ui, gap=18)
@@ -214,4 +221,5 @@ VARIANTS: dict[str, dict[str, object]] = {
     "card-small": {"crop": "card", "scale": 0.5},
     "no-chrome": {"chrome": False},
     "text-only": {"crop": "text"},
+    "photo": {"photo": True},  # a picture in the tweet: the page is binarised
 }

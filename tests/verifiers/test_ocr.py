@@ -86,5 +86,6 @@ def test_generated_screenshot_reads_the_whole_tweet(variant):
     # Every word of the tweet, OCR slips aside: the whole text, not a line short.
     assert fuzz.partial_ratio(normalize(tweet.text), read) >= 90, result.text
     assert result.inverted == bool(VARIANTS[variant].get("dark"))
+    assert result.binarised == bool(VARIANTS[variant].get("photo"))
     if variant != "text-only":
         assert "@mohsarmini" in result.text
