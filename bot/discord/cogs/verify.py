@@ -160,6 +160,10 @@ class VerifyCog(commands.Cog):
         lang = "en"
         try:
             lang = await self.replies.message_lang(message, claim)
+            images = image_attachments(message)
+            if images:  # "@Isnad" on a screenshot: the image is the claim
+                await self._answer_image_mention(message, images[0], lang)
+                return
             refusal = self._refusal(message.author.id, claim, lang)
             if refusal:
                 await message.reply(refusal, mention_author=False)
@@ -173,6 +177,23 @@ class VerifyCog(commands.Cog):
         except Exception:  # listeners have no tree error handler; keep the bot up
             log.exception("mention from %s failed", message.author.id)
             await message.reply(t("error.generic", lang), mention_author=False)
+
+    async def _answer_image_mention(self, message: discord.Message, image: discord.Attachment, lang: str) -> None:
+        try:
+            self.service.check_pace(("discord", message.author.id))
+        except ClaimRefused as refused:
+            await message.reply(t(refused.key, lang, **refused.params), mention_author=False)
+            return
+        answer = await verify_attachment(self.service, image, lang)
+        if answer.report is None:
+            await message.reply(answer.error, mention_author=False)
+            return
+        await self.service.record_query(answer.report, guild_id=message.guild.id if message.guild else None,
+                                        channel_id=message.channel.id, via="mention-image")
+        pages = report_pages(answer.report, lang)
+        view = view_for(pages, lang)
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
+        await message.reply(answer.read, embeds=pages[0], mention_author=False, **extra)
 
     # --- /isnad help | about -------------------------------------------------------------
 

@@ -95,3 +95,23 @@ async def test_without_tesseract_image_claims_say_what_to_install_and_text_claim
         assert "@mohsarmini" in (await text.reply(("followup",))).text()
     finally:
         await h.stop()
+
+
+@needs_ocr
+async def test_a_mention_on_a_screenshot_reads_it(fake, seeded_archive, tmp_path):
+    from tests.bot.discord.conftest import make_config
+    from tests.bot.discord.fake_discord import BOT_USER, CHANNEL_ID, message_payload, snowflake
+    from tests.bot.discord.harness import MEMBER, Harness
+
+    h = Harness(fake, make_config(tmp_path, seeded_archive, mention_enabled=True))
+    await h.start()
+    try:
+        message = message_payload(snowflake(), CHANNEL_ID, f"<@{BOT_USER['id']}> صحيح؟", MEMBER["user"])
+        message["mentions"] = [BOT_USER]
+        message["attachments"] = [attachment_payload(fake, "shot.png", screenshot(2, dark=True))]
+        await fake.push("MESSAGE_CREATE", message)
+        replies = await fake.wait_for(lambda: fake.in_channel(CHANNEL_ID), timeout=30)
+        assert replies[0].content.startswith("📷 قُرئ من الصورة shot.png: «")  # an Arabic question: Arabic
+        assert "@THAERSORY" in replies[0].text()
+    finally:
+        await h.stop()
