@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
     from storage.fetch import FetchSettings
-    from verifiers.ocr import OcrSettings
 
 
 class ConfigError(ValueError):
@@ -102,6 +101,12 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+    file: str = ""  # "" = stderr only
+
+
+@dataclass(frozen=True)
 class OcrConfig:
     """Claims as screenshots (verifiers/ocr.py, storage/images.py)."""
 
@@ -110,11 +115,14 @@ class OcrConfig:
     max_bytes: int = 10_000_000  # largest image read
     max_pixels: int = 40_000_000  # largest image read, in pixels (checked before decoding)
 
+    def settings(self) -> OcrSettings:
+        from verifiers.ocr import OcrSettings
 
-@dataclass(frozen=True)
-class LoggingConfig:
-    level: str = "INFO"
-    file: str = ""  # "" = stderr only
+        return OcrSettings(tessdata=self.tessdata, languages=self.languages)
+
+
+if TYPE_CHECKING:
+    from verifiers.ocr import OcrSettings
 
 
 @dataclass(frozen=True)
@@ -142,11 +150,6 @@ class Config:
         from storage.fetch import FetchSettings
 
         return FetchSettings(**vars_of(self.fetch))
-
-    def ocr_settings(self) -> OcrSettings:
-        from verifiers.ocr import OcrSettings
-
-        return OcrSettings(tessdata=self.ocr.tessdata, languages=self.ocr.languages)
 
 
 _SECTIONS: dict[str, type] = {
@@ -273,7 +276,7 @@ def _validate(config: Config, where: str) -> None:
         ZoneInfo(config.digest.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: [digest] timezone {config.digest.timezone!r} is not an IANA zone like \"Asia/Damascus\"") from None
-    if config.ocr.max_bytes <= 0 or config.ocr.max_pixels <= 0:
-        raise ConfigError(f"{where}: [ocr] max_bytes and max_pixels must be positive")
     if config.logging.level.upper() not in _LEVELS:
         raise ConfigError(f"{where}: [logging] level must be one of {', '.join(sorted(_LEVELS))}")
+    if config.ocr.max_bytes <= 0 or config.ocr.max_pixels <= 0:
+        raise ConfigError(f"{where}: [ocr] max_bytes and max_pixels must be positive")

@@ -135,13 +135,13 @@ class IsnadService:
 
         ocr = self.config.ocr
         check_kind(data, name=name, max_bytes=ocr.max_bytes)  # a file that is no image: said first
-        ensure_available(self.config.ocr_settings())  # then, before decoding, what to install
+        ensure_available(self.config.ocr.settings())  # then, before decoding, what to install
         image = read_image(data, name=name, max_bytes=ocr.max_bytes, max_pixels=ocr.max_pixels)
 
         def verify(text: str, claim_date: PartialDate | None, handle: str | None) -> Report:
             return self.verify(text, claim_date=claim_date, claim_handle=handle, limit=limit, min_score=min_score)
 
-        return verify_screenshot(image, verify, settings=self.config.ocr_settings(),
+        return verify_screenshot(image, verify, settings=self.config.ocr.settings(),
                                  max_length=self.config.discord.max_claim_length)
 
     def verify_many(self, texts: list[str], *, limit: int | None = None, min_score: float | None = None) -> list[Report]:
