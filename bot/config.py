@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.fetch import FetchSettings
@@ -92,6 +92,25 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class OcrConfig:
+    """Claims as screenshots (verifiers/ocr.py, storage/images.py)."""
+
+    tessdata: str = ""  # Tesseract's model folder; "" = $TESSDATA_PREFIX, then the distribution's places
+    languages: str = "ara+eng"
+    max_bytes: int = 10_000_000  # largest image read
+    max_pixels: int = 40_000_000  # largest image read, in pixels (checked before decoding)
+
+    def settings(self) -> OcrSettings:
+        from verifiers.ocr import OcrSettings
+
+        return OcrSettings(tessdata=self.tessdata, languages=self.languages)
+
+
+if TYPE_CHECKING:
+    from verifiers.ocr import OcrSettings
+
+
+@dataclass(frozen=True)
 class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     matching: MatchingConfig = field(default_factory=MatchingConfig)
@@ -99,6 +118,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     fetch: FetchSettings = field(default_factory=FetchSettings)  # [fetch] is storage.fetch's own settings
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
     token: Secret = field(default_factory=lambda: Secret(""), compare=False)
     db_env: str = ""  # $ISNAD_DB: the archive, before [storage] (bot.app.archive.resolve_archive)
     source: str = ""  # the file it was read from, for messages
@@ -122,6 +142,7 @@ _SECTIONS: dict[str, type] = {
     "digest": DigestConfig,
     "fetch": FetchSettings,
     "logging": LoggingConfig,
+    "ocr": OcrConfig,
 }
 
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
@@ -239,3 +260,5 @@ def _validate(config: Config, where: str) -> None:
                           "is not an IANA zone like \"Asia/Damascus\"") from None
     if config.logging.level.upper() not in _LEVELS:
         raise ConfigError(f"{where}: [logging] level must be one of {', '.join(sorted(_LEVELS))}")
+    if config.ocr.max_bytes <= 0 or config.ocr.max_pixels <= 0:
+        raise ConfigError(f"{where}: [ocr] max_bytes and max_pixels must be positive")

@@ -150,16 +150,39 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**/verify claim:** paste a claim, a tweet (with its attribution line) or a tweet/t.co link. "
         "Isnad shows where the archive carries it, when, who first, and who tells it differently.\n"
         "**Verify claim** (message menu): verifies any message and the tweet links in it.\n"
+        "**/verify image:** a screenshot of a tweet: Isnad reads it and shows what it read "
+        "(the menu reads a message's screenshots too).\n"
         "**/isnad about:** what the archive holds.\n"
         "Moderators: **/source add · paste · list · show · remove**, **/digest set · off · preview**, "
         "**/isnad language** (reply language in this server).",
         "**/verify claim:** الصق ادعاءً أو تغريدة (مع سطر نسبتها) أو رابط تغريدة أو t.co. "
         "يعرض إسناد أين ورد في الأرشيف ومتى وأول من نقله ومن يرويه بشكل مختلف.\n"
         "**Verify claim** (قائمة الرسالة): يتحقق من أي رسالة ومن روابط التغريدات فيها.\n"
+        "**/verify image:** لقطة شاشة لتغريدة: يقرؤها إسناد ويعرض ما قرأه "
+        "(والقائمة تقرأ لقطات الشاشة في الرسالة أيضًا).\n"
         "**/isnad about:** محتوى الأرشيف.\n"
         "للمشرفين: **/source** (add، paste، list، show، remove) و**/digest** (set، off، preview) "
         "و**/isnad language** (لغة الردود في هذا الخادم).",
     ),
+    # Claims as screenshots (issue 14): bot/discord/image_claims.py, verifiers/screenshot.py.
+    "image.read": ("📷 Read from the image {name}: {quote}", "📷 قُرئ من الصورة {name}: {quote}"),
+    "note.read_from_image": ("the claim was read from an image: {quote}", "قُرئ الادعاء من صورة: {quote}"),
+    "error.need_claim_or_image": ("Give a claim, or an image (a screenshot) to read it from.",
+                                  "أرسل ادعاءً، أو صورة (لقطة شاشة) يُقرأ منها."),
+    "error.not_an_image": ("{name} is not a PNG, JPEG or WebP image.", "الملف {name} ليس صورة PNG أو JPEG أو WebP."),
+    "error.image_too_big": ("{name} is {size} bytes; images up to {limit} bytes are read.",
+                            "حجم الصورة {name} هو {size} بايت، والحد الأقصى {limit} بايت."),
+    "error.bad_image": ("This image cannot be read: {reason}.", "تعذّرت قراءة الصورة: {reason}."),
+    "error.ocr_unavailable": (
+        "Isnad cannot read images here: Tesseract OCR is not installed. An administrator can install it "
+        "(Debian/Ubuntu: tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng, and pip install tesserocr). "
+        "Meanwhile, paste the tweet's text.",
+        "لا يستطيع إسناد قراءة الصور هنا: برنامج Tesseract OCR غير مثبّت. يمكن للمسؤول تثبيته "
+        "(Debian/Ubuntu: tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng، ثم pip install tesserocr). "
+        "إلى ذلك الحين، الصق نص التغريدة.",
+    ),
+    "error.no_text_in_image": ("No text could be read in {name}; a clearer or larger screenshot may help.",
+                               "تعذّرت قراءة أي نص في {name}؛ قد تفيد لقطة أوضح أو أكبر."),
     "about.title": ("About the archive", "عن الأرشيف"),
     "about.body": (
         "{sources} sources, {passages} passages, {posts} posts.\nDates: {earliest} to {latest}.",

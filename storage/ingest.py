@@ -190,9 +190,9 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
             AddedItem(stored.id, stored.title, len(stored.passages), len(stored.posts), cand.path, cand.line)
         )
     for what, reason in result.skipped:  # only if another writer got there first
-        cand = by_id.get(what)
+        found = by_id.get(what)
         report.skipped.append(
-            SkippedItem(cand.path if cand else "", cand.line if cand else None, reason, what, failed=False)
+            SkippedItem(found.path if found else "", found.line if found else None, reason, what, failed=False)
         )
 
 
@@ -207,7 +207,7 @@ def clean_text(text: str) -> str:
 
 
 def _cleaned(source: Source) -> Source:
-    strings = {f.name: clean_text(getattr(source, f.name)) for f in fields(source)
+    strings: dict[str, Any] = {f.name: clean_text(getattr(source, f.name)) for f in fields(source)
                if isinstance(getattr(source, f.name), str)}
     passages = [replace(p, text=clean_text(p.text)) for p in source.passages]
     posts = [

@@ -43,6 +43,7 @@ from verifiers.crosslang import CrossLanguage
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Note, Report
+from verifiers.same_post import promote_same_posts
 
 DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
@@ -330,18 +331,24 @@ class Verifier:
     # --- verifying ---------------------------------------------------------------
 
     def verify(
-        self, text: str, *, limit: int = 5, min_score: float | None = None, claim_date: PartialDate | None = None
+        self, text: str, *, limit: int = 5, min_score: float | None = None, claim_date: PartialDate | None = None,
+        claim_handle: str | None = None,
     ) -> Report:
         """Verify a claim. `claim_date` is the claim's own date when it is known
-        from elsewhere (a fetched tweet's), for "recycled" detection."""
+        from elsewhere (a fetched tweet's), for "recycled" detection;
+        `claim_handle` its author's handle (a screenshot's), like a pasted
+        tweet's attribution: that account's post with the claim's text comes first."""
         claim = clean_claim(text)
         if claim_date is not None and claim_date.known:
             claim.date = claim_date
+        if claim_handle:
+            claim.handle = claim_handle.lstrip("@")
         floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
         scored = exact + self.crosslang.extend(claim, self._ranked(claim, exclude=seen), exclude=seen,
                                                threshold=self.threshold)
+        scored = promote_same_posts(claim, scored)  # the tweet by its handle and text
         matches = [m for m in scored if m.score >= floor][:limit]
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]

@@ -24,6 +24,7 @@ from verifiers.report import Report
 if TYPE_CHECKING:
     from bot.config import Config
     from storage.fetch import Fetcher
+    from verifiers.screenshot import ImageReport
 
 T = TypeVar("T")
 
@@ -60,8 +61,16 @@ class AsyncIsnad:
         """The claim policy and pace limit (quick: no thread). Raises ClaimRefused."""
         self.service.check_claim(text, user)
 
+    def check_pace(self, user: Hashable) -> None:
+        """The pace limit alone (an image claim has no text to check yet). Raises ClaimRefused."""
+        self.service.pace.check(user)
+
     async def verify_claim(self, text: str) -> Report:
         return await self.service.verify_claim(text, self.fetcher)
+
+    async def verify_image(self, data: bytes, *, name: str = "the image") -> ImageReport:
+        """A tweet screenshot as a claim (OCR and search run in a thread)."""
+        return await asyncio.to_thread(self.service.verify_image, data, name=name)
 
     async def record_query(self, report: Report, *, guild_id: int | None, channel_id: int | None, via: str) -> None:
         await asyncio.to_thread(self.service.record_query, report, guild_id=guild_id, channel_id=channel_id, via=via)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from storage.fetch import Fetcher, FetchSettings
     from verifiers.engine import Verifier
+    from verifiers.screenshot import ImageReport
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +123,31 @@ class IsnadService:
             self.pace.check(user)
 
     def verify(self, text: str, *, claim_date: PartialDate | None = None, limit: int | None = None,
-               min_score: float | None = None) -> Report:
+               min_score: float | None = None, claim_handle: str | None = None) -> Report:
         limit = self.config.matching.limit if limit is None else limit
         with self._index_lock:
-            return self.verifier.verify(text, limit=limit, min_score=min_score, claim_date=claim_date)
+            return self.verifier.verify(text, limit=limit, min_score=min_score, claim_date=claim_date,
+                                        claim_handle=claim_handle)
+
+    def verify_image(self, data: bytes, *, name: str = "the image", limit: int | None = None,
+                     min_score: float | None = None) -> ImageReport:
+        """A claim sent as an image (a tweet screenshot): read it (OCR), then
+        verify the tweet with its handle and date. Raises storage.images.ImageError,
+        verifiers.ocr.OcrUnavailable, verifiers.screenshot.NoTextInImage."""
+        from storage.images import check_kind, read_image
+        from verifiers.ocr import ensure_available
+        from verifiers.screenshot import verify_screenshot
+
+        ocr = self.config.ocr
+        check_kind(data, name=name, max_bytes=ocr.max_bytes)  # a file that is no image: said first
+        ensure_available(self.config.ocr.settings())  # then, before decoding, what to install
+        image = read_image(data, name=name, max_bytes=ocr.max_bytes, max_pixels=ocr.max_pixels)
+
+        def verify(text: str, claim_date: PartialDate | None, handle: str | None) -> Report:
+            return self.verify(text, claim_date=claim_date, claim_handle=handle, limit=limit, min_score=min_score)
+
+        return verify_screenshot(image, verify, settings=self.config.ocr.settings(),
+                                 max_length=self.config.discord.max_claim_length)
 
     def verify_many(self, texts: list[str], *, limit: int | None = None,
                     min_score: float | None = None) -> list[Report]:

@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("claim", nargs="*", metavar="CLAIM", help="a quoted claim, a pasted tweet or a tweet link")
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
     verify.add_argument("--batch", metavar="FILE", help='JSONL of {"id", "text"} ("-" for stdin); JSONL out')
+    verify.add_argument(
+        "--image", metavar="PATH",
+        help="a screenshot of the claim (PNG, JPEG or WebP), e.g. of a tweet: read with OCR (needs Tesseract)",
+    )
     verify.add_argument("--limit", type=int, default=5, metavar="N", help="at most N matches (default 5)")
     verify.add_argument(
         "--min-score",

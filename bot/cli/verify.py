@@ -19,14 +19,16 @@ def cmd_verify(ctx: Context) -> int:
     from bot.app.policy import ClaimRefused, check_claim
 
     args = ctx.args
-    if args.batch and args.claim:
-        raise CliError("give either a CLAIM or --batch FILE, not both")
-    if not args.batch and not args.claim:
-        raise CliError("nothing to verify: give a CLAIM or --batch FILE")
+    if sum(map(bool, (args.batch, args.claim, args.image))) > 1:
+        raise CliError("give one of a CLAIM, --batch FILE or --image PATH")
+    if not args.batch and not args.claim and not args.image:
+        raise CliError("nothing to verify: give a CLAIM, --batch FILE or --image PATH")
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
     if args.min_score is not None and not 0 <= args.min_score <= 100:  # NaN fails both comparisons
         raise CliError(f"--min-score must be a number from 0 to 100, not {args.min_score}")
+    if args.image:
+        return _verify_image(ctx, args.image)
     claim = " ".join(args.claim)
     if not args.batch:
         try:
@@ -46,6 +48,32 @@ def cmd_verify(ctx: Context) -> int:
         from bot.render import render_report
 
         ctx.out.write(render_report(report))
+    return EXIT_OK
+
+
+def _verify_image(ctx: Context, path: str) -> int:
+    """A claim sent as a screenshot: read the image's bytes (bounded), OCR it, verify the tweet."""
+    from storage.images import ImageError, read_file_bytes
+    from verifiers.ocr import OcrUnavailable
+    from verifiers.screenshot import NoTextInImage
+
+    try:
+        data = read_file_bytes(path, max_bytes=ctx.config.ocr.max_bytes)
+    except ImageError as exc:
+        raise CliError(str(exc)) from None
+    service = ctx.open_service(index=True)
+    try:
+        result = service.verify_image(data, name=path, limit=ctx.args.limit, min_score=ctx.args.min_score)
+    except (ImageError, OcrUnavailable, NoTextInImage) as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        service.close()
+    if ctx.args.json:
+        ctx.emit_json(result.to_json())
+    else:
+        from bot.render import render_report
+
+        ctx.out.write(render_report(result.report))
     return EXIT_OK
 
 

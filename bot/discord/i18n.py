@@ -46,6 +46,10 @@ COMMAND_AR: dict[str, str] = {
     "A quoted claim, a pasted tweet, or a tweet or t.co link":
         "ادعاء منقول أو تغريدة ملصقة أو رابط تغريدة أو t.co",
     "Only you see the answer": "الرد يظهر لك وحدك",
+    # /verify image: (issue 14)
+    "image": "صورة",
+    "A screenshot of the claim, e.g. of a tweet (PNG, JPEG or WebP)":
+        "لقطة شاشة للادعاء، كتغريدة (PNG أو JPEG أو WebP)",
     "About Isnad": "عن إسناد",
     "How to use Isnad": "طريقة استخدام إسناد",
     "What the archive holds": "محتوى الأرشيف",

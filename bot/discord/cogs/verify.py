@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.app.aio import AsyncIsnad
 from bot.app.policy import ClaimRefused
 from bot.config import DiscordConfig
+from bot.discord.image_claims import image_attachments, is_image, verify_attachment
 from bot.discord.render import iso, report_pages, view_for
 from bot.discord.replies import Replies
 from bot.i18n import t
@@ -71,11 +72,35 @@ class VerifyCog(commands.Cog):
         await self.service.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
         return report
 
-    async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool) -> None:
+    async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool,
+                      content: str | None = None) -> None:
         pages = report_pages(report, lang)
         view = view_for(pages, lang)
-        await interaction.followup.send(embeds=pages[0], ephemeral=ephemeral, wait=True,
-                                        view=view if view is not None else discord.utils.MISSING)
+        # An image claim carries what was read, above the answer.
+        await interaction.followup.send(content or discord.utils.MISSING, embeds=pages[0], ephemeral=ephemeral,
+                                        wait=True, view=view if view is not None else discord.utils.MISSING)
+
+    async def _verify_images(self, interaction: discord.Interaction, images: list[discord.Attachment], lang: str,
+                             *, ephemeral: bool, via: str) -> None:
+        """Screenshots as claims: each read (OCR), verified, and answered with what was read."""
+        try:
+            self.service.check_pace(("discord", interaction.user.id))
+        except ClaimRefused as refused:
+            await interaction.response.send_message(t(refused.key, lang, **refused.params), ephemeral=True)
+            return
+        wrong = next((a for a in images if not is_image(a)), None)
+        if wrong is not None:
+            await interaction.response.send_message(t("error.not_an_image", lang, name=wrong.filename), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        for image in images:
+            answer = await verify_attachment(self.service, image, lang)
+            if answer.report is None:
+                await interaction.followup.send(answer.error, ephemeral=True)
+                continue
+            await self.service.record_query(answer.report, guild_id=interaction.guild_id,
+                                            channel_id=interaction.channel_id, via=f"{via}-image")
+            await self._answer(interaction, answer.report, lang, ephemeral=ephemeral, content=answer.read)
 
     # --- /verify -------------------------------------------------------------------
 
@@ -84,9 +109,17 @@ class VerifyCog(commands.Cog):
         description="Find where a claim already appears in the archive, when, and who tells it differently",
     )
     @app_commands.describe(claim="A quoted claim, a pasted tweet, or a tweet or t.co link",
+                           image="A screenshot of the claim, e.g. of a tweet (PNG, JPEG or WebP)",
                            private="Only you see the answer")
-    async def verify(self, interaction: discord.Interaction, claim: str, private: bool = False) -> None:
+    async def verify(self, interaction: discord.Interaction, claim: str | None = None,
+                     image: discord.Attachment | None = None, private: bool = False) -> None:
         lang = await self.replies.lang(interaction)
+        if image is not None:
+            await self._verify_images(interaction, [image], lang, ephemeral=private, via="slash")
+            return
+        if claim is None:
+            await interaction.response.send_message(t("error.need_claim_or_image", lang), ephemeral=True)
+            return
         refusal = self._refusal(interaction.user.id, claim, lang)
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
@@ -98,6 +131,10 @@ class VerifyCog(commands.Cog):
 
     async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         lang = await self.replies.lang(interaction)
+        images = image_attachments(message)
+        if images:  # a screenshot is the claim; the text beside it is usually a question about it
+            await self._verify_images(interaction, images, lang, ephemeral=False, via="menu")
+            return
         claims = message_claims(message.content or "", self.settings.max_claim_length)
         refusal = self._refusal(interaction.user.id, claims[0] if claims else "", lang)
         if refusal:
@@ -125,6 +162,10 @@ class VerifyCog(commands.Cog):
         lang = "en"
         try:
             lang = await self.replies.message_lang(message, claim)
+            images = image_attachments(message)
+            if images:  # "@Isnad" on a screenshot: the image is the claim
+                await self._answer_image_mention(message, images[0], lang)
+                return
             refusal = self._refusal(message.author.id, claim, lang)
             if refusal:
                 await message.reply(refusal, mention_author=False)
@@ -138,6 +179,23 @@ class VerifyCog(commands.Cog):
         except Exception:  # listeners have no tree error handler; keep the bot up
             log.exception("mention from %s failed", message.author.id)
             await message.reply(t("error.generic", lang), mention_author=False)
+
+    async def _answer_image_mention(self, message: discord.Message, image: discord.Attachment, lang: str) -> None:
+        try:
+            self.service.check_pace(("discord", message.author.id))
+        except ClaimRefused as refused:
+            await message.reply(t(refused.key, lang, **refused.params), mention_author=False)
+            return
+        answer = await verify_attachment(self.service, image, lang)
+        if answer.report is None:
+            await message.reply(answer.error, mention_author=False)
+            return
+        await self.service.record_query(answer.report, guild_id=message.guild.id if message.guild else None,
+                                        channel_id=message.channel.id, via="mention-image")
+        pages = report_pages(answer.report, lang)
+        view = view_for(pages, lang)
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
+        await message.reply(answer.read, embeds=pages[0], mention_author=False, **extra)
 
     # --- /isnad help | about -------------------------------------------------------------
 

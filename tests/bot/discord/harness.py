@@ -123,9 +123,11 @@ class Harness:
         await self.fake.push("INTERACTION_CREATE", payload)
         return Call(self.fake, payload)
 
-    async def message_menu(self, content: str, *, who: dict[str, Any] = MEMBER, locale: str = "en-US") -> Call:
+    async def message_menu(self, content: str, *, who: dict[str, Any] = MEMBER, locale: str = "en-US",
+                           attachments: list[dict[str, Any]] | None = None) -> Call:
         message_id = snowflake()
         message = message_payload(message_id, CHANNEL_ID, content, MEMBER["user"])
+        message["attachments"] = attachments or []
         data = {"id": self._command_id("Verify claim"), "name": "Verify claim", "type": 3, "target_id": message_id,
                 "guild_id": GUILD_ID, "resolved": {"messages": {message_id: message}}}
         payload = self._base(who, locale, 2, data)
@@ -154,6 +156,19 @@ class Harness:
         payload = self._base(who, "en-US", 5, {"custom_id": modal["custom_id"], "components": components})
         await self.fake.push("INTERACTION_CREATE", payload)
         return Call(self.fake, payload)
+
+
+def attachment_payload(fake: FakeDiscord, name: str, data: bytes, *, content_type: str = "image/png",
+                       size: int | None = None) -> dict[str, Any]:
+    """An attachment as Discord describes it, its bytes served by the fake's CDN route."""
+    url = fake.serve_file(name, data)
+    return {"id": snowflake(), "filename": name, "size": len(data) if size is None else size, "url": url,
+            "proxy_url": url, "content_type": content_type}
+
+
+def attachment_option(payload: dict[str, Any], name: str = "image") -> tuple[dict[str, Any], dict[str, Any]]:
+    """A slash command's attachment option and the `resolved` block that carries it."""
+    return {"type": 11, "name": name, "value": payload["id"]}, {"attachments": {payload["id"]: payload}}
 
 
 class Call:
