@@ -207,7 +207,7 @@ def clean_text(text: str) -> str:
 
 
 def _cleaned(source: Source) -> Source:
-    strings = {f.name: clean_text(getattr(source, f.name)) for f in fields(source)
+    strings: dict[str, Any] = {f.name: clean_text(getattr(source, f.name)) for f in fields(source)
                if isinstance(getattr(source, f.name), str)}
     passages = [replace(p, text=clean_text(p.text)) for p in source.passages]
     posts = [
