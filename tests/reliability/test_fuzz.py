@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.context import _parse_line
-from storage.errors import ImportFormatError
 from storage.ingest import ingest_paths
 from storage.tinydb_store import TinyDBStore
 from tests.reliability.helpers import run_cli
@@ -59,7 +58,8 @@ def _small_pdf(lines: list[bytes]) -> bytes:
     stream = zlib.compress(b"BT /F1 12 Tf 72 712 Td " + shown + b"ET")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]

@@ -271,3 +271,13 @@ def test_a_token_in_a_traceback_is_redacted_like_one_in_a_message(caplog: pytest
     text = stream.getvalue()
     assert "RuntimeError" in text and "Traceback" in text
     assert secret not in text and text.count("[token]") == 2
+
+
+def test_an_archive_that_cannot_be_created_gets_one_line(tmp_path: Path) -> None:
+    """Where the folder cannot be made (here a file stands in its way; a
+    read-only file system fails the same call), one line, no traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    result = run_cli(tmp_path / "home", "--db", str(blocker / "archive.json"), "sources", "list")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "cannot create" in result.stderr

@@ -50,7 +50,8 @@ async def test_a_cli_ingest_while_the_bot_runs_is_found_by_verify(harness, seede
     code, out = await _cli(home, "--db", str(seeded_archive), "sources", "remove", "bridge-1")
     assert code == 0
     _, gone_after = await _verify_until(harness, False, deadline=10)
-    print(f"\nbot on TinyDB: a CLI ingest found by /verify after {found_after:.2f} s, a removal after {gone_after:.2f} s")
+    print(f"\nbot on TinyDB: a CLI ingest found by /verify after {found_after:.2f} s, "
+          f"a removal after {gone_after:.2f} s")
 
 
 async def test_the_bots_own_additions_still_reach_its_index_at_once(harness):
