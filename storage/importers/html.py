@@ -268,8 +268,8 @@ def _ld_name(value: object) -> str:
 
 
 def guess_lang(text: str) -> str:
-    arabic = len(_ARABIC_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
+    arabic = _ARABIC_RE.subn("", text)[1]  # a count, not a list of every letter
+    latin = _LATIN_RE.subn("", text)[1]
     if not arabic and not latin:
         return ""
     return "ar" if arabic >= latin * 0.5 else "en"
