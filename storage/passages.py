@@ -69,15 +69,22 @@ def _not_an_ending(before: str) -> bool:
 
 
 def _cap_length(sentence: str, max_chars: int) -> list[str]:
+    """Cut an over-long sentence at soft breaks, walking an offset (slicing off
+    the rest each time copied it: quadratic on a 50 MB single line)."""
     pieces: list[str] = []
-    while len(sentence) > max_chars:
-        window = sentence[:max_chars]
+    start, end = 0, len(sentence)
+    stripped_end = len(sentence.rstrip())  # the rest is stripped from the first cut on
+    while end - start > max_chars:
+        window = sentence[start : start + max_chars]
         soft = [m.end() for m in _SOFT_BREAK.finditer(window)]
         cut = soft[-1] if soft and soft[-1] > max_chars // 3 else window.rfind(" ") + 1
         if cut <= 0:
             cut = max_chars  # one enormous token: cut it anyway
-        pieces.append(sentence[:cut].strip())
-        sentence = sentence[cut:].strip()
-    if sentence:
-        pieces.append(sentence)
+        pieces.append(window[:cut].strip())
+        start, end = start + cut, stripped_end
+        while start < end and sentence[start].isspace():
+            start += 1
+    rest = sentence[start:end]
+    if rest:
+        pieces.append(rest)
     return pieces

@@ -7,11 +7,17 @@ and rewrites it in place, so a crash mid-write corrupts it (docs/field-notes.md 
   that in-memory document. Every write goes to a temporary file in the same
   directory, is fsync'ed, `os.replace`d over the archive, and the directory is
   fsync'ed: a `kill -9` at any moment leaves the old or the new archive.
-* One process owns the archive for writing (the bot, or one CLI command).
-  Before each operation the storage checks the file's identity (inode, size,
-  mtime); when another process has replaced it, the cache is re-read, so a CLI
-  `ingest` while the bot runs is not lost. A write that races another writer
-  in the short gap between that check and the replace is refused, not merged.
+* One writer at a time, across processes: every write holds an exclusive
+  `flock` on `<archive>.lock` from re-reading the file through the atomic
+  replace, so a write is always built on the newest file and two writers
+  (the bot and a CLI `ingest`, or three `ingest`s) never drop each other's
+  sources. A writer that cannot get the lock within `ISNAD_LOCK_TIMEOUT`
+  seconds (10) fails with one line naming the holder. Readers never lock:
+  before each read the storage checks the file's identity (inode, size,
+  mtime) and re-reads it when another process replaced it.
+* `watch()` follows other processes' writes (the audit events are the change
+  log), so a running bot's index picks up a CLI `ingest` within a second.
+* A symlinked archive is written through to its target.
 * `batch()` groups several table updates into one file write, so `add_many`
   writes sources and their audit events together, once.
 
@@ -467,8 +473,9 @@ class _KeyedTable(Table):
 class TinyDBStore(ArchiveStore):
     """The archive in one JSON file (or in memory with `path=None`).
 
-    The process that opens the store is the archive's writer; see the module
-    docstring for what happens when another process writes meanwhile.
+    Any number of processes may open it; writes take turns under the file
+    lock (see the module docstring). `lock_timeout`: seconds a write waits
+    for another process's (default: ISNAD_LOCK_TIMEOUT, else 10).
     """
 
     def __init__(self, path: Path | str | None, *, lock_timeout: float | None = None) -> None:

@@ -142,6 +142,8 @@ def test_a_writer_that_waits_too_long_names_the_holder_and_changes_nothing(tmp_p
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         batch = write_jsonl(tmp_path / "in.jsonl", _texts(9, 9))
+        reader = run_cli(home, "--db", str(db), "sources", "list", env={"ISNAD_LOCK_TIMEOUT": "1.5"})
+        assert reader.returncode == 0 and "empty" in reader.stdout  # readers never wait for the lock
         started = time.monotonic()
         result = run_cli(home, "--db", str(db), "ingest", str(batch), env={"ISNAD_LOCK_TIMEOUT": "1.5"})
         waited = time.monotonic() - started

@@ -271,3 +271,24 @@ def test_a_token_in_a_traceback_is_redacted_like_one_in_a_message(caplog: pytest
     text = stream.getvalue()
     assert "RuntimeError" in text and "Traceback" in text
     assert secret not in text and text.count("[token]") == 2
+
+
+def test_an_archive_that_cannot_be_created_gets_one_line(tmp_path: Path) -> None:
+    """Where the folder cannot be made (here a file stands in its way; a
+    read-only file system fails the same call), one line, no traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    result = run_cli(tmp_path / "home", "--db", str(blocker / "archive.json"), "sources", "list")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "cannot create" in result.stderr
+
+
+def test_index_files_get_the_archives_permissions(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    batch = write_jsonl(tmp_path / "in.jsonl", [{"id": "p1", "text": "قصف مدفعي على حي الجورة"}])
+    assert run_cli(tmp_path / "home", "--db", str(db), "ingest", str(batch)).returncode == 0
+    assert db.stat().st_mode & 0o777 == 0o600  # a new archive is private
+    index = db.with_name(db.name + ".index")
+    modes = {p.name: p.stat().st_mode & 0o777 for p in index.iterdir()}
+    assert modes and set(modes.values()) == {0o600}, modes
+    assert index.stat().st_mode & 0o777 == 0o700

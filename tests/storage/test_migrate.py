@@ -121,3 +121,36 @@ def test_migrating_between_locations_opens_copies_and_closes(tmp_path):
     with pytest.raises(ArchiveError, match="no archive at"):
         migrate_between(str(tmp_path / "typo.json"), str(tmp_path / "other.json"))
     assert not (tmp_path / "typo.json").exists()
+
+
+# --- issue 11: a copy into an archive that was opened (and indexed) before ----------
+
+
+def _indexed_claim_source() -> Source:
+    text = "قصف مدفعي على حي الجورة في دير الزور صباح اليوم"
+    return Source(id="m1", content_hash=content_hash(text), passages=[Passage("m1", 0, text)])
+
+
+def test_a_copy_into_a_tinydb_file_opened_before_is_found_by_verify(tmp_path):
+    from verifiers.engine import Verifier
+
+    src = TinyDBStore(tmp_path / "src.json")
+    src.add(_indexed_claim_source())
+    dst = TinyDBStore(tmp_path / "dst.json")
+    assert Verifier(dst).verify("قصف مدفعي على حي الجورة").matches == []  # saves an empty, current index
+    before = dst.revision()
+    migrate(src, dst)
+    assert dst.revision() != before
+    report = Verifier(TinyDBStore(tmp_path / "dst.json")).verify("قصف مدفعي على حي الجورة في دير الزور")
+    assert [m.source_id for m in report.matches][:1] == ["m1"]
+
+
+def test_a_copy_into_a_postgres_archive_opened_before_is_found_by_verify(tmp_path, pg):
+    from verifiers.engine import Verifier
+
+    src = TinyDBStore(tmp_path / "src.json")
+    src.add(_indexed_claim_source())
+    assert Verifier(pg, index_dir=tmp_path / "pg-index").verify("قصف مدفعي على حي الجورة").matches == []
+    migrate(src, pg)
+    report = Verifier(pg, index_dir=tmp_path / "pg-index").verify("قصف مدفعي على حي الجورة في دير الزور")
+    assert [m.source_id for m in report.matches][:1] == ["m1"]
