@@ -188,6 +188,9 @@ def _restore_tinydb(dst: Any, sources: list[Source], events: list[AuditEvent], s
             dst._insert_events(dict(e.__dict__) for e in events)
         for key, value in settings.items():
             dst._settings.upsert(Document({"value": value}, doc_id=key))
+        # A new revision: an index saved for this file before (a `verify` or a
+        # bot start on the empty archive) must not count as current for the copy.
+        dst._bump_revision()
     dst._hashes_generation = -1  # its content-hash index must be rebuilt
 
 

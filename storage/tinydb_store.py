@@ -30,16 +30,21 @@ empty file means something else truncated it, and guessing would risk data.
 from __future__ import annotations
 
 import copy
+import fcntl
 import json
+import logging
 import os
 import shutil
+import sys
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -48,6 +53,8 @@ from tinydb.table import Document, Table
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
+
+log = logging.getLogger(__name__)
 
 FORMAT = "isnad-archive"
 SCHEMA_VERSION = 1
@@ -58,6 +65,20 @@ SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 _TABLES = ("meta", "sources", "events", "settings")
+
+# How long a writer waits for another process's write to finish before giving
+# up with an error naming it. A write of a big archive takes about a second;
+# ISNAD_LOCK_TIMEOUT (seconds) overrides it.
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def lock_timeout_from_env() -> float:
+    raw = os.environ.get("ISNAD_LOCK_TIMEOUT", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+    return value if value >= 0 and value == value and value != float("inf") else DEFAULT_LOCK_TIMEOUT
 
 
 def utc_now() -> str:
@@ -215,6 +236,117 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+# --- one writer at a time -----------------------------------------------------------
+
+
+class ArchiveLockedError(ArchiveError):
+    """Another process held the archive's write lock for longer than we wait."""
+
+
+def lock_path_for(path: Path) -> Path:
+    """`<archive>.lock` beside the archive: the lock every writer takes."""
+    return path.with_name(path.name + ".lock")
+
+
+def _this_command() -> str:
+    """What to tell a waiting writer about us: our pid and command line."""
+    command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv)) or "python"
+    command = "".join(ch if ch.isprintable() else " " for ch in command)
+    return f"pid {os.getpid()}: {command[:160]}"
+
+
+class WriteLock:
+    """An exclusive `fcntl.flock` on `<archive>.lock`, re-entrant in one process.
+
+    Held by a writer from re-reading the archive through the atomic replace,
+    so two processes never write from the same old state (the second would
+    drop the first one's sources). The kernel releases it when the holder
+    dies, kill -9 included. The file also names its holder (pid and command)
+    so a writer that gives up can say who it waited for. Readers never lock:
+    the atomic replace already shows them a whole file.
+    """
+
+    def __init__(self, archive: Path, timeout: float) -> None:
+        self.archive = archive
+        self.path = lock_path_for(archive)
+        self.timeout = timeout
+        self._fd: int | None = None
+        self._depth = 0
+        self._thread_lock = threading.RLock()  # threads of one process (the bot's writer and watcher)
+
+    def acquire(self) -> None:
+        self._thread_lock.acquire()
+        if self._depth:
+            self._depth += 1
+            return
+        try:
+            self._fd = self._take()
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        self._depth = 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fd, self._fd = self._fd, None
+            with suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)  # closing the descriptor releases the flock
+        self._thread_lock.release()
+
+    def __enter__(self) -> WriteLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _take(self) -> int:
+        mode = 0o600
+        with suppress(OSError):
+            mode = self.archive.stat().st_mode & 0o666
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, mode)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot write {self.archive}: cannot create its lock file {self.path.name} "
+                f"({exc.strerror or exc}). Nothing was changed."
+            ) from None
+        deadline = time.monotonic() + self.timeout
+        pause = 0.01
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._holder(fd)
+                    os.close(fd)
+                    raise ArchiveLockedError(
+                        f"{self.archive} is being written by another Isnad process ({holder}); "
+                        f"gave up after waiting {self.timeout:g} s. Nothing was changed; try again "
+                        "when it has finished (ISNAD_LOCK_TIMEOUT sets the wait)."
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
+            except OSError as exc:
+                os.close(fd)
+                raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}. Nothing was changed.") from None
+        with suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (_this_command() + "\n").encode("utf-8", "replace"), 0)
+        return fd
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        try:
+            text = os.pread(fd, 400, 0).decode("utf-8", "replace").strip()
+        except OSError:
+            text = ""
+        return text.splitlines()[0] if text else "holder unknown"
+
+
 # --- the TinyDB storage ------------------------------------------------------------
 
 
@@ -227,8 +359,9 @@ class AtomicJSONStorage(Storage):
     `batch()`. With `path=None` nothing touches the disk.
     """
 
-    def __init__(self, path: Path | None, data: dict[str, Any]) -> None:
+    def __init__(self, path: Path | None, data: dict[str, Any], lock: WriteLock | None = None) -> None:
         self.path = path
+        self._lock: WriteLock | threading.RLock = lock if lock is not None else threading.RLock()
         self._data = data
         self._batch_depth = 0
         self._dirty = False
@@ -247,7 +380,8 @@ class AtomicJSONStorage(Storage):
         if self._batch_depth:
             self._dirty = True
         else:
-            self._flush()
+            with self._lock:
+                self._flush()
 
     def close(self) -> None:
         pass  # every write is already on disk
@@ -255,22 +389,33 @@ class AtomicJSONStorage(Storage):
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group updates into one file write; on an error, nothing is written
-        and the cache goes back to what the file holds."""
-        if self._batch_depth == 0:
-            self.refresh_if_changed()
-        self._batch_depth += 1
-        try:
-            yield
-        except BaseException:
+        and the cache goes back to what the file holds.
+
+        The outermost batch holds the archive's write lock throughout: the
+        file is re-read under it, so what is written is built on the newest
+        state and no other process's write can be lost."""
+        with self._lock:
+            if self._batch_depth == 0:
+                self.refresh_if_changed()
+            self._batch_depth += 1
+            try:
+                yield
+            except BaseException:
+                self._batch_depth -= 1
+                if self._batch_depth == 0 and self._dirty:
+                    self._dirty = False
+                    self._reload()
+                raise
             self._batch_depth -= 1
             if self._batch_depth == 0 and self._dirty:
                 self._dirty = False
-                self._reload()
-            raise
-        self._batch_depth -= 1
-        if self._batch_depth == 0 and self._dirty:
-            self._dirty = False
-            self._flush()
+                self._flush()
+
+    @property
+    def thread_lock(self) -> threading.RLock:
+        """Held by a batch in this process (not the file lock): taking it waits
+        for a write in another thread to finish, so no half-made change is read."""
+        return self._lock._thread_lock if isinstance(self._lock, WriteLock) else self._lock
 
     def refresh_if_changed(self) -> None:
         """Re-read the file if another process replaced it since we last did."""
@@ -356,9 +501,11 @@ class TinyDBStore(ArchiveStore):
     docstring for what happens when another process writes meanwhile.
     """
 
-    def __init__(self, path: Path | str | None) -> None:
-        self.path = Path(path) if path is not None else None
-        self._storage = AtomicJSONStorage(self.path, self._open_document())
+    def __init__(self, path: Path | str | None, *, lock_timeout: float | None = None) -> None:
+        self.path = _write_target(Path(path)) if path is not None else None
+        timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
+        self._lock = WriteLock(self.path, timeout) if self.path is not None else None
+        self._storage = AtomicJSONStorage(self.path, self._open_document(), self._lock)
         self._db = TinyDB(storage=_Existing(self._storage))
         self._sources = _KeyedTable(self._storage, "sources")
         self._events = self._db.table("events")
@@ -366,32 +513,46 @@ class TinyDBStore(ArchiveStore):
         self._hashes: dict[str, str] = {}
         self._hashes_generation = -1
         self._closed = False
+        self._watchers: list[FileWatcher] = []
 
     def _open_document(self) -> dict[str, Any]:
         path = self.path
-        if path is None:
+        if path is None or self._lock is None:
             return _new_document()
         if path.is_dir():
             raise ArchiveError(f"{path} is a directory, not an Isnad archive file.")
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _remove_stale_temp_files(path)
-            data = _new_document()
-            _write_atomically(path, json.dumps(data))
-            return data
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(f"cannot create the folder for {path}: {exc.strerror or exc}.") from None
+            with self._lock:  # two processes creating it at once: the second opens the first's
+                if not path.exists():
+                    _remove_stale_temp_files(path)
+                    data = _new_document()
+                    try:
+                        _write_atomically(path, json.dumps(data))
+                    except OSError as exc:
+                        raise ArchiveError(f"cannot create {path}: {exc.strerror or exc}.") from None
+                    return data
         _remove_stale_temp_files(path)
+        data = self._read_document(path)
+        old_schema = _find_meta(data)["schema"]  # type: ignore[index]
+        if old_schema < SCHEMA_VERSION:
+            with self._lock:
+                data = _migrate(path, self._read_document(path))
+                # The old layout stays available to an older Isnad, and to the user.
+                shutil.copy2(path, path.with_name(f"{path.name}.schema{old_schema}.bak"))
+                _write_atomically(path, _dumps(data))
+        return data
+
+    @staticmethod
+    def _read_document(path: Path) -> dict[str, Any]:
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}.") from exc
-        data = _parse_archive(path, raw)
-        old_schema = _find_meta(data)["schema"]  # type: ignore[index]
-        if old_schema < SCHEMA_VERSION:
-            data = _migrate(path, data)
-            # The old layout stays available to an older Isnad, and to the user.
-            shutil.copy2(path, path.with_name(f"{path.name}.schema{old_schema}.bak"))
-            _write_atomically(path, _dumps(data))
-        return data
+        return _parse_archive(path, raw)
 
     # --- writes ---
 
@@ -460,7 +621,8 @@ class TinyDBStore(ArchiveStore):
         except (TypeError, ValueError) as exc:
             raise ArchiveError(f"setting {key!r} cannot be saved: {exc}") from exc
         value = copy.deepcopy(value)  # the caller's object must not alias the cache
-        self._settings.upsert(Document({"value": value}, doc_id=key))
+        with self._storage.batch():  # under the write lock, on the newest file
+            self._settings.upsert(Document({"value": value}, doc_id=key))
 
     # --- reads ---
 
@@ -535,11 +697,53 @@ class TinyDBStore(ArchiveStore):
         post["date"] = PartialDate.from_iso(post.get("date"))
         return source, Post(**post)
 
+    # --- following other processes' writes (the bot) ---
+
+    def latest_cursor(self) -> int | None:
+        """The newest audit event's number (0 for none), re-reading the file
+        if another process replaced it; None for an in-memory archive, which
+        nobody else can change. Every add and remove writes one event in the
+        same atomic write, so the events are this archive's change log."""
+        self._check_open()
+        if self.path is None:
+            return None
+        with self._storage.thread_lock:
+            return _latest_event(self._raw("events"))
+
+    def changes_since(self, cursor: int = 0) -> list[Change]:
+        """Adds and removes after `cursor`, oldest first."""
+        self._check_open()
+        with self._storage.thread_lock:
+            return _changes_after(self._raw("events"), cursor)
+
+    def watch(
+        self, callback: Callable[[Change], None], *, since: int | None = None, poll_interval: float = 5.0
+    ) -> FileWatcher:
+        """Call `callback(change)` in a background thread for every add or
+        remove after `since` (default: from now on), this process's own and
+        other processes' (a CLI `isnad ingest` while the bot runs), until the
+        watcher is stopped or the store closed. The same protocol as
+        PostgresStore.watch, so the bot follows either archive the same way.
+        The file is checked (one stat) several times a second, whatever
+        `poll_interval` says: that is PostgreSQL's fallback for a lost
+        notification, and a stat is this file's notification."""
+        self._check_open()
+        if self.path is None:
+            raise ArchiveError("an in-memory archive has no other writers to follow")
+        start = self.latest_cursor() if since is None else since
+        watcher = FileWatcher(self, callback, start or 0, poll_interval=min(poll_interval, 0.25))
+        self._watchers.append(watcher)
+        watcher.start()
+        return watcher
+
     def index_path(self) -> Path | None:
         """`<archive>.index/` beside the archive file; None for an in-memory archive."""
         return self.path.with_name(self.path.name + ".index") if self.path is not None else None
 
     def close(self) -> None:
+        for watcher in self._watchers:
+            watcher.stop()
+        self._watchers.clear()
         self._closed = True
 
     def __enter__(self) -> TinyDBStore:
@@ -577,6 +781,112 @@ class TinyDBStore(ArchiveStore):
     def _check_open(self) -> None:
         if self._closed:
             raise ArchiveError("the archive was closed")
+
+
+def _write_target(path: Path) -> Path:
+    """The file to write: a symlinked archive is written through to its target
+    (an atomic replace of the link itself would turn it into a plain file)."""
+    if path.is_symlink():
+        return path.resolve()
+    return path
+
+
+class Change(NamedTuple):
+    """One add or remove, as PostgresStore's change log reports it."""
+
+    cursor: int
+    action: str  # "add" | "remove"
+    source_id: str
+
+
+def _latest_event(events: dict[str, Any]) -> int:
+    return max((int(k) for k in events if str(k).isdigit()), default=0)
+
+
+def _changes_after(events: dict[str, Any], cursor: int) -> list[Change]:
+    changes = [
+        Change(int(k), doc.get("action", ""), doc.get("source_id", ""))
+        for k, doc in events.items()
+        if str(k).isdigit() and int(k) > cursor and doc.get("action") in ("add", "remove")
+    ]
+    return sorted(changes)
+
+
+class FileWatcher:
+    """Follows a TinyDB archive file for `TinyDBStore.watch`.
+
+    Each time the file's identity (inode, size, mtime) changes, the events
+    after the cursor are delivered in order. If the file went back in time (an
+    older copy restored over it: fewer events than the cursor), what changed
+    is found by content hash instead, as the verifier does at start, so the
+    index never keeps a source the archive lost nor misses one it gained.
+    """
+
+    def __init__(self, store: TinyDBStore, callback: Callable[[Change], None], cursor: int, *,
+                 poll_interval: float) -> None:
+        self.store = store
+        self.callback = callback
+        self.cursor = cursor
+        self.poll_interval = poll_interval
+        self._hashes = store.source_hashes()
+        self._stop = threading.Event()
+        self._progress = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="isnad-file-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def wait_for(self, cursor: int, timeout: float) -> bool:
+        """Block until changes up to `cursor` were delivered; False on timeout."""
+        with self._progress:
+            return self._progress.wait_for(lambda: self.cursor >= cursor, timeout)
+
+    def _run(self) -> None:
+        seen: tuple[int, int, int, int] | None = None
+        path = self.store.path
+        assert path is not None
+        while not self._stop.is_set():
+            identity = _identity(path)
+            if identity != seen:
+                seen = identity
+                try:
+                    self._check()
+                except ArchiveError as exc:  # a damaged or vanished file: keep the last good state
+                    log.warning("archive watcher: %s", exc)
+            self._stop.wait(self.poll_interval)
+
+    def _check(self) -> None:
+        storage = self.store._storage
+        with storage.thread_lock:
+            storage.refresh_if_changed()
+            events = storage.read().get("events", {})
+            latest = _latest_event(events)
+            current = {k: d.get("content_hash", "") for k, d in storage.read().get("sources", {}).items()}
+            if latest >= self.cursor:
+                changes = _changes_after(events, self.cursor)
+            else:
+                log.warning("the archive file went back to an older state; following it by content hash")
+                changes = [Change(latest, "remove", sid) for sid, h in self._hashes.items() if current.get(sid) != h]
+                changes += [Change(latest, "add", sid) for sid, h in current.items() if self._hashes.get(sid) != h]
+            self._hashes = current
+        for change in changes:
+            if self._stop.is_set():
+                return
+            try:
+                self.callback(change)
+            except Exception:  # one bad change must not stop the index from following the rest
+                log.exception("archive watcher: callback failed on %s", change)
+            with self._progress:
+                self.cursor = max(self.cursor, change.cursor)
+                self._progress.notify_all()
+        with self._progress:
+            self.cursor = latest
+            self._progress.notify_all()
 
 
 class _Existing:
