@@ -260,7 +260,7 @@ class IsnadService:
             self._check_open()
             removed = self.store.remove(source_id, by=by)
             if removed is not None:
-                if self.shared:
+                if self._watcher is not None:
                     self._caught_up()
                 else:
                     with self._index_lock:
@@ -270,7 +270,7 @@ class IsnadService:
     def _index_added(self, added: list[Source]) -> None:
         if not added:
             return
-        if self.shared:
+        if self._watcher is not None:  # the watcher indexes every change, ours too
             self._caught_up()
             return
         with self._index_lock:
