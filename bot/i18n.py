@@ -6,6 +6,9 @@ text (command names and their Arabic forms) stays in bot/discord/i18n.py.
 """
 from __future__ import annotations
 
+import string
+from typing import Any
+
 from verifiers.report import Note
 
 LANGUAGES = ("ar", "en")
@@ -17,12 +20,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result.nothing": ("Nothing in the archive matches.", "لا شيء في الأرشيف يطابق هذا الادعاء."),
     "result.first": ("First carried by {who} on {date}.", "أول من نقله: {who} بتاريخ {date}."),
     "result.recycled": (
-        "The account is {days} days older than the claim: it may be recycled.",
-        "الرواية أقدم من الادعاء بـ{days} يومًا: قد تكون معادة التدوير.",
+        "The account is {days:day} older than the claim: it may be recycled.",
+        "الرواية أقدم من الادعاء بـ{days:day}: قد تكون معادة التدوير.",
     ),
     "result.timeline": ("Who carried it, when", "من نقله ومتى"),
     "result.conflicts": ("Conflicting accounts", "روايات متعارضة"),
-    "result.more_conflicts": ("{n} more conflicting accounts on the last pages.", "{n} روايات متعارضة أخرى في الصفحات الأخيرة."),
+    "result.more_conflicts": ("{n:account} more on the last pages.", "في الصفحات الأخيرة: {n:account} أخرى."),
     "result.conflict_against": ("contradicts match {n}", "تخالف النتيجة {n}"),
     "result.match": ("Match {n} of {total}", "النتيجة {n} من {total}"),
     "result.publisher": ("Publisher", "الناشر"),
@@ -69,13 +72,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Something went wrong while answering. It was logged; please try again.",
         "حدث خطأ أثناء الرد وتم تسجيله. حاول مرة أخرى.",
     ),
-    "error.cooldown": (
-        "Please wait {seconds} s before the next verification.",
-        "يرجى الانتظار {seconds} ثانية قبل التحقق التالي.",
+    "error.busy": (
+        "Too many claims are waiting; try again in {seconds:second}.",
+        "ادعاءات كثيرة في الانتظار؛ حاول مرة أخرى بعد {seconds:second}.",
+    ),
+    "pace.queued": (
+        "Queued: “{claim}” will be answered in about {seconds:second}.",
+        "في قائمة الانتظار: سيُجاب عن «{claim}» بعد {seconds:second} تقريبًا.",
     ),
     "error.too_long": (
-        "The claim is {length} characters long; the limit is {limit}.",
-        "طول الادعاء {length} حرفًا والحد الأقصى {limit}.",
+        "The claim is {length:character} long; the limit is {limit}.",
+        "طول الادعاء {length:character} والحد الأقصى {limit}.",
     ),
     "error.empty": ("The claim is empty.", "الادعاء فارغ."),
     "error.not_moderator": (
@@ -90,8 +97,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "source.need_one": ("Give either url or file.", "حدد رابطًا أو ملفًا (واحدًا فقط)."),
     "source.too_big": (
-        "The file is {size} bytes; the limit is {limit} bytes.",
-        "حجم الملف {size} بايت والحد الأقصى {limit} بايت.",
+        "The file is {size:byte}; the limit is {limit:byte}.",
+        "حجم الملف {size:byte} والحد الأقصى {limit:byte}.",
     ),
     "source.bad_type": (
         "Files of type .{ext} are not accepted. Accepted: {allowed}.",
@@ -102,18 +109,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "لا يمكن استيراد ملفات ‎.{ext} بعد.",
     ),
     "source.bad_file": ("The file could not be imported: {error}", "تعذر استيراد الملف: {error}"),
-    "source.added": ("Added {count} source(s):", "أضيف {count} مصدر:"),
+    "source.added": ("Added {count:source}:", "تمت إضافة {count:source}:"),
     "source.skipped": ("Skipped: {what}: {why}", "تم تخطي: {what}: {why}"),
     "source.nothing_added": ("Nothing was added.", "لم يُضف شيء."),
     "source.fetch_failed": ("The link could not be imported: {error}", "تعذر استيراد الرابط: {error}"),
     "source.none": ("The archive is empty.", "الأرشيف فارغ."),
-    "source.list_title": ("Archived sources ({count})", "المصادر المؤرشفة ({count})"),
+    "source.list_title": ("Archived sources ({count})", "المصادر المؤرشفة (العدد: {count})"),
     "source.not_found": ("No source has the id {id}.", "لا يوجد مصدر بالمعرف {id}."),
     "source.history": ("History", "السجل"),
     "source.confirm": ("Remove **{title}** ({id}) from the archive?", "حذف **{title}** ({id}) من الأرشيف؟"),
     "source.removed": ("Removed {id}.", "تم حذف {id}."),
     "source.cancelled": ("Nothing was removed.", "لم يُحذف شيء."),
-    "source.counts": ("{passages} passages, {posts} posts", "{passages} فقرة، {posts} تغريدة"),
+    "source.counts": ("{passages:passage}, {posts:post}", "{passages:passage}، {posts:post}"),
     "source.event.add": ("added by {by} at {at}", "أضافه {by} في {at}"),
     "source.event.remove": ("removed by {by} at {at}", "حذفه {by} في {at}"),
     "modal.title": ("Paste an article", "لصق مقال"),
@@ -124,9 +131,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "modal.field.text": ("Text", "النص"),
     "modal.bad_date": ("The date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD.", "التاريخ {date!r} ليس بصيغة YYYY-MM-DD."),
     "digest.set": (
-        "The digest will be posted in {channel} every day at {time} ({tz}).",
-        "سينشر الملخص في {channel} يوميًا الساعة {time} ({tz}).",
+        "The digest will be posted in {channel} every day at {time} ({tz}). Next: {next} ({offset}).",
+        "سينشر الملخص في {channel} يوميًا الساعة {time} ({tz}). الموعد التالي: {next} ({offset}).",
     ),
+    "digest.cannot_post": (
+        "Isnad cannot post the digest in {channel}: it lacks {missing} there. Give it those permissions, "
+        "or choose another channel.",
+        "لا يستطيع إسناد نشر الملخص في {channel}: تنقصه هناك صلاحية {missing}. امنحه هذه الصلاحيات أو اختر قناة أخرى.",
+    ),
+    "digest.failed": (
+        "The Isnad digest could not be posted in {channel}: {reason}. It will be tried again in {minutes:minute}.",
+        "تعذّر نشر ملخص إسناد في {channel}: {reason}. ستُعاد المحاولة بعد {minutes:minute}.",
+    ),
+    "digest.failed_forbidden": ("the bot is not allowed to post there", "لا يُسمح للبوت بالنشر هناك"),
+    "digest.failed_other": ("Discord refused the message", "رفض ديسكورد الرسالة"),
+    "perm.view_channel": ("View Channel", "عرض القناة"),
+    "perm.send_messages": ("Send Messages", "إرسال الرسائل"),
+    "perm.embed_links": ("Embed Links", "تضمين الروابط"),
+    "reply.checked": ("Checked message: {link}", "الرسالة التي جرى التحقق منها: {link}"),
     "digest.off": ("The daily digest is off.", "تم إيقاف الملخص اليومي."),
     "digest.was_off": ("There was no digest to stop.", "لم يكن هناك ملخص مفعّل."),
     "digest.bad_time": ("The time {time!r} is not HH:MM (24 h).", "الوقت {time!r} ليس بصيغة HH:MM."),
@@ -157,16 +179,67 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "about.title": ("About the archive", "عن الأرشيف"),
     "about.body": (
-        "{sources} sources, {passages} passages, {posts} posts.\nDates: {earliest} to {latest}.",
-        "{sources} مصدر، {passages} فقرة، {posts} تغريدة.\nالتواريخ: من {earliest} إلى {latest}.",
+        "{sources:source}, {passages:passage}, {posts:post}.\nDates: {earliest} to {latest}.",
+        "{sources:source}، {passages:passage}، {posts:post}.\nالتواريخ: من {earliest} إلى {latest}.",
     ),
 }
+
+
+# Counted nouns, for "{n:second}" in a template: English (one, many); Arabic
+# (1, 2, 3–10, 11–99, and 100s/0). Arabic counts agree with the number: 1 and
+# 2 are said by the noun alone (singular + واحد, dual), 3–10 take the plural,
+# 11–99 the singular accusative, round hundreds the singular. The dual is in
+# the oblique form (ثانيتين), as the templates use it after a preposition or
+# a verbal noun.
+NOUNS: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    "second": ("second", "seconds", "ثانية واحدة", "ثانيتين", "ثوانٍ", "ثانية", "ثانية"),
+    "minute": ("minute", "minutes", "دقيقة واحدة", "دقيقتين", "دقائق", "دقيقة", "دقيقة"),
+    "day": ("day", "days", "يوم واحد", "يومين", "أيام", "يومًا", "يوم"),
+    "year": ("year", "years", "سنة واحدة", "سنتين", "سنوات", "سنة", "سنة"),
+    "source": ("source", "sources", "مصدر واحد", "مصدرين", "مصادر", "مصدرًا", "مصدر"),
+    "passage": ("passage", "passages", "فقرة واحدة", "فقرتين", "فقرات", "فقرة", "فقرة"),
+    "post": ("post", "posts", "تغريدة واحدة", "تغريدتين", "تغريدات", "تغريدة", "تغريدة"),
+    "claim": ("claim", "claims", "ادعاء واحد", "ادعاءين", "ادعاءات", "ادعاءً", "ادعاء"),
+    "character": ("character", "characters", "حرف واحد", "حرفين", "أحرف", "حرفًا", "حرف"),
+    "byte": ("byte", "bytes", "بايت واحد", "بايتين", "بايتات", "بايتًا", "بايت"),
+    "account": ("conflicting account", "conflicting accounts", "رواية متعارضة واحدة", "روايتين متعارضتين",
+                "روايات متعارضة", "رواية متعارضة", "رواية متعارضة"),
+}
+
+
+def count(n: int, noun: str, lang: str) -> str:
+    """`n` of a counted noun (NOUNS), grammatical in the language: "9 ثوانٍ", "ثانيتين", "12 ثانية"."""
+    en1, en_many, ar1, ar2, ar_few, ar_many, ar_hundreds = NOUNS[noun]
+    if lang != "ar":
+        return f"{n} {en1 if n == 1 else en_many}"
+    if n == 1:
+        return ar1
+    if n == 2:
+        return ar2
+    rest = n % 100
+    if 3 <= rest <= 10:
+        return f"{n} {ar_few}"
+    if 11 <= rest <= 99:
+        return f"{n} {ar_many}"
+    return f"{n} {ar_hundreds}"  # 0, 100, 101, 102, 200…
+
+
+class _Formatter(string.Formatter):
+    """str.format, plus "{n:noun}" for a counted noun in the reply language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec in NOUNS and isinstance(value, int):
+            return count(value, format_spec, self.lang)
+        return super().format_field(value, format_spec)
 
 
 def t(key: str, lang: str, **values: object) -> str:
     en, ar = STRINGS[key]
     template = ar if lang == "ar" else en
-    return template.format(**values) if values else template
+    return _Formatter(lang).format(template, **values) if values else template
 
 
 def note_text(note: str | Note, lang: str) -> str:

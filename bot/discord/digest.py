@@ -26,11 +26,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.app.aio import AsyncIsnad
-from bot.app.digest import DigestContent, DigestSettings, last_scheduled, missed_run, period_start
+from bot.app.digest import DigestContent, DigestScope, DigestSettings, last_scheduled, missed_run, period_start
 from bot.discord.render import Section, clean, clip, iso, line, pack_messages, section_embeds
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
+
+RETRY_MINUTES = 10  # a digest Discord refused is tried again this much later
 
 
 @dataclass
@@ -93,6 +95,9 @@ class DigestScheduler:
         """Start the scheduler (needs the running loop: call from setup_hook),
         add every saved digest, and post any digest missed while down."""
         self.scheduler.start()
+        await self.prune()
+        self.scheduler.add_job(run_prune_job, "interval", hours=24, args=[self], id="prune-queries",
+                               replace_existing=True, coalesce=True)
         now = datetime.now(UTC)
         for settings in await self.isnad.all_digest_settings():
             self.schedule(settings)
@@ -114,8 +119,9 @@ class DigestScheduler:
 
     async def disable(self, guild_id: int) -> bool:
         existed = await self.isnad.remove_digest(guild_id)
-        if self.scheduler.get_job(f"digest-{guild_id}"):
-            self.scheduler.remove_job(f"digest-{guild_id}")
+        for job_id in (f"digest-{guild_id}", f"digest-{guild_id}-retry"):
+            if self.scheduler.get_job(job_id):
+                self.scheduler.remove_job(job_id)
         return existed
 
     def schedule(self, settings: DigestSettings, *, replace: bool = False) -> None:
@@ -132,7 +138,10 @@ class DigestScheduler:
         )
 
     async def post(self, guild_id: int, *, due: datetime | None = None) -> bool:
-        """Post the digest for one guild; returns False when there was nothing to do."""
+        """Post the digest for one guild; returns False when there was nothing
+        to do. When Discord refuses the post (the bot lost its permission in
+        the channel, the channel is gone), the moderator who set the digest is
+        told and it is tried again in RETRY_MINUTES, up to the misfire grace."""
         lock = self._locks.setdefault(guild_id, asyncio.Lock())
         async with lock:
             settings = await self.get(guild_id)
@@ -145,24 +154,68 @@ class DigestScheduler:
             # The server's reply language when its moderators set one, else the
             # language of the moderator who set the digest up.
             lang = await self.isnad.server_language(guild_id) or settings.lang
-            content = await self.isnad.digest_content(guild_id, period_start(settings), now)
+            scope = settings.scope(self.isnad.config.digest.channels)
+            content = await self.isnad.digest_content(guild_id, period_start(settings), now, scope)
             channel = self.client.get_partial_messageable(settings.channel_id, guild_id=guild_id)
-            for embeds in digest_messages(digest_lines(content, lang), lang):
-                await channel.send(embeds=embeds)
+            try:
+                for embeds in digest_messages(digest_lines(content, lang), lang):
+                    await channel.send(embeds=embeds)
+            except discord.HTTPException as exc:
+                await self._failed(settings, due, exc, lang)
+                return False
             settings.last_run = max(due, now).isoformat()
+            settings.failed_at = None
             await self.isnad.update_digest(settings)
             return True
 
-    async def preview(self, guild_id: int, lang: str) -> list[list[discord.Embed]]:
+    async def _failed(self, settings: DigestSettings, due: datetime, error: discord.HTTPException, lang: str) -> None:
+        """Tell the moderator who set the digest (a DM), and try again later."""
+        log.warning("the digest for guild %s could not be posted in channel %s: %s %s", settings.guild_id,
+                    settings.channel_id, error.status, error.text)
+        first = settings.failed_at is None
+        settings.failed_at = datetime.now(UTC).isoformat()
+        await self.isnad.update_digest(settings)
+        retry = datetime.now(UTC) + timedelta(minutes=RETRY_MINUTES)
+        if retry - due <= self.grace:
+            self.scheduler.add_job(run_digest_job, "date", run_date=retry, args=[self, settings.guild_id],
+                                   kwargs={"due": due}, id=f"{settings.job_id}-retry", replace_existing=True,
+                                   misfire_grace_time=int(self.grace.total_seconds()))
+        if first and settings.set_by:
+            reason = t("digest.failed_forbidden" if error.status == 403 else "digest.failed_other", lang)
+            text = t("digest.failed", lang, channel=f"<#{settings.channel_id}>", reason=reason,
+                     minutes=RETRY_MINUTES)
+            try:
+                user = await self.client.fetch_user(settings.set_by)
+                await user.send(text)
+            except discord.HTTPException:
+                log.warning("could not tell moderator %s that the digest failed", settings.set_by)
+
+    async def preview(self, guild_id: int, lang: str, *, channel_id: int | None = None,
+                      category_id: int | None = None) -> list[list[discord.Embed]]:
+        """The digest as it would be posted now. Without a digest set, its scope is the asking channel's."""
         settings = await self.get(guild_id)
         start = datetime.fromisoformat(settings.last_run) if settings and settings.last_run else None
-        content = await self.isnad.digest_content(guild_id, start, datetime.now(UTC))
+        channels = self.isnad.config.digest.channels
+        scope = (settings.scope(channels) if settings is not None
+                 else DigestScope(frozenset(channels), category_id, channel_id))
+        content = await self.isnad.digest_content(guild_id, start, datetime.now(UTC), scope)
         return digest_messages(digest_lines(content, lang), lang)
 
+    async def prune(self) -> None:
+        """Forget asked claims past the retention period (at start, then daily)."""
+        try:
+            await self.isnad.prune_queries()
+        except Exception:
+            log.exception("could not prune the query log")
 
-async def run_digest_job(scheduler: DigestScheduler, guild_id: int) -> None:
+
+async def run_digest_job(scheduler: DigestScheduler, guild_id: int, due: datetime | None = None) -> None:
     """The cron job's target: module level, so no bound cog method is kept (docs/field-notes.md §6)."""
     try:
-        await scheduler.post(guild_id)
+        await scheduler.post(guild_id, due=due)
     except Exception:
         log.exception("the digest for guild %s failed", guild_id)
+
+
+async def run_prune_job(scheduler: DigestScheduler) -> None:
+    await scheduler.prune()

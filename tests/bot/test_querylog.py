@@ -41,3 +41,24 @@ def test_with_a_postgresql_archive_the_log_is_in_the_database(tmp_path):
             seen_elsewhere.database.close()
         finally:
             store.close()
+
+
+def test_prune_forgets_entries_past_retention_and_keeps_the_rest(tmp_path):
+    path = querylog_path_for(tmp_path / "archive.json")
+    log = QueryLog(path)
+    now = datetime.now(UTC)
+    log.record(QueryEntry(at=(now - timedelta(days=31)).isoformat(), guild_id=1, channel_id=2, claim="old"))
+    log.record(QueryEntry(at=(now - timedelta(days=1)).isoformat(), guild_id=1, channel_id=2, claim="recent"))
+    assert log.prune(now - timedelta(days=30)) == 1
+    assert [e.claim for e in QueryLog(path).entries()] == ["recent"]
+    assert "old" not in path.read_text(encoding="utf-8")  # gone from the file, not just hidden
+    assert log.prune(now - timedelta(days=30)) == 0
+
+
+def test_a_claim_asked_in_a_dm_is_not_in_a_servers_period(tmp_path):
+    log = QueryLog(None)
+    now = datetime.now(UTC)
+    log.record(QueryEntry(at=now.isoformat(), guild_id=None, channel_id=5, claim="from a DM"))
+    log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="in the server"))
+    picked = log.between(now - timedelta(minutes=1), now + timedelta(minutes=1), 1)
+    assert [e.claim for e in picked] == ["in the server"]

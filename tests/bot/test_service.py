@@ -38,19 +38,34 @@ def test_the_claim_policy_refuses_empty_and_too_long_claims(service):
     with pytest.raises(ClaimRefused) as long:
         service.check_claim("x" * (limit + 1))
     assert long.value.key == "error.too_long" and long.value.params == {"length": limit + 1, "limit": limit}
-    service.check_claim(SEED_CLAIM)  # a fine claim passes
+    assert service.check_claim(SEED_CLAIM) == 0  # a fine claim passes, at once
 
 
-def test_pace_limit_makes_a_member_wait_and_lets_others_go():
+def test_pace_limit_queues_a_burst_instead_of_refusing_it():
     now = [100.0]
-    pace = PaceLimit(10, clock=lambda: now[0])
-    pace.check("a")
-    with pytest.raises(ClaimRefused) as wait:
-        pace.check("a")
-    assert wait.value.key == "error.cooldown" and wait.value.params["seconds"] == 10
-    pace.check("b")
-    now[0] += 10
-    pace.check("a")
+    pace = PaceLimit(member_per_minute=6, member_burst=5, server_per_minute=0, clock=lambda: now[0])
+    waits = [pace.reserve("a") for _ in range(7)]
+    assert waits[:5] == [0, 0, 0, 0, 0]  # the burst goes at once
+    assert waits[5:] == [10, 20]  # then one every 10 s (6 a minute), in order
+    assert pace.reserve("b") == 0  # another member is not held up
+    now[0] += 60
+    assert pace.reserve("a") == 0  # the bucket refilled
+
+
+def test_the_server_bucket_paces_everyone_and_a_full_queue_is_refused():
+    now = [0.0]
+    pace = PaceLimit(member_per_minute=0, server_per_minute=60, server_burst=2, max_wait=5, clock=lambda: now[0])
+    waits = [pace.reserve(member, "guild") for member in "abcdefg"]
+    assert waits == [0, 0, 1, 2, 3, 4, 5]
+    with pytest.raises(ClaimRefused) as full:
+        pace.reserve("h", "guild")
+    assert full.value.key == "error.busy" and full.value.params["seconds"] >= 1
+    assert pace.reserve("h", "another guild") == 0
+
+
+def test_service_check_claim_returns_the_wait(service):
+    waits = [service.check_claim(SEED_CLAIM, user="u", server="g") for _ in range(6)]
+    assert waits[:5] == [0] * 5 and waits[5] > 0
 
 
 def test_chat_applies_the_length_limit_and_keeps_going(service):

@@ -27,6 +27,10 @@ def who(user: discord.abc.User) -> str:
     return f"discord:{user.id} ({user.name})"
 
 
+# Hidden from members in Discord's client (Manage Server); the role check in
+# interaction_check still runs on every call (docs/field-notes.md §5).
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
 class SourcesCog(commands.GroupCog, group_name="source", group_description="Manage the archive's sources (moderators)"):
     def __init__(self, service: AsyncIsnad, replies: Replies, settings: DiscordConfig) -> None:
         self.service = service
@@ -176,6 +180,23 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         embed.set_footer(text=id)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
+    @show.autocomplete("id")
+    async def show_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.source_choices(current)
+
+    async def source_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Source ids for the autocomplete: ids or titles containing what was typed (25 at most)."""
+        typed = current.strip().casefold()
+        found = []
+        for source in await self.service.sources():
+            title = clean(source.title or source.url or source.publisher or "")
+            if not typed or typed in source.id.casefold() or typed in title.casefold():
+                # A choice's name is at most 100 characters (docs/field-notes.md §5).
+                found.append(app_commands.Choice(name=clip(f"{source.id} · {title}", 100), value=source.id))
+            if len(found) == 25:
+                break
+        return found
+
     @app_commands.command(name="remove", description="Remove a source (asks first)")
     @app_commands.describe(id="The source id, as /source list shows it")
     async def remove(self, interaction: discord.Interaction, id: str) -> None:
@@ -188,6 +209,10 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         title = clip(clean(source.title or source.url or source.id), 200)
         await interaction.response.send_message(t("source.confirm", lang, title=title, id=source.id),
                                                 view=view, ephemeral=True)
+
+    @remove.autocomplete("id")
+    async def remove_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.source_choices(current)
 
 
 class PasteModal(discord.ui.Modal):

@@ -44,18 +44,37 @@ async def test_bad_inputs_get_clear_ephemeral_errors(harness):
     assert "empty" in (await empty.reply()).text()
 
 
-async def test_cooldown_answers_kindly(fake, seeded_archive, tmp_path):
+async def test_five_claims_in_a_row_from_one_member_are_all_answered(harness):
+    """The default pace (6 a minute, burst 5): a member asking 5 claims from a thread gets 5 answers."""
+    calls = [await harness.slash("verify", [{"type": 3, "name": "claim", "value": f"{SEED_CLAIM} {i}"}])
+             for i in range(5)]
+    for call in calls:
+        reply = await call.reply(("followup",))
+        assert "@mohsarmini" in reply.text()
+        assert not any("wait" in s.text() or "Queued" in s.text() for s in call.sent)
+
+
+async def test_claims_over_the_pace_are_queued_then_answered(fake, seeded_archive, tmp_path):
     from tests.bot.discord.conftest import make_config
     from tests.bot.discord.harness import Harness
 
-    h = Harness(fake, make_config(tmp_path, seeded_archive, cooldown_seconds=60.0))
+    pace = "[pace]\nmember_per_minute = 60.0\nmember_burst = 2\n"  # one a second after two at once
+    h = Harness(fake, make_config(tmp_path, seeded_archive, extra=pace))
     await h.start()
     try:
-        first = await h.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
-        await first.reply(("followup",))
-        second = await h.slash("verify", [{"type": 3, "name": "claim", "value": SEED_CLAIM}])
-        reply = await second.reply()
-        assert reply.ephemeral and "wait" in reply.text()
+        calls = [await h.slash("verify", [{"type": 3, "name": "claim", "value": f"{SEED_CLAIM} {i}"}])
+                 for i in range(5)]
+        queued = 0
+        for number, call in enumerate(calls):
+            answer = await call.reply(("followup",), timeout=15)
+            assert "@mohsarmini" in answer.text()  # every claim answered, none dropped
+            first = call.sent[0]
+            if first.body["type"] == 4:  # over the burst: a short note only the member sees, naming the claim
+                assert first.ephemeral and "Queued" in first.text() and f"{SEED_CLAIM} {number}" in first.text()
+                queued += 1
+            else:
+                assert first.body["type"] == 5  # answered at once (deferred, then the answer)
+        assert queued == 3  # two at once (the burst), three queued
     finally:
         await h.stop()
 
@@ -92,7 +111,7 @@ async def test_commands_sync_with_descriptions(harness):
 async def test_about_counts_the_archive(harness):
     call = await harness.slash("isnad", [], sub="about")
     text = (await call.reply()).text()
-    assert "1 sources" in text and "2014-02" in text
+    assert "1 source," in text and "2014-02" in text
 
 
 async def test_a_mention_is_answered_in_allowed_channels_when_enabled(fake, seeded_archive, tmp_path):
