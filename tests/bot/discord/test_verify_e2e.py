@@ -58,7 +58,7 @@ async def test_claims_over_the_pace_are_queued_then_answered(fake, seeded_archiv
     from tests.bot.discord.conftest import make_config
     from tests.bot.discord.harness import Harness
 
-    pace = "[pace]\nmember_per_minute = 60.0\nmember_burst = 2\n"  # one a second after two at once
+    pace = "[pace]\nmember_per_minute = 30.0\nmember_burst = 2\n"  # one every 2 s after two at once
     h = Harness(fake, make_config(tmp_path, seeded_archive, extra=pace))
     await h.start()
     try:
