@@ -83,6 +83,13 @@ def channel_payload(channel_id: str, name: str, *, parent_id: str | None = CATEG
             "last_message_id": None, "rate_limit_per_user": 0}
 
 
+DM_PREFIX = "55"  # DM channel ids: "55" + the member's id (a snowflake, as Discord's are)
+
+
+def dm_channel_id(user_id: str) -> str:
+    return DM_PREFIX + str(user_id)
+
+
 def channel_parent(channel_id: str) -> str | None:
     return None if channel_id == LOBBY_CHANNEL_ID else CATEGORY_ID
 
@@ -242,7 +249,7 @@ class FakeDiscord:
         if method == "GET" and parts[0] == "users" and len(parts) == 2:
             return _json(user_payload(parts[1], f"user-{parts[1][-4:]}"))
         if method == "POST" and tail == "users/@me/channels":  # open a DM
-            return _json({"id": f"dm-{body['recipient_id']}", "type": 1, "last_message_id": None,
+            return _json({"id": dm_channel_id(body["recipient_id"]), "type": 1, "last_message_id": None,
                           "recipients": [user_payload(body["recipient_id"], "dm")]})
         if method == "GET" and parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages":
             found = next((m for m in self.messages if m["id"] == parts[3]), None)
@@ -288,7 +295,7 @@ class FakeDiscord:
         return [s for s in self.sent if s.key in (token, interaction_id)]
 
     def dms(self) -> list[Sent]:
-        return [s for s in self.sent if s.kind == "channel" and s.key.startswith("dm-")]
+        return [s for s in self.sent if s.kind == "channel" and s.key.startswith(DM_PREFIX)]
 
     def in_channel(self, channel_id: str) -> list[Sent]:
         return [s for s in self.sent if s.kind == "channel" and s.key == channel_id]
