@@ -6,6 +6,7 @@ text (command names and their Arabic forms) stays in bot/discord/i18n.py.
 """
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -126,10 +127,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "modal.title": ("Paste an article", "لصق مقال"),
     "modal.field.title": ("Title", "العنوان"),
     "modal.field.publisher": ("Publisher", "الناشر"),
-    "modal.field.date": ("Date (YYYY-MM-DD)", "التاريخ (YYYY-MM-DD)"),
+    "modal.field.date": ("Date (2014-02-10 or 10/02/2014)", "التاريخ (مثل 10/02/2014)"),
     "modal.field.url": ("Link", "الرابط"),
     "modal.field.text": ("Text", "النص"),
-    "modal.bad_date": ("The date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD.", "التاريخ {date!r} ليس بصيغة YYYY-MM-DD."),
+    "modal.bad_date": (
+        "The date “{date}” could not be read (write 2014-02-10, 10/02/2014 or 10 February 2014). "
+        "Nothing was lost: press the button to correct it.",
+        "تعذّرت قراءة التاريخ «{date}» (اكتب مثلًا 10/02/2014 أو 10 فبراير 2014). "
+        "لم يضع شيء مما لصقته: اضغط الزر لتصحيح التاريخ.",
+    ),
+    "button.edit_paste": ("Correct the date", "صحّح التاريخ"),
     "digest.set": (
         "The digest will be posted in {channel} every day at {time} ({tz}). Next: {next} ({offset}).",
         "سينشر الملخص في {channel} يوميًا الساعة {time} ({tz}). الموعد التالي: {next} ({offset}).",
@@ -154,7 +161,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "digest.bad_time": ("The time {time!r} is not HH:MM (24 h).", "الوقت {time!r} ليس بصيغة HH:MM."),
     "digest.bad_tz": ("{tz!r} is not a time zone (try Asia/Damascus or UTC).", "{tz!r} ليست منطقة زمنية (جرّب Asia/Damascus أو UTC)."),
     "digest.title": ("Isnad digest", "ملخص إسناد"),
-    "digest.period": ("From {start} to {end}", "من {start} إلى {end}"),
+    "digest.period": ("From {start} to {end} ({tz})", "من {start} إلى {end} ({tz})"),
     "digest.new_sources": ("New sources", "مصادر جديدة"),
     "digest.claims": ("Claims asked (most asked first)", "الادعاءات المطروحة (الأكثر طلبًا أولًا)"),
     "digest.conflicts": ("Conflicts found", "تعارضات وُجدت"),
@@ -250,6 +257,30 @@ def note_text(note: str | Note, lang: str) -> str:
         return str(note)
     assert isinstance(note, Note)
     return t(key, lang, **note.params)
+
+
+# Match reasons are English sentences from the verifiers (verifiers/rerank.py,
+# the exact-link reasons of verifiers/engine.py); these patterns word them in
+# Arabic. A reason no pattern knows stays as written, and the Arabic-mode test
+# (tests/bot/discord/test_arabic_e2e.py) fails, so a new wording is not missed.
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"wording (\d+)%, (\d+) of (\d+) words and concepts shared"),
+     "تطابق الصياغة {0}٪، ويشتركان في {1} من {2} من الكلمات والمفاهيم"),
+    (re.compile(r"same tweet"), "التغريدة نفسها"),
+    (re.compile(r"same link"), "الرابط نفسه"),
+]
+
+
+def reason_text(reason: str | Note, lang: str) -> str:
+    """Why a match matched, in the reply language (see _REASONS)."""
+    if lang != "ar" or not reason:
+        return str(reason)
+    if getattr(reason, "code", "") and f"note.{reason.code}" in STRINGS:  # type: ignore[union-attr]
+        return note_text(reason, lang)
+    text = str(reason)
+    for pattern, arabic in _REASONS:
+        text = pattern.sub(lambda m, arabic=arabic: arabic.format(*m.groups()), text)
+    return text.replace("; ", "؛ ")
 
 
 def text_language(text: str, default: str = "en") -> str:

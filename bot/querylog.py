@@ -48,7 +48,7 @@ class QueryEntry:
     channel_id: int | None
     claim: str
     best: LoggedMatch | None = None
-    conflicts: list[dict[str, str]] = field(default_factory=list)  # {"title", "reason"}
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # {"title", "reason"[, "code", "params"]}
     via: str = "slash"  # slash | menu | mention
     category_id: int | None = None  # the channel's category, for a digest's default scope
 

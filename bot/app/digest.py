@@ -23,6 +23,7 @@ from bot.app.languages import Settings
 from bot.querylog import LoggedMatch, QueryEntry, claim_key
 from storage.records import Source
 from storage.store import AuditEvent
+from verifiers.report import Note
 
 SETTING_PREFIX = "digest:"
 INDEX_KEY = "digest_guilds"
@@ -187,7 +188,12 @@ class AskedClaim:
 class FoundConflict:
     claim: str
     title: str
-    reason: str
+    reason: str  # English, as the verifier wrote it
+    code: str = ""  # the reason's verifiers.report.Note code, when it had one
+    params: dict[str, str] = field(default_factory=dict)
+
+    def note(self) -> Note | str:
+        return Note(self.code, self.reason, **self.params) if self.code else self.reason
 
 
 @dataclass
@@ -228,6 +234,7 @@ def build_content(events: Iterable[AuditEvent], get_source: Any, entries: list[Q
             if key in seen:
                 continue
             seen.add(key)
-            content.conflicts.append(FoundConflict(entry.claim, conflict.get("title", ""), conflict.get("reason", "")))
+            content.conflicts.append(FoundConflict(entry.claim, conflict.get("title", ""), conflict.get("reason", ""),
+                                                   conflict.get("code", ""), conflict.get("params") or {}))
     content.unmatched = [(e.claim, counts[e.key]) for e in ranked if e.best is None][:max_claims]
     return content

@@ -34,7 +34,7 @@ from bot.querylog import LoggedMatch, QueryEntry, QueryLog, now_utc, querylog_pa
 from storage.ingest import IngestReport, SkippedItem
 from storage.records import PartialDate, Source
 from storage.store import ArchiveStats, ArchiveStore, AuditEvent
-from verifiers.report import Report
+from verifiers.report import Note, Report
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -360,7 +360,10 @@ def query_entry(report: Report, *, guild_id: int | None, channel_id: int | None,
         m = report.matches[0]
         best = LoggedMatch(source_id=m.source_id, title=m.title or m.publisher or m.source_id,
                            score=round(m.score, 1), url=m.url, date=m.date.iso(), handle=m.handle)
-    conflicts = [{"title": c.match.title or c.match.publisher or c.match.source_id, "reason": c.reason}
+    # A reason that is a verifiers.report.Note keeps its code and values, so
+    # an Arabic digest can word it in Arabic (bot.i18n.note_text).
+    conflicts = [{"title": c.match.title or c.match.publisher or c.match.source_id, "reason": str(c.reason),
+                  **({"code": c.reason.code, "params": dict(c.reason.params)} if isinstance(c.reason, Note) else {})}
                  for c in report.conflicts]
     return QueryEntry(at=now_utc().isoformat(), guild_id=guild_id, channel_id=channel_id,
                       claim=report.query[:1000], best=best, conflicts=conflicts, via=via)

@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.app.aio import AsyncIsnad
 from bot.app.digest import DigestContent, DigestScope, DigestSettings, last_scheduled, missed_run, period_start
 from bot.discord.render import Section, clean, clip, iso, line, pack_messages, section_embeds
-from bot.i18n import t
+from bot.i18n import note_text, t
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +60,20 @@ def digest_lines(content: DigestContent, lang: str) -> Digest:
         digest.claims.append((asked.claim, asked.times, best_line))
     for c in content.conflicts:
         digest.conflicts.append(f"“{clip(clean(c.claim), 150)}” ⟷ {iso(clip(clean(c.title), 100))}: "
-                                f"{clip(clean(c.reason), 200)}")
+                                f"{clip(clean(note_text(c.note(), lang)), 200)}")
     return digest
 
 
-def digest_messages(digest: Digest, lang: str) -> list[list[discord.Embed]]:
-    """The digest as messages, each within Discord's limits."""
+def digest_messages(digest: Digest, lang: str, zone: str = "UTC") -> list[list[discord.Embed]]:
+    """The digest as messages, each within Discord's limits; its period in
+    the digest's own time zone (the one it was set in)."""
     none = t("digest.none", lang)
-    fmt = "%Y-%m-%d %H:%M UTC"
-    start = digest.start.strftime(fmt) if digest.start else "—"
+    tz = ZoneInfo(zone)
+    fmt = "%Y-%m-%d %H:%M"
+    start = digest.start.astimezone(tz).strftime(fmt) if digest.start else "—"
+    end = digest.end.astimezone(tz).strftime(fmt)
     header = discord.Embed(title=t("digest.title", lang),
-                           description=line(t("digest.period", lang, start=iso(start), end=iso(digest.end.strftime(fmt))), lang))
+                           description=line(t("digest.period", lang, start=iso(start), end=iso(end), tz=iso(zone)), lang))
     claims = [line(f"**{t('digest.times', lang, n=n)}** “{clip(clean(c), 300)}” → {best}", lang)
               for c, n, best in digest.claims]
     unmatched = [line(f"**{t('digest.times', lang, n=n)}** “{clip(clean(c), 300)}”", lang) for c, n in digest.unmatched]
@@ -158,7 +161,7 @@ class DigestScheduler:
             content = await self.isnad.digest_content(guild_id, period_start(settings), now, scope)
             channel = self.client.get_partial_messageable(settings.channel_id, guild_id=guild_id)
             try:
-                for embeds in digest_messages(digest_lines(content, lang), lang):
+                for embeds in digest_messages(digest_lines(content, lang), lang, settings.timezone):
                     await channel.send(embeds=embeds)
             except discord.HTTPException as exc:
                 await self._failed(settings, due, exc, lang)
@@ -199,7 +202,8 @@ class DigestScheduler:
         scope = (settings.scope(channels) if settings is not None
                  else DigestScope(frozenset(channels), category_id, channel_id))
         content = await self.isnad.digest_content(guild_id, start, datetime.now(UTC), scope)
-        return digest_messages(digest_lines(content, lang), lang)
+        zone = settings.timezone if settings else self.isnad.config.digest.timezone
+        return digest_messages(digest_lines(content, lang), lang, zone)
 
     async def prune(self) -> None:
         """Forget asked claims past the retention period (at start, then daily)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.i18n import note_text, t
+from bot.i18n import note_text, reason_text, t
 from storage.records import PartialDate
 from verifiers.report import Conflict, Match, Report, SourceDate
 
@@ -167,7 +167,7 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
     embed.add_field(name=t("result.date", lang), value=iso(date_text(match.date, lang)))
     score = f"{match.score:.0f}/100"
     if match.reason:
-        score += f" · {clean(match.reason)}"
+        score += f" · {clean(reason_text(match.reason, lang))}"
     embed.add_field(name=t("result.score", lang), value=clip(score, 300))
     if _safe_url(match.url):
         embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 from discord import app_commands
@@ -15,6 +18,7 @@ from bot.discord.render import PagedView, Section, clean, clip, iso, section_emb
 from bot.discord.replies import Replies
 from bot.i18n import t
 from storage.errors import ArchiveError, ImportFormatError
+from storage.dates import parse_date
 from storage.records import PartialDate
 
 log = logging.getLogger(__name__)
@@ -24,7 +28,35 @@ LIST_PAGE = 15  # sources per /source list page
 
 def who(user: discord.abc.User) -> str:
     """How the audit trail names a moderator: stable id plus readable name."""
-    return f"discord:{user.id} ({user.name})"
+    return f"discord:{user.id} ({user.display_name})"
+
+
+_WHO = re.compile(r"discord:(\d+)(?: \((.+)\))?$")
+
+
+def member_text(by: str | None) -> str:
+    """An audit entry's author as a reader wants it: the member's name (a
+    mention, which Discord shows as the name, when only the id was kept);
+    a name from another front end (the CLI's user name) as it is."""
+    found = _WHO.match(by or "")
+    if not found:
+        return clean(by or "?")
+    member_id, name = found.groups()
+    return clean(name) if name else f"<@{member_id}>"
+
+
+def local_time(at: str, zone: str) -> str:
+    """An ISO UTC time in the server's time zone: "2026-11-30 13:41 (Asia/Damascus)"."""
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return clean(at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        return f"{when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} (UTC)"
 
 
 # Hidden from members in Discord's client (Manage Server); the role check in
@@ -125,10 +157,11 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 
     async def add_pasted(self, interaction: discord.Interaction, fields: dict[str, str], lang: str) -> None:
         date = fields.get("date", "").strip()
-        try:
-            parsed_date = PartialDate.from_iso(date) if date else PartialDate()
-        except (ValueError, TypeError):
-            await interaction.response.send_message(t("modal.bad_date", lang, date=date), ephemeral=True)
+        parsed_date = pasted_date(date)
+        if parsed_date is None:
+            # Keep what was pasted: a button reopens the form with every field as it was.
+            await interaction.response.send_message(t("modal.bad_date", lang, date=clip(date, 40)),
+                                                    view=RetryPaste(self, fields, lang), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         source = await asyncio.to_thread(pasted_source, fields, parsed_date)
@@ -173,12 +206,19 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             embed.description = clip(" · ".join(x for x in (
                 clean(source.publisher), clean(source.author), iso(source.date.iso() or ""),
                 t("source.counts", lang, passages=len(source.passages), posts=len(source.posts))) if x), 4000)
+        zone = await self._server_zone(interaction.guild_id)
         history = [t(f"source.event.{e.action}" if e.action in ("add", "remove") else "source.event.add", lang,
-                     by=clean(e.by or "?"), at=iso(e.at)) + (f" — {clean(e.detail)}" if e.detail else "")
+                     by=iso(member_text(e.by)), at=iso(local_time(e.at, zone)))
+                   + (f" — {clean(e.detail)}" if e.detail else "")
                    for e in events]
         embed.add_field(name=t("source.history", lang), value=clip("\n".join(history) or "—", 1024), inline=False)
         embed.set_footer(text=id)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _server_zone(self, guild_id: int | None) -> str:
+        """The server's time zone: its digest's, else [digest] timezone."""
+        settings = await self.service.digest_settings(guild_id) if guild_id else None
+        return settings.timezone if settings else self.service.config.digest.timezone
 
     @show.autocomplete("id")
     async def show_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -215,17 +255,36 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         return await self.source_choices(current)
 
 
+def pasted_date(text: str) -> PartialDate | None:
+    """The date a moderator typed: empty (unknown), ISO (2014, 2014-02,
+    2014-02-10), or as newsrooms write it: DD/MM/YYYY, Arabic-Indic digits,
+    month names in Arabic (both calendars' names) or English (storage.dates).
+    None when it cannot be read."""
+    text = text.strip()
+    if not text:
+        return PartialDate()
+    try:
+        return PartialDate.from_iso(text)
+    except (ValueError, TypeError):
+        return parse_date(text)
+
+
 class PasteModal(discord.ui.Modal):
-    def __init__(self, cog: SourcesCog, lang: str) -> None:
+    def __init__(self, cog: SourcesCog, lang: str, values: dict[str, str] | None = None) -> None:
         super().__init__(title=t("modal.title", lang), timeout=15 * 60)
         self.cog, self.lang = cog, lang
-        self.title_field = discord.ui.TextInput(label=t("modal.field.title", lang), max_length=256, required=True)
-        self.publisher = discord.ui.TextInput(label=t("modal.field.publisher", lang), max_length=100, required=False)
-        self.date = discord.ui.TextInput(label=t("modal.field.date", lang), max_length=10, required=False,
-                                         placeholder="2014-02-10")
-        self.url = discord.ui.TextInput(label=t("modal.field.url", lang), max_length=500, required=False)
+        values = values or {}
+        self.title_field = discord.ui.TextInput(label=t("modal.field.title", lang), max_length=256, required=True,
+                                                default=values.get("title") or None)
+        self.publisher = discord.ui.TextInput(label=t("modal.field.publisher", lang), max_length=100, required=False,
+                                              default=values.get("publisher") or None)
+        self.date = discord.ui.TextInput(label=t("modal.field.date", lang), max_length=40, required=False,
+                                         placeholder="2014-02-10 · 10/02/2014 · 10 فبراير 2014",
+                                         default=values.get("date") or None)
+        self.url = discord.ui.TextInput(label=t("modal.field.url", lang), max_length=500, required=False,
+                                        default=values.get("url") or None)
         self.text = discord.ui.TextInput(label=t("modal.field.text", lang), style=discord.TextStyle.paragraph,
-                                         max_length=4000, required=True)
+                                         max_length=4000, required=True, default=values.get("text") or None)
         for item in (self.title_field, self.publisher, self.date, self.url, self.text):
             self.add_item(item)
 
@@ -238,6 +297,25 @@ class PasteModal(discord.ui.Modal):
         await self.cog.add_pasted(interaction, fields, self.lang)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await self.cog.replies.report_error(interaction, error)
+
+
+class RetryPaste(discord.ui.View):
+    """A button that reopens the paste form with what the moderator typed."""
+
+    def __init__(self, cog: SourcesCog, fields: dict[str, str], lang: str) -> None:
+        super().__init__(timeout=14 * 60)  # the message can be edited for 15 minutes (docs/field-notes.md §5)
+        self.cog, self.fields, self.lang = cog, fields, lang
+        self.reopen.label = t("button.edit_paste", lang)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await self.cog.interaction_check(interaction)
+
+    @discord.ui.button(label="Correct the date", style=discord.ButtonStyle.primary)
+    async def reopen(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await interaction.response.send_modal(PasteModal(self.cog, self.lang, self.fields))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
         await self.cog.replies.report_error(interaction, error)
 
 
