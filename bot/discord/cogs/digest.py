@@ -15,6 +15,7 @@ from bot.discord.render import iso
 from bot.discord.replies import Replies
 from bot.i18n import t
 
+
 def rtl_iso(text: str, lang: str) -> str:
     """Latin runs inside an Arabic sentence are isolated (bidi); English needs nothing."""
     return iso(text) if lang == "ar" else text

@@ -17,8 +17,8 @@ from bot.config import DiscordConfig
 from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
 from bot.discord.replies import Replies
 from bot.i18n import t
-from storage.errors import ArchiveError, ImportFormatError
 from storage.dates import parse_date
+from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate
 
 log = logging.getLogger(__name__)
