@@ -158,8 +158,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reply.checked": ("Checked message: {link}", "الرسالة التي جرى التحقق منها: {link}"),
     "digest.off": ("The daily digest is off.", "تم إيقاف الملخص اليومي."),
     "digest.was_off": ("There was no digest to stop.", "لم يكن هناك ملخص مفعّل."),
-    "digest.bad_time": ("The time {time!r} is not HH:MM (24 h).", "الوقت {time!r} ليس بصيغة HH:MM."),
-    "digest.bad_tz": ("{tz!r} is not a time zone (try Asia/Damascus or UTC).", "{tz!r} ليست منطقة زمنية (جرّب Asia/Damascus أو UTC)."),
+    "digest.bad_time": ("The time {time!r} is not HH:MM (24 h).",
+                        "الوقت «{time}» غير صالح: اكتب الساعة والدقيقة بنظام 24 ساعة، مثل 07:30."),
+    "digest.bad_tz": ("{tz!r} is not a time zone (try Asia/Damascus or UTC).",
+                      "«{tz}» ليست منطقة زمنية (جرّب \u2068Asia/Damascus\u2069 أو \u2068UTC\u2069)."),
     "digest.title": ("Isnad digest", "ملخص إسناد"),
     "digest.period": ("From {start} to {end} ({tz})", "من {start} إلى {end} ({tz})"),
     "digest.new_sources": ("New sources", "مصادر جديدة"),
@@ -177,12 +179,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**/isnad about:** what the archive holds.\n"
         "Moderators: **/source add · paste · list · show · remove**, **/digest set · off · preview**, "
         "**/isnad language** (reply language in this server).",
-        "**/verify claim:** الصق ادعاءً أو تغريدة (مع سطر نسبتها) أو رابط تغريدة أو t.co. "
+        "`/verify claim:` الصق ادعاءً أو تغريدة (مع سطر نسبتها) أو رابط تغريدة أو رابطًا مختصرًا (`t.co`). "
         "يعرض إسناد أين ورد في الأرشيف ومتى وأول من نقله ومن يرويه بشكل مختلف.\n"
-        "**Verify claim** (قائمة الرسالة): يتحقق من أي رسالة ومن روابط التغريدات فيها.\n"
-        "**/isnad about:** محتوى الأرشيف.\n"
-        "للمشرفين: **/source** (add، paste، list، show، remove) و**/digest** (set، off، preview) "
-        "و**/isnad language** (لغة الردود في هذا الخادم).",
+        "`Verify claim` (قائمة الرسالة): يتحقق من أي رسالة ومن روابط التغريدات فيها. "
+        "وللتحقق برسالة: اذكر إسناد في رد على الرسالة.\n"
+        "`/isnad about`: محتوى الأرشيف.\n"
+        "للمشرفين: `/source` (`add`، `paste`، `list`، `show`، `remove`) و`/digest` (`set`، `off`، `preview`) "
+        "و`/isnad language` (لغة الردود في هذا الخادم).",
     ),
     "about.title": ("About the archive", "عن الأرشيف"),
     "about.body": (
@@ -269,6 +272,24 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"same tweet"), "التغريدة نفسها"),
     (re.compile(r"same link"), "الرابط نفسه"),
 ]
+
+
+_DETAILS: list[tuple[re.Pattern[str], str]] = [
+    # storage's audit trail: "7 passages, 5 posts" (storage/tinydb_store.py, storage/postgres_store.py)
+    (re.compile(r"^(\d+) passages?, (\d+) posts?$"), "{passages:passage}، {posts:post}"),
+]
+
+
+def detail_text(detail: str, lang: str) -> str:
+    """An audit entry's detail (English, from storage) in the reply language."""
+    if lang != "ar":
+        return detail
+    for pattern, arabic in _DETAILS:
+        found = pattern.match(detail.strip())
+        if found:
+            passages, posts = (int(x) for x in found.groups())
+            return _Formatter(lang).format(arabic, passages=passages, posts=posts)
+    return detail
 
 
 def reason_text(reason: str | Note, lang: str) -> str:

@@ -16,7 +16,7 @@ from bot.app.sources import AddOutcome, UnsupportedType, parse_upload, pasted_so
 from bot.config import DiscordConfig
 from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
 from bot.discord.replies import Replies
-from bot.i18n import t
+from bot.i18n import detail_text, t
 from storage.dates import parse_date
 from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate
@@ -209,7 +209,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         zone = await self._server_zone(interaction.guild_id)
         history = [t(f"source.event.{e.action}" if e.action in ("add", "remove") else "source.event.add", lang,
                      by=iso(member_text(e.by)), at=iso(local_time(e.at, zone)))
-                   + (f" — {clean(e.detail)}" if e.detail else "")
+                   + (f" — {clean(detail_text(e.detail, lang))}" if e.detail else "")
                    for e in events]
         embed.add_field(name=t("source.history", lang), value=clip("\n".join(history) or "—", 1024), inline=False)
         embed.set_footer(text=id)
