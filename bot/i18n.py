@@ -20,9 +20,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result.claim": ("Claim", "الادعاء"),
     "result.nothing": ("Nothing in the archive matches.", "لا شيء في الأرشيف يطابق هذا الادعاء."),
     "result.first": ("First carried by {who} on {date}.", "أول من نقله: {who} بتاريخ {date}."),
+    "result.recycled_title": ("⚠ An old story shared as new", "⚠ قصة قديمة تُتداول على أنها جديدة"),
     "result.recycled": (
-        "The account is {days:day} older than the claim: it may be recycled.",
-        "الرواية أقدم من الادعاء بـ{days:day}: قد تكون معادة التدوير.",
+        "First posted {first}; shared again as new on {claim}, {span} later.",
+        "نُشرت أول مرة في {first}، وتُتداول من جديد على أنها جديدة في {claim}، أي بعد {span}.",
     ),
     "result.timeline": ("Who carried it, when", "من نقله ومتى"),
     "result.conflicts": ("Conflicting accounts", "روايات متعارضة"),
