@@ -69,6 +69,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "button.prev": ("Previous", "السابق"),
     "button.next": ("Next", "التالي"),
     "button.confirm": ("Remove", "احذف"),
+    "paging.expired": ("These pages have expired; ask again with /verify.",
+                       "انتهت صلاحية هذه الصفحات؛ اطرح الادعاء من جديد بالأمر `/verify`."),
     "button.cancel": ("Cancel", "إلغاء"),
     "error.generic": (
         "Something went wrong while answering. It was logged; please try again.",

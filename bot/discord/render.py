@@ -268,6 +268,11 @@ def _join_lines(lines: list[str], limit: int) -> str:
     return "\n".join(out) or "—"
 
 
+def summary_head(summary: discord.Embed) -> discord.Embed:
+    """The summary's title and lines (not its fields), repeated atop later pages."""
+    return discord.Embed(title=summary.title, description=summary.description, colour=summary.colour)
+
+
 def report_pages(report: Report, lang: str, per_page: int = MATCHES_PER_PAGE) -> list[list[discord.Embed]]:
     """Pages of embeds: the summary (with timeline and conflicts) then the
     matches, `per_page` at a time. Every page is a valid message."""
@@ -279,7 +284,7 @@ def report_pages(report: Report, lang: str, per_page: int = MATCHES_PER_PAGE) ->
     first = [summary] + ([recycled] if recycled else []) + match_embeds[:per_page]
     pages.append(first)
     for start in range(per_page, total, per_page):
-        pages.append(match_embeds[start : start + per_page])
+        pages.append([summary_head(summary)] + match_embeds[start : start + per_page])
     extra = conflict_embeds(report.conflicts[SUMMARY_CONFLICTS:], lang)
     pages.extend(extra[i:i + 1] for i in range(len(extra)))
     if len(pages) > 1:  # before fitting, so the footer counts towards the 6000
@@ -370,5 +375,8 @@ class PagedView(discord.ui.View):
         await interaction.response.edit_message(embeds=self.pages[self.index], view=self)
 
 
-def view_for(pages: list[list[discord.Embed]], lang: str) -> PagedView | None:
-    return PagedView(pages, lang) if len(pages) > 1 else None
+def view_for(pages: list[list[discord.Embed]], lang: str) -> discord.ui.View | None:
+    """Paging buttons for an answer: they outlive the process (bot/discord/paging.py)."""
+    from bot.discord.paging import paged_view
+
+    return paged_view(pages, lang)

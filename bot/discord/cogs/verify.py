@@ -22,6 +22,7 @@ from bot.app.aio import AsyncIsnad
 from bot.app.policy import ClaimRefused
 from bot.config import DiscordConfig
 from bot.discord.render import clean, clip, iso, report_pages, view_for
+from bot.discord.paging import PageButton
 from bot.discord.replies import Replies
 from bot.i18n import t
 from verifiers.report import Report
@@ -108,9 +109,11 @@ class VerifyCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        self.bot.add_dynamic_items(PageButton)  # paging buttons of answers sent before a restart
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.remove_dynamic_items(PageButton)
 
     # --- shared ------------------------------------------------------------------
 

@@ -144,6 +144,7 @@ class Harness:
         assert button is not None, f"no button {label!r} in {buttons}"
         message = message_payload(on.message_id, CHANNEL_ID, on.content, user_payload(APP_ID, "Isnad"))
         message["components"] = on.body.get("data", on.body).get("components", [])
+        message["embeds"] = on.embeds
         payload = self._base(who, locale, 3, {"custom_id": button["custom_id"], "component_type": 2})
         payload["message"] = message
         await self.fake.push("INTERACTION_CREATE", payload)
