@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -71,8 +72,14 @@ class QueryEntry:
         return cls(**data)
 
 
+_TWEET_URL = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status(?:es)?/(\d+)\S*",
+                        re.IGNORECASE)
+
+
 def claim_key(text: str) -> str:
-    """Group the same claim asked with different spacing, case or tatweel."""
+    """Group the same claim asked with different spacing, case or tatweel, and
+    the same tweet link however it was shared (?s=20 tracking, mobile., x.com)."""
+    text = _TWEET_URL.sub(lambda m: f"https://twitter.com/{m[1]}/status/{m[2]}", text)
     folded = unicodedata.normalize("NFKC", text).replace("\u0640", "").casefold()
     return " ".join(folded.split())
 

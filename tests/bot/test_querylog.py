@@ -62,3 +62,12 @@ def test_a_claim_asked_in_a_dm_is_not_in_a_servers_period(tmp_path):
     log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="in the server"))
     picked = log.between(now - timedelta(minutes=1), now + timedelta(minutes=1), 1)
     assert [e.claim for e in picked] == ["in the server"]
+
+
+def test_the_same_tweet_link_shared_differently_is_one_claim():
+    from bot.querylog import claim_key
+
+    plain = "https://twitter.com/mohsarmini/status/433005387380064256"
+    assert claim_key(plain + "?s=20") == claim_key(plain)
+    assert claim_key("https://mobile.x.com/mohsarmini/status/433005387380064256?t=abc&s=19") == claim_key(plain)
+    assert claim_key("https://twitter.com/other/status/433005387380064256") != claim_key(plain)

@@ -93,3 +93,32 @@ def test_added_source_is_found_and_removed_source_is_not(service):
     service.remove(outcome.added[0].id, by="test")
     after = service.verify("the old bridge of Raqqa was destroyed")
     assert all(m.source_id != outcome.added[0].id for m in after.matches)
+
+
+def test_chat_on_a_terminal_reads_a_pasted_tweet_with_blank_lines_as_one_claim(service):
+    """prompt_toolkit driven by a pipe as if typed: bracketed paste, arrow-key editing, Ctrl-D."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bot.chat import make_session
+
+    pasted = f"{SEED_CLAIM}\n\n— محمد سرميني (@mohsarmini) February 10, 2014"
+    with create_pipe_input() as keys:
+        session = make_session(input=keys, output=DummyOutput(), history=None)
+        # A paste holding a blank line, then Enter; then "xy", Left, "Z" (edits inside the line), Enter; then Ctrl-D.
+        keys.send_text(f"\x1b[200~{pasted}\x1b[201~\r")
+        keys.send_text("The bread price xy\x1b[DZ\r")
+        keys.send_text("\x04")
+        out = io.StringIO()
+        assert chat(service, io.StringIO(""), out, session=session) == 0
+    text = out.getvalue()
+    assert text.count("Claim: ") == 2  # two claims, the paste being one
+    assert "@mohsarmini" in text
+    assert "The bread price xZy" in text  # the arrow key moved the cursor; no escape codes in the claim
+    assert "\x1b" not in text.split("The bread price")[1][:20]
+
+
+def test_chat_from_a_pipe_skips_blank_lines_and_ends_at_the_end(service):
+    out = io.StringIO()
+    chat(service, io.StringIO(f"\n{SEED_CLAIM}\n\nThe price of bread in Paris rose\n"), out)
+    assert out.getvalue().count("Claim: ") == 2
