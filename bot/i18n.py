@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from typing import Any
 
 from verifiers.report import Note
@@ -299,12 +300,16 @@ def reason_text(reason: str | Note, lang: str) -> str:
     """Why a match matched, in the reply language (see _REASONS)."""
     if lang != "ar" or not reason:
         return str(reason)
-    if getattr(reason, "code", "") and f"note.{reason.code}" in STRINGS:  # type: ignore[union-attr]
+    if isinstance(reason, Note) and f"note.{reason.code}" in STRINGS:
         return note_text(reason, lang)
     text = str(reason)
     for pattern, arabic in _REASONS:
-        text = pattern.sub(lambda m, arabic=arabic: arabic.format(*m.groups()), text)
+        text = pattern.sub(_worded(arabic), text)
     return text.replace("; ", "؛ ")
+
+
+def _worded(arabic: str) -> Callable[[re.Match[str]], str]:
+    return lambda found: arabic.format(*found.groups())
 
 
 def text_language(text: str, default: str = "en") -> str:

@@ -80,11 +80,13 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=_TEMPLATE):
         self.token, self.index = token, index
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> PageButton:
-        return cls(match["token"], int(match["index"]), item.label or "", item.style, slot=match["slot"])
+        label = getattr(item, "label", None) or ""
+        style = getattr(item, "style", discord.ButtonStyle.primary)
+        return cls(match["token"], int(match["index"]), label, style, slot=match["slot"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         cached = CACHE.get(self.token)
         if cached is None:
             cached = await _remake(interaction, self.token)

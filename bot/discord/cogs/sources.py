@@ -274,16 +274,16 @@ class PasteModal(discord.ui.Modal):
         super().__init__(title=t("modal.title", lang), timeout=15 * 60)
         self.cog, self.lang = cog, lang
         values = values or {}
-        self.title_field = discord.ui.TextInput(label=t("modal.field.title", lang), max_length=256, required=True,
+        self.title_field: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.title", lang), max_length=256, required=True,
                                                 default=values.get("title") or None)
-        self.publisher = discord.ui.TextInput(label=t("modal.field.publisher", lang), max_length=100, required=False,
+        self.publisher: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.publisher", lang), max_length=100, required=False,
                                               default=values.get("publisher") or None)
-        self.date = discord.ui.TextInput(label=t("modal.field.date", lang), max_length=40, required=False,
+        self.date: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.date", lang), max_length=40, required=False,
                                          placeholder="2014-02-10 · 10/02/2014 · 10 فبراير 2014",
                                          default=values.get("date") or None)
-        self.url = discord.ui.TextInput(label=t("modal.field.url", lang), max_length=500, required=False,
+        self.url: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.url", lang), max_length=500, required=False,
                                         default=values.get("url") or None)
-        self.text = discord.ui.TextInput(label=t("modal.field.text", lang), style=discord.TextStyle.paragraph,
+        self.text: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.text", lang), style=discord.TextStyle.paragraph,
                                          max_length=4000, required=True, default=values.get("text") or None)
         for item in (self.title_field, self.publisher, self.date, self.url, self.text):
             self.add_item(item)
