@@ -172,7 +172,8 @@ class DigestScheduler:
             return True
 
     async def _failed(self, settings: DigestSettings, due: datetime, error: discord.HTTPException, lang: str) -> None:
-        """Tell the moderator who set the digest (a DM), and try again later."""
+        """Tell the moderator who set the digest (a DM; if their DMs are closed,
+        the server's system channel, mentioning them), and try again later."""
         log.warning("the digest for guild %s could not be posted in channel %s: %s %s", settings.guild_id,
                     settings.channel_id, error.status, error.text)
         first = settings.failed_at is None
@@ -190,8 +191,17 @@ class DigestScheduler:
             try:
                 user = await self.client.fetch_user(settings.set_by)
                 await user.send(text)
-            except discord.HTTPException:
-                log.warning("could not tell moderator %s that the digest failed", settings.set_by)
+                return
+            except discord.HTTPException:  # DMs closed: the server's system channel, naming them
+                log.warning("could not DM moderator %s that the digest failed", settings.set_by)
+            guild = self.client.get_guild(settings.guild_id)
+            fallback = guild.system_channel if guild else None
+            if fallback is not None and fallback.id != settings.channel_id:
+                try:
+                    await fallback.send(f"<@{settings.set_by}> {text}",
+                                        allowed_mentions=discord.AllowedMentions(users=True))
+                except discord.HTTPException:
+                    log.warning("could not tell the server %s that the digest failed", settings.guild_id)
 
     async def preview(self, guild_id: int, lang: str, *, channel_id: int | None = None,
                       category_id: int | None = None) -> list[list[discord.Embed]]:

@@ -181,7 +181,7 @@ class FakeDiscord:
             "id": GUILD_ID, "name": "Newsroom", "icon": None, "owner_id": OWNER["id"], "afk_timeout": 300,
             "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
             "roles": [everyone, mod, bot_role], "emojis": [], "stickers": [], "features": [], "mfa_level": 0,
-            "system_channel_id": None, "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None,
+            "system_channel_id": LOBBY_CHANNEL_ID, "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None,
             "description": None, "banner": None, "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0,
             "public_updates_channel_id": None, "member_count": 3, "large": False, "unavailable": False,
             "joined_at": "2024-01-01T00:00:00+00:00", "members": [me], "voice_states": [], "presences": [],

@@ -143,3 +143,14 @@ async def test_a_source_ingested_while_the_bot_runs_is_found_within_10_s(harness
             break
         assert loop.time() - started < 10, f"not found 10 s after ingest: {text[:300]}"
         await asyncio.sleep(0.5)
+
+
+async def test_a_refused_digest_is_reported_in_the_system_channel_when_dms_are_closed(harness):
+    from datetime import UTC, datetime
+
+    fake = harness.fake
+    await set_digest(harness)
+    fake.forbidden_channels |= {DIGEST_CHANNEL_ID, dm_channel_id(MODERATOR["user"]["id"])}
+    harness.bot.digests.scheduler.get_job(f"digest-{GUILD_ID}").modify(next_run_time=datetime.now(UTC))
+    notice = await fake.wait_for(lambda: fake.in_channel(LOBBY_CHANNEL_ID))  # the server's system channel
+    assert f"<@{MODERATOR['user']['id']}>" in notice[0].text() and f"<#{DIGEST_CHANNEL_ID}>" in notice[0].text()
