@@ -312,6 +312,61 @@ def _worded(arabic: str) -> Callable[[re.Match[str]], str]:
     return lambda found: arabic.format(*found.groups())
 
 
+# Archive and fetch errors (storage/errors.py, storage/fetch.py) by their
+# class, nearest first: the Arabic sentence; the error's own English detail
+# follows in a code span (technical text, quoted as it is, for the moderator).
+_ERRORS: dict[str, str] = {
+    "BlockedURLError": "الرابط مرفوض (عنوان خاص أو محلي أو غير صالح)",
+    "FetchTimeoutError": "لم يُجب الموقع في الوقت المحدد",
+    "FetchTooLargeError": "الصفحة أو الملف أكبر من الحد المسموح",
+    "TooManyRedirectsError": "تحويلات كثيرة من رابط إلى آخر",
+    "FetchNetworkError": "تعذّر الاتصال بالموقع",
+    "FetchHTTPError": "أجاب الموقع بخطأ",
+    "UnsupportedContentError": "ليست صفحة ويب ولا ملف PDF",
+    "ImportFormatError": "الملف ليس بالصيغة المتوقعة",
+    "CorruptArchiveError": "ملف الأرشيف تالف",
+    "FetchError": "تعذّر الجلب",
+    "ArchiveError": "خطأ في الأرشيف",
+}
+
+
+def error_text(error: BaseException, lang: str, limit: int = 1200) -> str:
+    """An archive or fetch error for a reply: as is in English; in Arabic, an
+    Arabic sentence by the error's class, then its detail quoted as code."""
+    detail = " ".join(str(error).split())[:limit]
+    if lang != "ar":
+        return detail
+    for cls in type(error).__mro__:
+        if cls.__name__ in _ERRORS:
+            sentence = _ERRORS[cls.__name__]
+            status = getattr(error, "status", None)
+            if isinstance(status, int):
+                sentence += f" {status}"
+            return f"{sentence} (`{detail.replace('`', '')}`)" if detail else sentence
+    return f"`{detail.replace('`', '')}`"
+
+
+_SKIPPED: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:(?P<what>.+?): )?already archived as (?P<id>\S+)(?: \((?P<url>\S+)\))?$"),
+     "مؤرشف من قبل بالمعرف `{id}`"),
+]
+
+
+def skipped_text(text: str, lang: str) -> str:
+    """A line of "Skipped: …" from an import, in the reply language."""
+    if lang != "ar":
+        return text
+    line = re.match(r"^line (\d+): (.*)$", text)
+    prefix = ""
+    if line:
+        prefix, text = f"السطر {line[1]}: ", line[2]
+    for pattern, arabic in _SKIPPED:
+        found = pattern.match(text)
+        if found:
+            return prefix + arabic.format(**found.groupdict())
+    return prefix + f"`{text.replace('`', '')}`"
+
+
 def text_language(text: str, default: str = "en") -> str:
     """For mentions, which carry no locale: answer in the claim's language."""
     letters = [c for c in text if c.isalpha()]

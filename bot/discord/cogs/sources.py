@@ -16,7 +16,7 @@ from bot.app.sources import AddOutcome, UnsupportedType, parse_upload, pasted_so
 from bot.config import DiscordConfig
 from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
 from bot.discord.replies import Replies
-from bot.i18n import detail_text, t
+from bot.i18n import detail_text, error_text, skipped_text, t
 from storage.dates import parse_date
 from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate
@@ -116,7 +116,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
                 t("source.bad_type", lang, ext=exc.ext, allowed=", ".join(exc.allowed)), ephemeral=True)
             return
         except ImportFormatError as exc:
-            await interaction.followup.send(t("source.bad_file", lang, error=clip(str(exc), 1500)), ephemeral=True)
+            await interaction.followup.send(t("source.bad_file", lang, error=error_text(exc, lang)), ephemeral=True)
             return
         outcome = await self.service.add_sources(sources, by=who(interaction.user))
         outcome.skipped[:0] = problems
@@ -132,7 +132,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         try:
             outcome = await self.service.add_url(url, by=who(interaction.user))
         except ArchiveError as exc:  # refused, unreachable, too big, not HTML/PDF: the reason as is
-            await interaction.followup.send(t("source.fetch_failed", lang, error=clip(str(exc), 1500)), ephemeral=True)
+            await interaction.followup.send(t("source.fetch_failed", lang, error=error_text(exc, lang)), ephemeral=True)
             return
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
@@ -146,7 +146,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         else:
             lines.append(t("source.nothing_added", lang))
         for item in outcome.skipped[:10]:
-            lines.append("• " + clip(clean(skip_text(item)), 200))
+            lines.append("• " + clip(skipped_text(clean(skip_text(item)), lang), 300))
         return clip("\n".join(lines), 2000)
 
     # --- paste ----------------------------------------------------------------------------

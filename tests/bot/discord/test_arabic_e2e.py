@@ -11,6 +11,7 @@ import pytest
 from bot.i18n import STRINGS, t
 from tests.bot.discord.fake_discord import DIGEST_CHANNEL_ID, GUILD_ID, LOCKED_CHANNEL_ID
 from tests.bot.discord.harness import MEMBER, MODERATOR, Harness
+from tests.bot.discord.test_sources_e2e import attachment
 
 SEED_CLAIM = "بعد هروب داعش من دير الزور قتلوا كل السجناء"
 FSI, PDI = "\u2068", "\u2069"
@@ -82,6 +83,13 @@ async def test_every_reply_kind_is_arabic(arabic):
     await slash("not found", "source", [{"type": 3, "name": "id", "value": "src-000"}], sub="show", who=MODERATOR)
     await slash("remove?", "source", [{"type": 3, "name": "id", "value": source_id}], sub="remove", who=MODERATOR)
     await slash("need one", "source", [], sub="add", who=MODERATOR)
+    await slash("fetch refused", "source", [{"type": 3, "name": "url", "value": "http://127.0.0.1:9/article"}],
+                sub="add", who=MODERATOR, kinds=("followup",))
+    jsonl = b'{"title": "One", "text": "A first article about the siege of Homs.", "date": "2014-05-07"}\nnot json\n'
+    option, resolved = attachment(h.fake, "batch.jsonl", jsonl)
+    await slash("jsonl line", "source", [option], sub="add", who=MODERATOR, resolved=resolved, kinds=("followup",))
+    option, resolved = attachment(h.fake, "again.jsonl", jsonl)
+    await slash("already", "source", [option], sub="add", who=MODERATOR, resolved=resolved, kinds=("followup",))
 
     def digest_options(channel_id, hhmm="08:00", tz="Asia/Damascus"):
         option = {"type": 7, "name": "channel", "value": channel_id}
@@ -110,6 +118,8 @@ async def test_every_reply_kind_is_arabic(arabic):
 
     archived = [p.text for s in h.bot.isnad.service.store.sources() for p in list(s.passages) + list(s.posts)]
     archived += [s.title for s in h.bot.isnad.service.store.sources()]
+    assert "السطر 2" in seen["jsonl line"] and "تمت إضافة مصدر واحد" in seen["jsonl line"]
+    assert "الرابط مرفوض" in seen["fetch refused"]
     found = {kind: words for kind, text in seen.items()
              if (words := latin_words(text, SEED_CLAIM, *[" ".join(a.split()) for a in archived if a]))}
     assert found == {}, found
