@@ -21,8 +21,8 @@ from discord.ext import commands
 from bot.app.aio import AsyncIsnad
 from bot.app.policy import ClaimRefused
 from bot.config import DiscordConfig
-from bot.discord.render import clean, clip, iso, report_pages, view_for
 from bot.discord.paging import PageButton
+from bot.discord.render import clean, clip, iso, report_pages, view_for
 from bot.discord.replies import Replies
 from bot.i18n import t
 from verifiers.report import Report
