@@ -41,6 +41,7 @@ class DigestSettings:
     category_id: int | None = None  # the digest channel's category (its default scope)
     set_by: int | None = None  # the moderator told when the digest cannot be posted
     failed_at: str | None = None  # ISO UTC of the last failed attempt, until one succeeds
+    channels: list[int] = field(default_factory=list)  # channels whose claims it lists (/digest from)
 
     @property
     def key(self) -> str:
@@ -63,14 +64,16 @@ class DigestSettings:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def scope(self, channels: Iterable[int] = ()) -> DigestScope:
-        return DigestScope(frozenset(channels), self.category_id, self.channel_id)
+        """Its own channel list (/digest from) when it has one, else `channels` ([digest] channels)."""
+        return DigestScope(frozenset(self.channels or channels), self.category_id, self.channel_id)
 
 
 @dataclass(frozen=True)
 class DigestScope:
     """Which asked claims a digest may list (privacy). Private claims and DMs
     are never logged (bot.querylog); of the rest, a digest lists claims asked
-    in the explicit channels (`[digest] channels`) when there are any, else
+    in the explicit channels (the digest's own list, set with /digest from,
+    else `[digest] channels`) when there are any, else
     those asked in its own channel's category, else (a channel outside any
     category) those asked in its own channel only. A claim asked elsewhere in
     the server stays out: a newsroom keeps its public desk apart from the rest."""

@@ -120,6 +120,10 @@ class DigestScheduler:
         await self.isnad.save_digest(settings)
         self.schedule(settings, replace=True)
 
+    async def save_settings(self, settings: DigestSettings) -> None:
+        """Keep changed settings (not the schedule: the time and zone are unchanged)."""
+        await self.isnad.update_digest(settings)
+
     async def disable(self, guild_id: int) -> bool:
         existed = await self.isnad.remove_digest(guild_id)
         for job_id in (f"digest-{guild_id}", f"digest-{guild_id}-retry"):

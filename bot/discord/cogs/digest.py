@@ -108,6 +108,7 @@ class DigestCog(commands.GroupCog, group_name="digest",
             guild_id=interaction.guild_id, channel_id=channel.id, time=hhmm, timezone=zone, lang=lang,
             set_at=datetime.now(UTC).isoformat(), last_run=old.last_run if old else None,
             category_id=getattr(channel, "category_id", None), set_by=interaction.user.id,
+            channels=old.channels if old else [],
         )
         await self.digests.enable(settings)
         upcoming = next_scheduled(settings, datetime.now(UTC))
@@ -121,6 +122,23 @@ class DigestCog(commands.GroupCog, group_name="digest",
     async def timezone_choices(self, interaction: discord.Interaction,
                                current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=zone, value=zone) for zone in zone_choices(current)]
+
+    @app_commands.command(name="from", description="Choose the channels whose claims the digest lists")
+    @app_commands.describe(channel="A channel whose public claims the digest may list",
+                           remove="Take the channel off the list instead")
+    async def from_(self, interaction: discord.Interaction, channel: discord.TextChannel, remove: bool = False) -> None:
+        lang = await self.replies.lang(interaction)
+        assert interaction.guild_id is not None
+        settings = await self.digests.get(interaction.guild_id)
+        if settings is None:
+            await interaction.response.send_message(t("digest.need_set", lang), ephemeral=True)
+            return
+        chosen = [c for c in settings.channels if c != channel.id] + ([] if remove else [channel.id])
+        settings.channels = chosen
+        await self.digests.save_settings(settings)
+        listed = "، ".join(f"<#{c}>" for c in chosen) if lang == "ar" else ", ".join(f"<#{c}>" for c in chosen)
+        key = "digest.from_list" if chosen else "digest.from_default"
+        await interaction.response.send_message(t(key, lang, channels=listed), ephemeral=True)
 
     @app_commands.command(name="off", description="Stop the daily digest")
     async def off(self, interaction: discord.Interaction) -> None:

@@ -154,3 +154,20 @@ async def test_a_refused_digest_is_reported_in_the_system_channel_when_dms_are_c
     harness.bot.digests.scheduler.get_job(f"digest-{GUILD_ID}").modify(next_run_time=datetime.now(UTC))
     notice = await fake.wait_for(lambda: fake.in_channel(LOBBY_CHANNEL_ID))  # the server's system channel
     assert f"<@{MODERATOR['user']['id']}>" in notice[0].text() and f"<#{DIGEST_CHANNEL_ID}>" in notice[0].text()
+
+
+async def test_digest_from_lists_the_channels_whose_claims_it_shows(harness):
+    await verify(harness, "A lobby report about the Homs bakery", channel_id=LOBBY_CHANNEL_ID)
+    await verify(harness, SEED_CLAIM)  # newsroom
+    await set_digest(harness)
+    option, resolved = channel(LOBBY_CHANNEL_ID, "lobby")
+    call = await harness.slash("digest", [option], sub="from", who=MODERATOR, resolved=resolved)
+    assert f"<#{LOBBY_CHANNEL_ID}>" in (await call.reply()).text()
+    preview = await harness.slash("digest", [], sub="preview", who=MODERATOR)
+    text = "\n".join(s.text() for s in await preview.replies(1))
+    assert "Homs bakery" in text and "mohsarmini" not in text.split("Claims asked")[1]  # only the listed channel
+
+    option, resolved = channel(LOBBY_CHANNEL_ID, "lobby")
+    call = await harness.slash("digest", [option, {"type": 5, "name": "remove", "value": True}], sub="from",
+                               who=MODERATOR, resolved=resolved)
+    assert "category" in (await call.reply()).text()  # back to the default scope
