@@ -146,7 +146,7 @@ class VerifyCog(commands.Cog):
         """Tell the member the claim waits its turn (only they see it), then wait.
         The answer comes as a followup, which Discord accepts for 15 minutes
         (docs/field-notes.md §5; [pace] max_wait_seconds stays below that)."""
-        note = t("pace.queued", lang, claim=clip(clean(claim), 80), seconds=max(1, math.ceil(wait)))
+        note = t("pace.queued", lang, claim=iso(clip(clean(claim), 80)), seconds=max(1, math.ceil(wait)))
         if interaction.response.is_done():
             await interaction.followup.send(note, ephemeral=True)
         else:
@@ -228,7 +228,7 @@ class VerifyCog(commands.Cog):
                     await message.reply(refusal, mention_author=False)
                     return
                 if wait >= QUEUE_NOTE_AFTER:
-                    note = t("pace.queued", lang, claim=clip(clean(claim), 80), seconds=max(1, math.ceil(wait)))
+                    note = t("pace.queued", lang, claim=iso(clip(clean(claim), 80)), seconds=max(1, math.ceil(wait)))
                     await message.reply(note, mention_author=False)
                 await asyncio.sleep(wait)
                 report = await self._verify(claim, asked=asked)
