@@ -73,7 +73,8 @@ def digest_messages(digest: Digest, lang: str, zone: str = "UTC") -> list[list[d
     start = digest.start.astimezone(tz).strftime(fmt) if digest.start else "—"
     end = digest.end.astimezone(tz).strftime(fmt)
     header = discord.Embed(title=t("digest.title", lang),
-                           description=line(t("digest.period", lang, start=iso(start), end=iso(end), tz=iso(zone)), lang))
+                           description=line(t("digest.period", lang, start=iso(start), end=iso(end), tz=iso(zone)),
+                                            lang))
     claims = [line(f"**{t('digest.times', lang, n=n)}** “{clip(clean(c), 300)}” → {best}", lang)
               for c, n, best in digest.claims]
     unmatched = [line(f"**{t('digest.times', lang, n=n)}** “{clip(clean(c), 300)}”", lang) for c, n in digest.unmatched]

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import re
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
@@ -274,17 +275,15 @@ class PasteModal(discord.ui.Modal):
         super().__init__(title=t("modal.title", lang), timeout=15 * 60)
         self.cog, self.lang = cog, lang
         values = values or {}
-        self.title_field: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.title", lang), max_length=256, required=True,
-                                                default=values.get("title") or None)
-        self.publisher: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.publisher", lang), max_length=100, required=False,
-                                              default=values.get("publisher") or None)
-        self.date: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.date", lang), max_length=40, required=False,
-                                         placeholder="2014-02-10 · 10/02/2014 · 10 فبراير 2014",
-                                         default=values.get("date") or None)
-        self.url: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.url", lang), max_length=500, required=False,
-                                        default=values.get("url") or None)
-        self.text: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(label=t("modal.field.text", lang), style=discord.TextStyle.paragraph,
-                                         max_length=4000, required=True, default=values.get("text") or None)
+        def field(key: str, name: str, length: int, required: bool, **options: Any) -> discord.ui.TextInput[PasteModal]:
+            return discord.ui.TextInput(label=t(key, lang), max_length=length, required=required,
+                                        default=values.get(name) or None, **options)
+
+        self.title_field = field("modal.field.title", "title", 256, True)
+        self.publisher = field("modal.field.publisher", "publisher", 100, False)
+        self.date = field("modal.field.date", "date", 40, False, placeholder="2014-02-10 · 10/02/2014 · 10 فبراير 2014")
+        self.url = field("modal.field.url", "url", 500, False)
+        self.text = field("modal.field.text", "text", 4000, True, style=discord.TextStyle.paragraph)
         for item in (self.title_field, self.publisher, self.date, self.url, self.text):
             self.add_item(item)
 

@@ -64,7 +64,8 @@ async def test_every_reply_kind_is_arabic(arabic):
     h: Harness = arabic
     seen: dict[str, str] = {}
 
-    async def slash(kind: str, name: str, options, *, sub=None, who=MEMBER, resolved=None, kinds=("followup", "callback")):
+    async def slash(kind: str, name: str, options, *, sub=None, who=MEMBER, resolved=None,
+                    kinds=("followup", "callback")):
         call = await h.slash(name, options, sub=sub, who=who, resolved=resolved)
         seen[kind] = await _text(call, kinds)
         return call
@@ -95,7 +96,8 @@ async def test_every_reply_kind_is_arabic(arabic):
         option = {"type": 7, "name": "channel", "value": channel_id}
         resolved = {"channels": {channel_id: {"id": channel_id, "name": "digest", "type": 0,
                                               "permissions": "2147483647", "guild_id": GUILD_ID}}}
-        return [option, {"type": 3, "name": "time", "value": hhmm}, {"type": 3, "name": "timezone", "value": tz}], resolved
+        options = [option, {"type": 3, "name": "time", "value": hhmm}, {"type": 3, "name": "timezone", "value": tz}]
+        return options, resolved
 
     options, resolved = digest_options(DIGEST_CHANNEL_ID, "25:99")
     await slash("bad time", "digest", options, sub="set", who=MODERATOR, resolved=resolved)

@@ -88,7 +88,8 @@ async def test_paste_opens_a_modal_and_adds_the_article(harness):
     call = await harness.slash("source", [], sub="paste", who=MODERATOR)
     modal = await call.reply(("callback",))
     assert modal.body["type"] == 9
-    submit = await harness.submit_modal(modal, {"Title": "Homs siege", "Publisher": "Example News", "Date (2014-02-10 or 10/02/2014)": "07/05/2014",
+    submit = await harness.submit_modal(modal, {"Title": "Homs siege", "Publisher": "Example News",
+                                                 "Date (2014-02-10 or 10/02/2014)": "07/05/2014",
                                                  "Link": "", "Text": "The last fighters left the old city of Homs under a truce."},
                                         who=MODERATOR)
     assert "Added 1 source" in (await submit.reply(("followup",))).text()
@@ -110,7 +111,8 @@ async def test_paste_with_an_unreadable_date_keeps_the_text_and_reopens_the_form
     values = {c["label"]: c.get("value") for row in reopened.body["data"]["components"]
               for c in (row.get("components") or [row.get("component")])}
     assert values["Title"] == "Homs truce" and values["Text"] == text.strip() or values["Text"] == text
-    fixed = await harness.submit_modal(reopened, {"Title": "Homs truce", "Date (2014-02-10 or 10/02/2014)": "٧ أيار ٢٠١٤",
+    fixed = await harness.submit_modal(reopened, {"Title": "Homs truce",
+                                                  "Date (2014-02-10 or 10/02/2014)": "٧ أيار ٢٠١٤",
                                                   "Text": text}, who=MODERATOR)
     assert "Added 1 source" in (await fixed.reply(("followup",))).text()
     added = [s for s in harness.bot.isnad.service.store.sources() if s.title == "Homs truce"]
