@@ -70,7 +70,6 @@ class DiscordConfig:
     moderator_role_ids: tuple[int, ...] = ()
     mention_enabled: bool = False
     mention_channel_ids: tuple[int, ...] = ()
-    cooldown_seconds: float = 10.0
     max_claim_length: int = 1000
     attachment_max_bytes: int = 2_000_000
     attachment_types: tuple[str, ...] = ("txt", "jsonl", "html", "htm", "pdf")
@@ -79,10 +78,24 @@ class DiscordConfig:
 
 
 @dataclass(frozen=True)
+class PaceConfig:
+    """Pace limits for chat front ends (bot.app.policy.PaceLimit); 0 per minute = no limit."""
+
+    member_per_minute: float = 6.0
+    member_burst: int = 5
+    server_per_minute: float = 30.0
+    server_burst: int = 10
+    max_wait_seconds: float = 600.0
+
+
+@dataclass(frozen=True)
 class DigestConfig:
     timezone: str = "UTC"
     misfire_grace_hours: float = 6.0
     max_claims: int = 15
+    # Channels whose claims digests may list; empty = the digest channel's own category.
+    channels: tuple[int, ...] = ()
+    query_retention_days: float = 30.0  # asked claims are forgotten after this; 0 = kept
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    pace: PaceConfig = field(default_factory=PaceConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     fetch: FetchSettings = field(default_factory=FetchSettings)  # [fetch] is storage.fetch's own settings
     logging: LoggingConfig = field(default_factory=LoggingConfig)
@@ -139,6 +153,7 @@ _SECTIONS: dict[str, type] = {
     "storage": StorageConfig,
     "matching": MatchingConfig,
     "discord": DiscordConfig,
+    "pace": PaceConfig,
     "digest": DigestConfig,
     "fetch": FetchSettings,
     "logging": LoggingConfig,
@@ -178,6 +193,9 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     known = {f.name for f in fields(cls)}
     kwargs = {}
     for key, value in values.items():
+        if cls is DiscordConfig and key == "cooldown_seconds":
+            raise ConfigError(f"{where}: cooldown_seconds is replaced by the [pace] section "
+                              "(member_per_minute, member_burst; claims over it are queued)")
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
         kwargs[key] = _coerce(value, hints[key], f"{where} {key}")
@@ -235,8 +253,12 @@ def _apply_env(config: Config, env: Mapping[str, str], *, base: Path) -> Config:
 
 def _validate(config: Config, where: str) -> None:
     d = config.discord
-    if d.cooldown_seconds < 0:
-        raise ConfigError(f"{where}: [discord] cooldown_seconds must be 0 or more")
+    p = config.pace
+    for key in ("member_per_minute", "server_per_minute", "max_wait_seconds"):
+        if getattr(p, key) < 0:
+            raise ConfigError(f"{where}: [pace] {key} must be 0 or more")
+    if p.member_burst < 1 or p.server_burst < 1:
+        raise ConfigError(f"{where}: [pace] member_burst and server_burst must be at least 1")
     if d.max_claim_length < 10:
         raise ConfigError(f"{where}: [discord] max_claim_length must be at least 10")
     if d.attachment_max_bytes <= 0:
@@ -258,6 +280,8 @@ def _validate(config: Config, where: str) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: [digest] timezone {config.digest.timezone!r} "
                           "is not an IANA zone like \"Asia/Damascus\"") from None
+    if config.digest.query_retention_days < 0:
+        raise ConfigError(f"{where}: [digest] query_retention_days must be 0 or more")
     if config.logging.level.upper() not in _LEVELS:
         raise ConfigError(f"{where}: [logging] level must be one of {', '.join(sorted(_LEVELS))}")
     if config.ocr.max_bytes <= 0 or config.ocr.max_pixels <= 0:

@@ -6,6 +6,11 @@ rewrites its whole file on every write (docs/field-notes.md §4), and a busy cha
 do that per question. Appending one line is cheap, and a torn last line after
 a crash only loses that one line (it is skipped on read).
 
+Privacy: a claim asked privately (`/verify private:true`) or in a direct
+message is never logged, so it can never reach a digest; the log keeps no
+member ids, and entries older than `[digest] query_retention_days` (30 by
+default) are pruned (`prune`, run by the bot at start and daily).
+
 With a PostgreSQL archive (a storage.capabilities.QueryLogStore) the log
 lives in the database, so every bot process sharing the archive writes to the
 same log and a digest counts the questions asked through all of them.
@@ -14,6 +19,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -44,8 +51,9 @@ class QueryEntry:
     channel_id: int | None
     claim: str
     best: LoggedMatch | None = None
-    conflicts: list[dict[str, str]] = field(default_factory=list)  # {"title", "reason"}
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # {"title", "reason"[, "code", "params"]}
     via: str = "slash"  # slash | menu | mention
+    category_id: int | None = None  # the channel's category, for a digest's default scope
 
     @property
     def key(self) -> str:
@@ -66,8 +74,14 @@ class QueryEntry:
         return cls(**data)
 
 
+_TWEET_URL = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status(?:es)?/(\d+)\S*",
+                        re.IGNORECASE)
+
+
 def claim_key(text: str) -> str:
-    """Group the same claim asked with different spacing, case or tatweel."""
+    """Group the same claim asked with different spacing, case or tatweel, and
+    the same tweet link however it was shared (?s=20 tracking, mobile., x.com)."""
+    text = _TWEET_URL.sub(lambda m: f"https://twitter.com/{m[1]}/status/{m[2]}", text)
     folded = unicodedata.normalize("NFKC", text).replace("\u0640", "").casefold()
     return " ".join(folded.split())
 
@@ -133,8 +147,8 @@ class QueryLog:
                 continue
             if when > end:
                 continue
-            if guild_id is not None and entry.guild_id not in (guild_id, None):
-                continue
+            if guild_id is not None and entry.guild_id != guild_id:
+                continue  # another server's, or asked in a DM
             picked.append(entry)
         return picked
 
@@ -152,6 +166,38 @@ class QueryLog:
             except (ValueError, TypeError) as exc:  # a row another program logged differently
                 log.warning("query log row skipped: %s", exc)
         return found
+
+    def prune(self, before: datetime) -> int:
+        """Forget every entry asked before `before` (the retention period,
+        `[digest] query_retention_days`); returns how many. A file log is
+        rewritten to a temporary file and renamed over, so a crash leaves
+        either the old or the new log whole."""
+        if self.database is not None:
+            prune = getattr(self.database, "prune_queries", None)
+            return int(prune(before)) if callable(prune) else 0
+        with self._lock:
+            if self.path is None:
+                kept = [e for e in self._memory if e.when >= before]
+                dropped = len(self._memory) - len(kept)
+                self._memory = kept
+                return dropped
+            if not self.path.exists():
+                return 0
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+            kept_lines = []
+            for line in lines:
+                try:
+                    if datetime.fromisoformat(json.loads(line)["at"]) < before:
+                        continue
+                except (ValueError, TypeError, KeyError):
+                    continue  # a torn line from a crash goes too
+                kept_lines.append(line)
+            dropped = len(lines) - len(kept_lines)
+            if dropped:
+                temporary = self.path.with_name(self.path.name + ".tmp")
+                temporary.write_text("".join(x + "\n" for x in kept_lines), encoding="utf-8")
+                os.replace(temporary, self.path)
+            return dropped
 
     def close(self) -> None:
         """Nothing is buffered: each record() is written when made."""

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.app.digest import DigestContent, DigestSettings
+from bot.app.digest import DigestContent, DigestScope, DigestSettings
 from bot.app.service import IsnadService
 from bot.app.sources import AddOutcome
 from storage.records import Source
@@ -57,13 +57,15 @@ class AsyncIsnad:
 
     # --- verifying ---------------------------------------------------------------
 
-    def check_claim(self, text: str, user: Hashable | None = None) -> None:
-        """The claim policy and pace limit (quick: no thread). Raises ClaimRefused."""
-        self.service.check_claim(text, user)
+    def check_claim(self, text: str, user: Hashable | None = None, server: Hashable | None = None) -> float:
+        """The claim policy and pace limits (quick: no thread): the seconds the
+        claim waits its turn. Raises ClaimRefused."""
+        return self.service.check_claim(text, user, server)
 
-    def check_pace(self, user: Hashable) -> None:
-        """The pace limit alone (an image claim has no text to check yet). Raises ClaimRefused."""
-        self.service.pace.check(user)
+    def check_pace(self, user: Hashable, server: Hashable | None = None) -> float:
+        """The pace limits alone (an image claim has no text to check yet): the
+        seconds the claim waits its turn. Raises ClaimRefused."""
+        return self.service.pace.reserve(user, server)
 
     async def verify_claim(self, text: str) -> Report:
         return await self.service.verify_claim(text, self.fetcher)
@@ -72,8 +74,13 @@ class AsyncIsnad:
         """A tweet screenshot as a claim (OCR and search run in a thread)."""
         return await asyncio.to_thread(self.service.verify_image, data, name=name)
 
-    async def record_query(self, report: Report, *, guild_id: int | None, channel_id: int | None, via: str) -> None:
-        await asyncio.to_thread(self.service.record_query, report, guild_id=guild_id, channel_id=channel_id, via=via)
+    async def record_query(self, report: Report, *, guild_id: int | None, channel_id: int | None, via: str,
+                           category_id: int | None = None, private: bool = False) -> None:
+        await asyncio.to_thread(self.service.record_query, report, guild_id=guild_id, channel_id=channel_id, via=via,
+                                category_id=category_id, private=private)
+
+    async def prune_queries(self) -> int:
+        return await self._write(self.service.prune_queries)
 
     # --- reading -----------------------------------------------------------------
 
@@ -104,8 +111,9 @@ class AsyncIsnad:
     async def all_digest_settings(self) -> list[DigestSettings]:
         return await asyncio.to_thread(self.service.digests.all)
 
-    async def digest_content(self, guild_id: int, start: datetime | None, end: datetime) -> DigestContent:
-        return await asyncio.to_thread(self.service.digest_content, guild_id, start, end)
+    async def digest_content(self, guild_id: int, start: datetime | None, end: datetime,
+                             scope: DigestScope | None = None) -> DigestContent:
+        return await asyncio.to_thread(self.service.digest_content, guild_id, start, end, scope)
 
     # --- writing -----------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from bot.app.languages import Settings
 from bot.querylog import LoggedMatch, QueryEntry, claim_key
 from storage.records import Source
 from storage.store import AuditEvent
+from verifiers.report import Note
 
 SETTING_PREFIX = "digest:"
 INDEX_KEY = "digest_guilds"
@@ -37,6 +38,10 @@ class DigestSettings:
     lang: str = "en"
     set_at: str = ""  # ISO UTC; a digest is never due before it was set
     last_run: str | None = None  # ISO UTC of the scheduled time last posted
+    category_id: int | None = None  # the digest channel's category (its default scope)
+    set_by: int | None = None  # the moderator told when the digest cannot be posted
+    failed_at: str | None = None  # ISO UTC of the last failed attempt, until one succeeds
+    channels: list[int] = field(default_factory=list)  # channels whose claims it lists (/digest from)
 
     @property
     def key(self) -> str:
@@ -55,7 +60,34 @@ class DigestSettings:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DigestSettings:
-        return cls(**data)
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def scope(self, channels: Iterable[int] = ()) -> DigestScope:
+        """Its own channel list (/digest from) when it has one, else `channels` ([digest] channels)."""
+        return DigestScope(frozenset(self.channels or channels), self.category_id, self.channel_id)
+
+
+@dataclass(frozen=True)
+class DigestScope:
+    """Which asked claims a digest may list (privacy). Private claims and DMs
+    are never logged (bot.querylog); of the rest, a digest lists claims asked
+    in the explicit channels (the digest's own list, set with /digest from,
+    else `[digest] channels`) when there are any, else
+    those asked in its own channel's category, else (a channel outside any
+    category) those asked in its own channel only. A claim asked elsewhere in
+    the server stays out: a newsroom keeps its public desk apart from the rest."""
+
+    channel_ids: frozenset[int]
+    category_id: int | None
+    channel_id: int | None
+
+    def admits(self, entry: QueryEntry) -> bool:
+        if self.channel_ids:
+            return entry.channel_id in self.channel_ids
+        if self.category_id is not None:
+            return entry.category_id == self.category_id
+        return entry.channel_id is not None and entry.channel_id == self.channel_id
 
 
 def parse_hhmm(text: str) -> str | None:
@@ -85,6 +117,17 @@ def missed_run(settings: DigestSettings, now: datetime, grace: timedelta) -> dat
         return None
     if now - due > grace:
         return None
+    return due
+
+
+def next_scheduled(settings: DigestSettings, now: datetime) -> datetime:
+    """The next time the digest is due after `now`, in the digest's own time zone."""
+    zone = ZoneInfo(settings.timezone)
+    hour, minute = settings.hour_minute()
+    local_now = now.astimezone(zone)
+    due = datetime.combine(local_now.date(), time(hour, minute), tzinfo=zone)
+    if due <= local_now:
+        due = datetime.combine(local_now.date() + timedelta(days=1), time(hour, minute), tzinfo=zone)
     return due
 
 
@@ -148,7 +191,12 @@ class AskedClaim:
 class FoundConflict:
     claim: str
     title: str
-    reason: str
+    reason: str  # English, as the verifier wrote it
+    code: str = ""  # the reason's verifiers.report.Note code, when it had one
+    params: dict[str, str] = field(default_factory=dict)
+
+    def note(self) -> Note | str:
+        return Note(self.code, self.reason, **self.params) if self.code else self.reason
 
 
 @dataclass
@@ -189,6 +237,7 @@ def build_content(events: Iterable[AuditEvent], get_source: Any, entries: list[Q
             if key in seen:
                 continue
             seen.add(key)
-            content.conflicts.append(FoundConflict(entry.claim, conflict.get("title", ""), conflict.get("reason", "")))
+            content.conflicts.append(FoundConflict(entry.claim, conflict.get("title", ""), conflict.get("reason", ""),
+                                                   conflict.get("code", ""), conflict.get("params") or {}))
     content.unmatched = [(e.claim, counts[e.key]) for e in ranked if e.best is None][:max_claims]
     return content

@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from bot.app.archive import open_store
-from bot.app.digest import DigestBook, DigestContent, build_content
+from bot.app.digest import DigestBook, DigestContent, DigestScope, build_content
 from bot.app.languages import ServerLanguages
 from bot.app.policy import PaceLimit, check_claim
 from bot.app.sources import AddOutcome, add_parsed, download, parse_fetched
@@ -36,7 +36,7 @@ from storage.clock import utc_now
 from storage.ingest import IngestReport, SkippedItem
 from storage.records import PartialDate, Source
 from storage.store import ArchiveStats, ArchiveStore, AuditEvent
-from verifiers.report import Match, Report
+from verifiers.report import Match, Note, Report
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -77,7 +77,10 @@ class IsnadService:
         # The change-log position the index was built from (PostgreSQL only):
         # taken before the verifier read the store, so nothing falls between.
         self.start_cursor = start_cursor
-        self.pace = PaceLimit(config.discord.cooldown_seconds)
+        pace = config.pace
+        self.pace = PaceLimit(member_per_minute=pace.member_per_minute, member_burst=pace.member_burst,
+                              server_per_minute=pace.server_per_minute, server_burst=pace.server_burst,
+                              max_wait=pace.max_wait_seconds)
         self.languages = ServerLanguages(self)
         self.digests = DigestBook(self)
         self._watcher: Watcher | None = None
@@ -115,12 +118,13 @@ class IsnadService:
 
     # --- verifying ---------------------------------------------------------------
 
-    def check_claim(self, text: str, user: Hashable | None = None) -> None:
+    def check_claim(self, text: str, user: Hashable | None = None, server: Hashable | None = None) -> float:
         """The claim policy: raises bot.app.policy.ClaimRefused for an empty or
-        too long claim, or (with `user`) when that user must wait."""
+        too long claim. With `user`, books the claim's turn under the pace
+        limits and returns the seconds it must wait in the queue (0 = now);
+        refused only when the queue is longer than [pace] max_wait_seconds."""
         check_claim(text, self.config.discord.max_claim_length)
-        if user is not None:
-            self.pace.check(user)
+        return self.pace.reserve(user, server) if user is not None else 0.0
 
     def verify(self, text: str, *, claim_date: PartialDate | None = None, limit: int | None = None,
                min_score: float | None = None, claim_handle: str | None = None) -> Report:
@@ -220,13 +224,33 @@ class IsnadService:
             return await each(fetcher)
 
     def record_query(self, report: Report, *, guild_id: int | None = None, channel_id: int | None = None,
-                     via: str) -> None:
+                     via: str, category_id: int | None = None, private: bool = False) -> None:
         """Log an asked claim for digests; a failure is logged, never raised
-        (the log is for digests: a full disk must not cost the answer)."""
+        (the log is for digests: a full disk must not cost the answer). A
+        private claim, or one asked outside a server (a DM), is not logged at
+        all: it can never reach a digest."""
+        if private or guild_id is None:
+            return
         try:
-            self.querylog.record(query_entry(report, guild_id=guild_id, channel_id=channel_id, via=via))
+            entry = query_entry(report, guild_id=guild_id, channel_id=channel_id, via=via)
+            entry.category_id = category_id
+            self.querylog.record(entry)
         except OSError:
             log.exception("could not record the query")
+
+    def prune_queries(self, now: datetime | None = None) -> int:
+        """Forget asked claims older than `[digest] query_retention_days`; how many went."""
+        from datetime import timedelta
+
+        days = self.config.digest.query_retention_days
+        if days <= 0:
+            return 0
+        before = (now or utc_now()) - timedelta(days=days)
+        with self._write_lock:
+            dropped = self.querylog.prune(before)
+        if dropped:
+            log.info("pruned %d asked claims older than %s days from the query log", dropped, days)
+        return dropped
 
     # --- reading the archive -----------------------------------------------------------
 
@@ -249,9 +273,13 @@ class IsnadService:
         """The id of the source archived from this page, if any (the store's URL index)."""
         return self.store.find_by_url(url)
 
-    def digest_content(self, guild_id: int | None, start: datetime | None, end: datetime) -> DigestContent:
-        """What a digest for the period (start, end] holds: sources added, claims asked."""
+    def digest_content(self, guild_id: int | None, start: datetime | None, end: datetime,
+                       scope: DigestScope | None = None) -> DigestContent:
+        """What a digest for the period (start, end] holds: sources added, and
+        the claims asked in the digest's scope (bot.app.digest.DigestScope)."""
         entries = self.querylog.between(start, end, guild_id)
+        if scope is not None:
+            entries = [e for e in entries if scope.admits(e)]
         return build_content(self.store.events(), self.store.get, entries, start, end,
                              self.config.digest.max_claims)
 
@@ -389,7 +417,10 @@ def query_entry(report: Report, *, guild_id: int | None, channel_id: int | None,
         m = report.matches[0]
         best = LoggedMatch(source_id=m.source_id, title=m.title or m.publisher or m.source_id,
                            score=round(m.score, 1), url=m.url, date=m.date.iso(), handle=m.handle)
-    conflicts = [{"title": c.match.title or c.match.publisher or c.match.source_id, "reason": c.reason}
+    # A reason that is a verifiers.report.Note keeps its code and values, so
+    # an Arabic digest can word it in Arabic (bot.i18n.note_text).
+    conflicts = [{"title": c.match.title or c.match.publisher or c.match.source_id, "reason": str(c.reason),
+                  **({"code": c.reason.code, "params": dict(c.reason.params)} if isinstance(c.reason, Note) else {})}
                  for c in report.conflicts]
     return QueryEntry(at=utc_now().isoformat(), guild_id=guild_id, channel_id=channel_id,
                       claim=report.query[:1000], best=best, conflicts=conflicts, via=via)

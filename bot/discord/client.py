@@ -67,6 +67,12 @@ class IsnadBot(commands.Bot):
         await self.sync_commands()
         await self.digests.start()
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Isnad has no prefix commands: mentions are answered by VerifyCog's
+        listener. commands.Bot would parse "@Isnad <claim>" as a command named
+        by the claim's first word and log CommandNotFound as an error for every
+        ordinary mention, so commands are not processed at all."""
+
     async def sync_commands(self) -> None:
         """To the configured guilds (instant), or globally when none are set."""
         guild_ids = self.config.discord.guild_ids

@@ -40,6 +40,11 @@ COMMAND_AR: dict[str, str] = {
     "timezone": "المنطقة_الزمنية",
     "language": "اللغة",
     "value": "القيمة",
+    "from": "من_القنوات",
+    # descriptions (issue 13)
+    "Choose the channels whose claims the digest lists": "اختر القنوات التي يعرض الملخص ادعاءاتها",
+    "A channel whose public claims the digest may list": "قناة يعرض الملخص ادعاءاتها العلنية",
+    "Take the channel off the list instead": "احذف القناة من القائمة بدلًا من إضافتها",
     # descriptions
     "Find where a claim already appears in the archive, when, and who tells it differently":
         "ابحث عن الادعاء في الأرشيف: أين ورد ومتى ومن يرويه بشكل مختلف",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.i18n import note_text, t
+from bot.i18n import count, note_text, reason_text, t
 from storage.records import PartialDate
 from verifiers.report import Conflict, Match, Report, SourceDate
 
@@ -37,7 +37,7 @@ FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
 _TATWEEL = re.compile("\u0640+")
 _LINE_START_MARKUP = re.compile(r"^(\s*)([#>\-*]|\d+\.)", re.MULTILINE)
 
-GREEN, GREY, ORANGE = 0x2E8B57, 0x808080, 0xE67E22
+GREEN, GREY, ORANGE, RED = 0x2E8B57, 0x808080, 0xE67E22, 0xC0392B
 
 
 def iso(text: str) -> str:
@@ -168,7 +168,7 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
     embed.add_field(name=t("result.date", lang), value=iso(date_text(match.date, lang)))
     score = f"{match.score:.0f}/100"
     if match.reason:
-        score += f" · {clean(match.reason)}"
+        score += f" · {clean(reason_text(match.reason, lang))}"
     embed.add_field(name=t("result.score", lang), value=clip(score, 300))
     if _safe_url(match.url):
         embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)
@@ -202,8 +202,6 @@ def summary_embed(report: Report, lang: str) -> discord.Embed:
     first = _first_text(report, lang)
     if first:
         parts.append(line(first, lang))
-    if report.recycled_days:
-        parts.append(line(t("result.recycled", lang, days=report.recycled_days), lang))
     for note in report.notes[:5]:
         parts.append(line("· " + clip(clean(note_text(note, lang)), 300), lang))
     embed = discord.Embed(title=t("result.title", lang), description=clip("\n".join(parts), 1500), colour=colour)
@@ -216,6 +214,19 @@ def summary_embed(report: Report, lang: str) -> discord.Embed:
         embed.add_field(name="…", value=t("result.more_conflicts", lang, n=len(report.conflicts) - SUMMARY_CONFLICTS),
                         inline=False)
     return embed
+
+
+def recycled_embed(report: Report, lang: str) -> discord.Embed | None:
+    """An old story passed off as new, as its own highlighted embed with both
+    dates: "First posted 2014-02-10; shared again as new on 2020-03-03, 6 years later"."""
+    days = report.recycled_days
+    dated = [e for e in report.timeline if e.date.known]
+    if not days or not dated or not report.claim.date.known:  # provenance.recycled_days needs both dates
+        return None
+    span = count(days // 365, "year", lang) if days >= 365 else count(days, "day", lang)
+    text = t("result.recycled", lang, first=iso(date_text(dated[0].date, lang)),
+             claim=iso(date_text(report.claim.date, lang)), span=span)
+    return discord.Embed(title=t("result.recycled_title", lang), description=line(text, lang), colour=RED)
 
 
 def _add_conflict(embed: discord.Embed, conflict: Conflict, lang: str) -> None:
@@ -258,16 +269,23 @@ def _join_lines(lines: list[str], limit: int) -> str:
     return "\n".join(out) or "—"
 
 
+def summary_head(summary: discord.Embed) -> discord.Embed:
+    """The summary's title and lines (not its fields), repeated atop later pages."""
+    return discord.Embed(title=summary.title, description=summary.description, colour=summary.colour)
+
+
 def report_pages(report: Report, lang: str, per_page: int = MATCHES_PER_PAGE) -> list[list[discord.Embed]]:
     """Pages of embeds: the summary (with timeline and conflicts) then the
     matches, `per_page` at a time. Every page is a valid message."""
     total = len(report.matches)
     match_embeds = [match_embed(m, i + 1, total, lang) for i, m in enumerate(report.matches)]
     pages: list[list[discord.Embed]] = []
-    first = [summary_embed(report, lang)] + match_embeds[:per_page]
+    summary = summary_embed(report, lang)
+    recycled = recycled_embed(report, lang)
+    first = [summary] + ([recycled] if recycled else []) + match_embeds[:per_page]
     pages.append(first)
     for start in range(per_page, total, per_page):
-        pages.append(match_embeds[start : start + per_page])
+        pages.append([summary_head(summary)] + match_embeds[start : start + per_page])
     extra = conflict_embeds(report.conflicts[SUMMARY_CONFLICTS:], lang)
     pages.extend(extra[i:i + 1] for i in range(len(extra)))
     if len(pages) > 1:  # before fitting, so the footer counts towards the 6000
@@ -359,5 +377,8 @@ class PagedView(discord.ui.View):
         await interaction.response.edit_message(embeds=self.pages[self.index], view=self)
 
 
-def view_for(pages: list[list[discord.Embed]], lang: str) -> PagedView | None:
-    return PagedView(pages, lang) if len(pages) > 1 else None
+def view_for(pages: list[list[discord.Embed]], lang: str) -> discord.ui.View | None:
+    """Paging buttons for an answer: they outlive the process (bot/discord/paging.py)."""
+    from bot.discord.paging import paged_view
+
+    return paged_view(pages, lang)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.config import Config, ConfigError, load_config
@@ -109,6 +110,16 @@ def use_test_endpoints(env: Mapping[str, str]) -> bool:
     return True
 
 
+def _reason(exc: BaseException) -> str:
+    """The innermost cause, in a few words (aiohttp wraps the OS error)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        inner = exc.__cause__ or exc.__context__
+        assert inner is not None
+        exc = inner
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())[:200]
+
+
 def run_bot(config_path: Path | None, *, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     try:
@@ -132,6 +143,14 @@ def run_bot(config_path: Path | None, *, env: Mapping[str, str] | None = None) -
     except discord.PrivilegedIntentsRequired:
         print("isnad run: mentions need the Message Content intent: enable it in the Developer Portal "
               "or set [discord] mention_enabled = false", file=sys.stderr)
+        return 1
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound, discord.ConnectionClosed) as exc:
+        # No network, DNS failure, a proxy or firewall: one line, not a traceback.
+        print(f"isnad run: cannot reach Discord ({discord.http.Route.BASE}): {_reason(exc)}; "
+              "check the network connection and try again", file=sys.stderr)
+        return 1
+    except discord.HTTPException as exc:
+        print(f"isnad run: Discord answered {exc.status} at start: {exc.text or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

@@ -19,6 +19,16 @@ def test_the_example_config_loads_with_its_documented_defaults():
     # saved web pages and PDFs are accepted as attachments, in the example and by default
     assert {"txt", "jsonl", "html", "htm", "pdf"} <= set(config.discord.attachment_types)
     assert load_config(None, env={}).discord.attachment_types == config.discord.attachment_types
+    assert config.pace == load_config(None, env={}).pace  # the example documents the defaults
+    assert (config.pace.member_per_minute, config.pace.member_burst) == (6.0, 5)
+    assert config.digest.query_retention_days == 30 and config.digest.channels == ()
+
+
+def test_the_old_cooldown_key_points_to_the_pace_section(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[discord]\ncooldown_seconds = 10\n")
+    with pytest.raises(ConfigError, match=r"\[pace\]"):
+        load_config(path, env={})
 
 
 def test_unknown_keys_and_sections_are_clear_errors(tmp_path):

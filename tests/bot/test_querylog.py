@@ -41,3 +41,33 @@ def test_with_a_postgresql_archive_the_log_is_in_the_database(tmp_path):
             seen_elsewhere.database.close()
         finally:
             store.close()
+
+
+def test_prune_forgets_entries_past_retention_and_keeps_the_rest(tmp_path):
+    path = querylog_path_for(tmp_path / "archive.json")
+    log = QueryLog(path)
+    now = datetime.now(UTC)
+    log.record(QueryEntry(at=(now - timedelta(days=31)).isoformat(), guild_id=1, channel_id=2, claim="old"))
+    log.record(QueryEntry(at=(now - timedelta(days=1)).isoformat(), guild_id=1, channel_id=2, claim="recent"))
+    assert log.prune(now - timedelta(days=30)) == 1
+    assert [e.claim for e in QueryLog(path).entries()] == ["recent"]
+    assert "old" not in path.read_text(encoding="utf-8")  # gone from the file, not just hidden
+    assert log.prune(now - timedelta(days=30)) == 0
+
+
+def test_a_claim_asked_in_a_dm_is_not_in_a_servers_period(tmp_path):
+    log = QueryLog(None)
+    now = datetime.now(UTC)
+    log.record(QueryEntry(at=now.isoformat(), guild_id=None, channel_id=5, claim="from a DM"))
+    log.record(QueryEntry(at=now.isoformat(), guild_id=1, channel_id=2, claim="in the server"))
+    picked = log.between(now - timedelta(minutes=1), now + timedelta(minutes=1), 1)
+    assert [e.claim for e in picked] == ["in the server"]
+
+
+def test_the_same_tweet_link_shared_differently_is_one_claim():
+    from bot.querylog import claim_key
+
+    plain = "https://twitter.com/mohsarmini/status/433005387380064256"
+    assert claim_key(plain + "?s=20") == claim_key(plain)
+    assert claim_key("https://mobile.x.com/mohsarmini/status/433005387380064256?t=abc&s=19") == claim_key(plain)
+    assert claim_key("https://twitter.com/other/status/433005387380064256") != claim_key(plain)

@@ -38,19 +38,34 @@ def test_the_claim_policy_refuses_empty_and_too_long_claims(service):
     with pytest.raises(ClaimRefused) as long:
         service.check_claim("x" * (limit + 1))
     assert long.value.key == "error.too_long" and long.value.params == {"length": limit + 1, "limit": limit}
-    service.check_claim(SEED_CLAIM)  # a fine claim passes
+    assert service.check_claim(SEED_CLAIM) == 0  # a fine claim passes, at once
 
 
-def test_pace_limit_makes_a_member_wait_and_lets_others_go():
+def test_pace_limit_queues_a_burst_instead_of_refusing_it():
     now = [100.0]
-    pace = PaceLimit(10, clock=lambda: now[0])
-    pace.check("a")
-    with pytest.raises(ClaimRefused) as wait:
-        pace.check("a")
-    assert wait.value.key == "error.cooldown" and wait.value.params["seconds"] == 10
-    pace.check("b")
-    now[0] += 10
-    pace.check("a")
+    pace = PaceLimit(member_per_minute=6, member_burst=5, server_per_minute=0, clock=lambda: now[0])
+    waits = [pace.reserve("a") for _ in range(7)]
+    assert waits[:5] == [0, 0, 0, 0, 0]  # the burst goes at once
+    assert waits[5:] == [10, 20]  # then one every 10 s (6 a minute), in order
+    assert pace.reserve("b") == 0  # another member is not held up
+    now[0] += 60
+    assert pace.reserve("a") == 0  # the bucket refilled
+
+
+def test_the_server_bucket_paces_everyone_and_a_full_queue_is_refused():
+    now = [0.0]
+    pace = PaceLimit(member_per_minute=0, server_per_minute=60, server_burst=2, max_wait=5, clock=lambda: now[0])
+    waits = [pace.reserve(member, "guild") for member in "abcdefg"]
+    assert waits == [0, 0, 1, 2, 3, 4, 5]
+    with pytest.raises(ClaimRefused) as full:
+        pace.reserve("h", "guild")
+    assert full.value.key == "error.busy" and full.value.params["seconds"] >= 1
+    assert pace.reserve("h", "another guild") == 0
+
+
+def test_service_check_claim_returns_the_wait(service):
+    waits = [service.check_claim(SEED_CLAIM, user="u", server="g") for _ in range(6)]
+    assert waits[:5] == [0] * 5 and waits[5] > 0
 
 
 def test_chat_applies_the_length_limit_and_keeps_going(service):
@@ -78,3 +93,32 @@ def test_added_source_is_found_and_removed_source_is_not(service):
     service.remove(outcome.added[0].id, by="test")
     after = service.verify("the old bridge of Raqqa was destroyed")
     assert all(m.source_id != outcome.added[0].id for m in after.matches)
+
+
+def test_chat_on_a_terminal_reads_a_pasted_tweet_with_blank_lines_as_one_claim(service):
+    """prompt_toolkit driven by a pipe as if typed: bracketed paste, arrow-key editing, Ctrl-D."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bot.chat import make_session
+
+    pasted = f"{SEED_CLAIM}\n\n— محمد سرميني (@mohsarmini) February 10, 2014"
+    with create_pipe_input() as keys:
+        session = make_session(input=keys, output=DummyOutput(), history=None)
+        # A paste holding a blank line, then Enter; then "xy", Left, "Z" (edits inside the line), Enter; then Ctrl-D.
+        keys.send_text(f"\x1b[200~{pasted}\x1b[201~\r")
+        keys.send_text("The bread price xy\x1b[DZ\r")
+        keys.send_text("\x04")
+        out = io.StringIO()
+        assert chat(service, io.StringIO(""), out, session=session) == 0
+    text = out.getvalue()
+    assert text.count("Claim: ") == 2  # two claims, the paste being one
+    assert "@mohsarmini" in text
+    assert "The bread price xZy" in text  # the arrow key moved the cursor; no escape codes in the claim
+    assert "\x1b" not in text.split("The bread price")[1][:20]
+
+
+def test_chat_from_a_pipe_skips_blank_lines_and_ends_at_the_end(service):
+    out = io.StringIO()
+    chat(service, io.StringIO(f"\n{SEED_CLAIM}\n\nThe price of bread in Paris rose\n"), out)
+    assert out.getvalue().count("Claim: ") == 2

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 from discord import app_commands
@@ -13,7 +17,8 @@ from bot.app.sources import AddOutcome, UnsupportedType, parse_upload, pasted_so
 from bot.config import DiscordConfig
 from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
 from bot.discord.replies import Replies
-from bot.i18n import t
+from bot.i18n import detail_text, error_text, skipped_text, t
+from storage.dates import parse_date
 from storage.errors import ArchiveError, ImportFormatError
 from storage.records import PartialDate
 
@@ -24,9 +29,41 @@ LIST_PAGE = 15  # sources per /source list page
 
 def who(user: discord.abc.User) -> str:
     """How the audit trail names a moderator: stable id plus readable name."""
-    return f"discord:{user.id} ({user.name})"
+    return f"discord:{user.id} ({user.display_name})"
 
 
+_WHO = re.compile(r"discord:(\d+)(?: \((.+)\))?$")
+
+
+def member_text(by: str | None) -> str:
+    """An audit entry's author as a reader wants it: the member's name (a
+    mention, which Discord shows as the name, when only the id was kept);
+    a name from another front end (the CLI's user name) as it is."""
+    found = _WHO.match(by or "")
+    if not found:
+        return clean(by or "?")
+    member_id, name = found.groups()
+    return clean(name) if name else f"<@{member_id}>"
+
+
+def local_time(at: str, zone: str) -> str:
+    """An ISO UTC time in the server's time zone: "2026-11-30 13:41 (Asia/Damascus)"."""
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return clean(at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        return f"{when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} (UTC)"
+
+
+# Hidden from members in Discord's client (Manage Server); the role check in
+# interaction_check still runs on every call (docs/field-notes.md §5).
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
 class SourcesCog(commands.GroupCog, group_name="source", group_description="Manage the archive's sources (moderators)"):
     def __init__(self, service: AsyncIsnad, replies: Replies, settings: DiscordConfig) -> None:
         self.service = service
@@ -81,7 +118,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
                 t("source.bad_type", lang, ext=exc.ext, allowed=", ".join(exc.allowed)), ephemeral=True)
             return
         except ImportFormatError as exc:
-            await interaction.followup.send(t("source.bad_file", lang, error=clip(str(exc), 1500)), ephemeral=True)
+            await interaction.followup.send(t("source.bad_file", lang, error=error_text(exc, lang)), ephemeral=True)
             return
         outcome = await self.service.add_sources(sources, by=who(interaction.user))
         outcome.skipped[:0] = problems
@@ -97,7 +134,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         try:
             outcome = await self.service.add_url(url, by=who(interaction.user))
         except ArchiveError as exc:  # refused, unreachable, too big, not HTML/PDF: the reason as is
-            await interaction.followup.send(t("source.fetch_failed", lang, error=clip(str(exc), 1500)), ephemeral=True)
+            await interaction.followup.send(t("source.fetch_failed", lang, error=error_text(exc, lang)), ephemeral=True)
             return
         await interaction.followup.send(self._outcome_text(outcome, lang), ephemeral=True)
 
@@ -111,7 +148,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         else:
             lines.append(t("source.nothing_added", lang))
         for item in outcome.skipped[:10]:
-            lines.append("• " + clip(clean(skip_text(item)), 200))
+            lines.append("• " + clip(skipped_text(clean(skip_text(item)), lang), 300))
         return clip("\n".join(lines), 2000)
 
     # --- paste ----------------------------------------------------------------------------
@@ -122,10 +159,11 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 
     async def add_pasted(self, interaction: discord.Interaction, fields: dict[str, str], lang: str) -> None:
         date = fields.get("date", "").strip()
-        try:
-            parsed_date = PartialDate.from_iso(date) if date else PartialDate()
-        except (ValueError, TypeError):
-            await interaction.response.send_message(t("modal.bad_date", lang, date=date), ephemeral=True)
+        parsed_date = pasted_date(date)
+        if parsed_date is None:
+            # Keep what was pasted: a button reopens the form with every field as it was.
+            await interaction.response.send_message(t("modal.bad_date", lang, date=clip(date, 40)),
+                                                    view=RetryPaste(self, fields, lang), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         source = await asyncio.to_thread(pasted_source, fields, parsed_date)
@@ -170,12 +208,36 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             embed.description = clip(" · ".join(x for x in (
                 clean(source.publisher), clean(source.author), iso(source.date.iso() or ""),
                 t("source.counts", lang, passages=len(source.passages), posts=len(source.posts))) if x), 4000)
+        zone = await self._server_zone(interaction.guild_id)
         history = [t(f"source.event.{e.action}" if e.action in ("add", "remove") else "source.event.add", lang,
-                     by=clean(e.by or "?"), at=iso(e.at)) + (f" — {clean(e.detail)}" if e.detail else "")
+                     by=iso(member_text(e.by)), at=iso(local_time(e.at, zone)))
+                   + (f" — {clean(detail_text(e.detail, lang))}" if e.detail else "")
                    for e in events]
         embed.add_field(name=t("source.history", lang), value=clip("\n".join(history) or "—", 1024), inline=False)
         embed.set_footer(text=id)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _server_zone(self, guild_id: int | None) -> str:
+        """The server's time zone: its digest's, else [digest] timezone."""
+        settings = await self.service.digest_settings(guild_id) if guild_id else None
+        return settings.timezone if settings else self.service.config.digest.timezone
+
+    @show.autocomplete("id")
+    async def show_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.source_choices(current)
+
+    async def source_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Source ids for the autocomplete: ids or titles containing what was typed (25 at most)."""
+        typed = current.strip().casefold()
+        found = []
+        for source in await self.service.sources():
+            title = clean(source.title or source.url or source.publisher or "")
+            if not typed or typed in source.id.casefold() or typed in title.casefold():
+                # A choice's name is at most 100 characters (docs/field-notes.md §5).
+                found.append(app_commands.Choice(name=clip(f"{source.id} · {title}", 100), value=source.id))
+            if len(found) == 25:
+                break
+        return found
 
     @app_commands.command(name="remove", description="Remove a source (asks first)")
     @app_commands.describe(id="The source id, as /source list shows it")
@@ -190,21 +252,39 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         await interaction.response.send_message(t("source.confirm", lang, title=title, id=source.id),
                                                 view=view, ephemeral=True)
 
+    @remove.autocomplete("id")
+    async def remove_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.source_choices(current)
+
+
+def pasted_date(text: str) -> PartialDate | None:
+    """The date a moderator typed: empty (unknown), ISO (2014, 2014-02,
+    2014-02-10), or as newsrooms write it: DD/MM/YYYY, Arabic-Indic digits,
+    month names in Arabic (both calendars' names) or English (storage.dates).
+    None when it cannot be read."""
+    text = text.strip()
+    if not text:
+        return PartialDate()
+    try:
+        return PartialDate.from_iso(text)
+    except (ValueError, TypeError):
+        return parse_date(text)
+
 
 class PasteModal(discord.ui.Modal):
-    def __init__(self, cog: SourcesCog, lang: str) -> None:
+    def __init__(self, cog: SourcesCog, lang: str, values: dict[str, str] | None = None) -> None:
         super().__init__(title=t("modal.title", lang), timeout=15 * 60)
         self.cog, self.lang = cog, lang
-        self.title_field: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
-            label=t("modal.field.title", lang), max_length=256, required=True)
-        self.publisher: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
-            label=t("modal.field.publisher", lang), max_length=100, required=False)
-        self.date: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
-            label=t("modal.field.date", lang), max_length=10, required=False, placeholder="2014-02-10")
-        self.url: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
-            label=t("modal.field.url", lang), max_length=500, required=False)
-        self.text: discord.ui.TextInput[PasteModal] = discord.ui.TextInput(
-            label=t("modal.field.text", lang), style=discord.TextStyle.paragraph, max_length=4000, required=True)
+        values = values or {}
+        def field(key: str, name: str, length: int, required: bool, **options: Any) -> discord.ui.TextInput[PasteModal]:
+            return discord.ui.TextInput(label=t(key, lang), max_length=length, required=required,
+                                        default=values.get(name) or None, **options)
+
+        self.title_field = field("modal.field.title", "title", 256, True)
+        self.publisher = field("modal.field.publisher", "publisher", 100, False)
+        self.date = field("modal.field.date", "date", 40, False, placeholder="2014-02-10 · 10/02/2014 · 10 فبراير 2014")
+        self.url = field("modal.field.url", "url", 500, False)
+        self.text = field("modal.field.text", "text", 4000, True, style=discord.TextStyle.paragraph)
         for item in (self.title_field, self.publisher, self.date, self.url, self.text):
             self.add_item(item)
 
@@ -218,6 +298,25 @@ class PasteModal(discord.ui.Modal):
 
     # discord.py's Modal.on_error takes no item (its BaseView's does): the override matches Modal.
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        await self.cog.replies.report_error(interaction, error)
+
+
+class RetryPaste(discord.ui.View):
+    """A button that reopens the paste form with what the moderator typed."""
+
+    def __init__(self, cog: SourcesCog, fields: dict[str, str], lang: str) -> None:
+        super().__init__(timeout=14 * 60)  # the message can be edited for 15 minutes (docs/field-notes.md §5)
+        self.cog, self.fields, self.lang = cog, fields, lang
+        self.reopen.label = t("button.edit_paste", lang)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await self.cog.interaction_check(interaction)
+
+    @discord.ui.button(label="Correct the date", style=discord.ButtonStyle.primary)
+    async def reopen(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await interaction.response.send_modal(PasteModal(self.cog, self.lang, self.fields))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
         await self.cog.replies.report_error(interaction, error)
 
 

@@ -7,8 +7,11 @@ archived status is an exact match; otherwise the tweet is read through oEmbed
 with the bot's shared fetcher and its text verified, dated by the tweet)."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import discord
@@ -19,7 +22,8 @@ from bot.app.aio import AsyncIsnad
 from bot.app.policy import ClaimRefused
 from bot.config import DiscordConfig
 from bot.discord.image_claims import image_attachments, is_image, verify_attachment
-from bot.discord.render import iso, report_pages, view_for
+from bot.discord.paging import PageButton
+from bot.discord.render import clean, clip, iso, report_pages, view_for
 from bot.discord.replies import Replies
 from bot.i18n import t
 from verifiers.report import Report
@@ -28,17 +32,70 @@ from verifiers.tweet_links import tweet_links
 log = logging.getLogger(__name__)
 
 MAX_LINKS = 3  # tweet links verified one by one from a single message
+MAX_CLAIMS = 5  # claims verified from one long message (each is one answer)
+QUEUE_NOTE_AFTER = 1.0  # a wait shorter than this is not worth a "queued" note
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 def message_claims(content: str, max_length: int) -> list[str]:
     """What to verify from a message: its text (with any links, which the
-    engine matches exactly), or, when it is only links, each tweet link."""
+    engine matches exactly), or, when it is only links, each tweet link. A
+    text longer than one claim is split into claims at paragraph and
+    sentence ends (never cut), so a claim at its end is checked too."""
     links = tweet_links(content)
     rest = _URL.sub(" ", content)
     if sum(c.isalpha() for c in rest) >= 3 or not links:
-        return [content[:max_length]] if content.strip() else []
+        return split_claims(content, max_length)[:MAX_CLAIMS] if content.strip() else []
     return links[:MAX_LINKS]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟。])\s+|\n\s*\n")
+
+
+def split_claims(text: str, max_length: int) -> list[str]:
+    """`text` as claims of at most `max_length` characters: whole paragraphs
+    and sentences packed together; a sentence longer than the limit is cut at
+    a space."""
+    text = text.strip()
+    if len(text) <= max_length:
+        return [text] if text else []
+    pieces = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    claims: list[str] = []
+    current = ""
+    for piece in pieces:
+        while len(piece) > max_length:
+            cut = piece.rfind(" ", 0, max_length)
+            cut = cut if cut > max_length // 2 else max_length
+            piece_head, piece = piece[:cut].strip(), piece[cut:].strip()
+            if current:
+                claims.append(current)
+                current = ""
+            claims.append(piece_head)
+        if current and len(current) + 1 + len(piece) > max_length:
+            claims.append(current)
+            current = ""
+        current = f"{current} {piece}".strip()
+    if current:
+        claims.append(current)
+    return claims
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Where a claim was asked, for the query log (what digests may show)."""
+
+    guild_id: int | None
+    channel_id: int | None
+    via: str
+    category_id: int | None = None
+    private: bool = False
+
+    @classmethod
+    def of(cls, interaction: discord.Interaction, via: str, *, private: bool) -> Asked:
+        channel = interaction.channel
+        return cls(guild_id=interaction.guild_id, channel_id=interaction.channel_id, via=via,
+                   category_id=getattr(channel, "category_id", None),
+                   private=private or interaction.guild_id is None)
 
 
 class VerifyCog(commands.Cog):
@@ -53,54 +110,81 @@ class VerifyCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        self.bot.add_dynamic_items(PageButton)  # paging buttons of answers sent before a restart
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.remove_dynamic_items(PageButton)
 
     # --- shared ------------------------------------------------------------------
 
-    def _refusal(self, user_id: int, claim: str, lang: str) -> str | None:
-        """Why this claim is not verified now (empty, too long, pace limit), or None."""
+    def _turn(self, user_id: int, guild_id: int | None, claim: str, lang: str) -> tuple[float, str | None]:
+        """(seconds this claim waits its turn, None) under the pace limits, or
+        (0, why it is refused: empty, too long, or the queue is full)."""
         try:
-            self.service.check_claim(claim, user=("discord", user_id))
+            wait = self.service.check_claim(claim, user=("discord", user_id),
+                                            server=("discord", guild_id) if guild_id else None)
         except ClaimRefused as refused:
-            return t(refused.key, lang, **refused.params)
-        return None
+            return 0.0, t(refused.key, lang, **refused.params)
+        return wait, None
 
-    async def _verify(self, claim: str, *, guild_id: int | None, channel_id: int | None, via: str) -> Report:
+    async def _verify(self, claim: str, *, asked: Asked) -> Report:
         report = await self.service.verify_claim(claim)
-        await self.service.record_query(report, guild_id=guild_id, channel_id=channel_id, via=via)
+        await self.service.record_query(report, guild_id=asked.guild_id, channel_id=asked.channel_id, via=asked.via,
+                                        category_id=asked.category_id, private=asked.private)
         return report
 
     async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool,
                       content: str | None = None) -> None:
         pages = report_pages(report, lang)
         view = view_for(pages, lang)
-        # An image claim carries what was read, above the answer.
+        # An image claim carries what was read, or a link to the message checked, above the answer.
         await interaction.followup.send(content or discord.utils.MISSING, embeds=pages[0], ephemeral=ephemeral,
                                         wait=True, view=view if view is not None else discord.utils.MISSING)
 
     async def _verify_images(self, interaction: discord.Interaction, images: list[discord.Attachment], lang: str,
-                             *, ephemeral: bool, via: str) -> None:
+                             *, asked: Asked, ephemeral: bool) -> None:
         """Screenshots as claims: each read (OCR), verified, and answered with what was read."""
-        try:
-            self.service.check_pace(("discord", interaction.user.id))
-        except ClaimRefused as refused:
-            await interaction.response.send_message(t(refused.key, lang, **refused.params), ephemeral=True)
-            return
         wrong = next((a for a in images if not is_image(a)), None)
         if wrong is not None:
             await interaction.response.send_message(t("error.not_an_image", lang, name=wrong.filename), ephemeral=True)
             return
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         for image in images:
+            try:
+                wait = self.service.check_pace(("discord", interaction.user.id),
+                                               ("discord", interaction.guild_id) if interaction.guild_id else None)
+            except ClaimRefused as refused:
+                note = t(refused.key, lang, **refused.params)
+                if interaction.response.is_done():
+                    await interaction.followup.send(note, ephemeral=True)
+                else:
+                    await interaction.response.send_message(note, ephemeral=True)
+                return
+            if wait >= QUEUE_NOTE_AFTER:
+                await self._queued(interaction, image.filename, wait, lang)
+            else:
+                if not interaction.response.is_done():
+                    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+                await asyncio.sleep(wait)
             answer = await verify_attachment(self.service, image, lang)
             if answer.report is None:
                 await interaction.followup.send(answer.error, ephemeral=True)
                 continue
-            await self.service.record_query(answer.report, guild_id=interaction.guild_id,
-                                            channel_id=interaction.channel_id, via=f"{via}-image")
+            await self.service.record_query(answer.report, guild_id=asked.guild_id, channel_id=asked.channel_id,
+                                            via=f"{asked.via}-image", category_id=asked.category_id,
+                                            private=asked.private)
             await self._answer(interaction, answer.report, lang, ephemeral=ephemeral, content=answer.read)
+
+    async def _queued(self, interaction: discord.Interaction, claim: str, wait: float, lang: str) -> None:
+        """Tell the member the claim waits its turn (only they see it), then wait.
+        The answer comes as a followup, which Discord accepts for 15 minutes
+        (docs/field-notes.md §5; [pace] max_wait_seconds stays below that)."""
+        note = t("pace.queued", lang, claim=iso(clip(clean(claim), 80)), seconds=max(1, math.ceil(wait)))
+        if interaction.response.is_done():
+            await interaction.followup.send(note, ephemeral=True)
+        else:
+            await interaction.response.send_message(note, ephemeral=True)
+        await asyncio.sleep(wait)
 
     # --- /verify -------------------------------------------------------------------
 
@@ -115,36 +199,51 @@ class VerifyCog(commands.Cog):
                      image: discord.Attachment | None = None, private: bool = False) -> None:
         lang = await self.replies.lang(interaction)
         if image is not None:
-            await self._verify_images(interaction, [image], lang, ephemeral=private, via="slash")
+            await self._verify_images(interaction, [image], lang, asked=Asked.of(interaction, "slash", private=private),
+                                      ephemeral=private)
             return
         if claim is None:
             await interaction.response.send_message(t("error.need_claim_or_image", lang), ephemeral=True)
             return
-        refusal = self._refusal(interaction.user.id, claim, lang)
+        wait, refusal = self._turn(interaction.user.id, interaction.guild_id, claim, lang)
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
             return
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
-                                    via="slash")
+        if wait >= QUEUE_NOTE_AFTER:
+            await self._queued(interaction, claim, wait, lang)
+        else:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            await asyncio.sleep(wait)
+        report = await self._verify(claim, asked=Asked.of(interaction, "slash", private=private))
         await self._answer(interaction, report, lang, ephemeral=private)
 
     async def verify_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         lang = await self.replies.lang(interaction)
         images = image_attachments(message)
         if images:  # a screenshot is the claim; the text beside it is usually a question about it
-            await self._verify_images(interaction, images, lang, ephemeral=False, via="menu")
+            await self._verify_images(interaction, images, lang, asked=Asked.of(interaction, "menu", private=False),
+                                      ephemeral=False)
             return
-        claims = message_claims(message.content or "", self.settings.max_claim_length)
-        refusal = self._refusal(interaction.user.id, claims[0] if claims else "", lang)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
-            return
-        await interaction.response.defer(thinking=True)
-        for claim in claims:
-            report = await self._verify(claim, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
-                                        via="menu")
-            await self._answer(interaction, report, lang, ephemeral=False)
+        claims = message_claims(message.content or "", self.settings.max_claim_length) or [""]
+        checked = t("reply.checked", lang, link=message.jump_url)
+        asked = Asked.of(interaction, "menu", private=False)
+        for number, claim in enumerate(claims):
+            wait, refusal = self._turn(interaction.user.id, interaction.guild_id, claim, lang)
+            if refusal:
+                if interaction.response.is_done():
+                    await interaction.followup.send(refusal, ephemeral=True)
+                else:
+                    await interaction.response.send_message(refusal, ephemeral=True)
+                return
+            if wait >= QUEUE_NOTE_AFTER:
+                await self._queued(interaction, claim, wait, lang)
+            else:
+                if not interaction.response.is_done():
+                    await interaction.response.defer(thinking=True)
+                await asyncio.sleep(wait)
+            report = await self._verify(claim, asked=asked)
+            part = f" ({number + 1}/{len(claims)})" if len(claims) > 1 else ""
+            await self._answer(interaction, report, lang, ephemeral=False, content=checked + part)
 
     # --- @Isnad mentions ----------------------------------------------------------------
 
@@ -158,44 +257,76 @@ class VerifyCog(commands.Cog):
             return
         if settings.mention_channel_ids and message.channel.id not in settings.mention_channel_ids:
             return
-        claim = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
+        own = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         lang = "en"
         try:
-            lang = await self.replies.message_lang(message, claim)
-            images = image_attachments(message)
+            target = message
+            if sum(c.isalnum() for c in own) < 3 and message.reference is not None:
+                # "@Isnad" in reply to a message: check the message replied to.
+                target = await self._replied_to(message) or message
+            text = own if target is message else (target.content or "")
+            lang = await self.replies.message_lang(message, text)
+            images = image_attachments(target)
             if images:  # "@Isnad" on a screenshot: the image is the claim
                 await self._answer_image_mention(message, images[0], lang)
                 return
-            refusal = self._refusal(message.author.id, claim, lang)
-            if refusal:
-                await message.reply(refusal, mention_author=False)
-                return
-            report = await self._verify(claim, guild_id=message.guild.id if message.guild else None,
-                                        channel_id=message.channel.id, via="mention")
-            pages = report_pages(report, lang)
-            view = view_for(pages, lang)
-            await message.reply(embeds=pages[0], mention_author=False,
-                                view=view if view is not None else discord.utils.MISSING)
+            claims = message_claims(text, settings.max_claim_length) or [""]
+            guild_id = message.guild.id if message.guild else None
+            asked = Asked(guild_id=guild_id, channel_id=message.channel.id, via="mention",
+                          category_id=getattr(message.channel, "category_id", None), private=guild_id is None)
+            checked = t("reply.checked", lang, link=target.jump_url) if target is not message else None
+            for claim in claims:
+                wait, refusal = self._turn(message.author.id, guild_id, claim, lang)
+                if refusal:
+                    await message.reply(refusal, mention_author=False)
+                    return
+                if wait >= QUEUE_NOTE_AFTER:
+                    note = t("pace.queued", lang, claim=iso(clip(clean(claim), 80)), seconds=max(1, math.ceil(wait)))
+                    await message.reply(note, mention_author=False)
+                await asyncio.sleep(wait)
+                report = await self._verify(claim, asked=asked)
+                pages = report_pages(report, lang)
+                view = view_for(pages, lang)
+                extra: dict[str, Any] = {"view": view} if view is not None else {}
+                if checked:
+                    extra["content"] = checked
+                await message.reply(embeds=pages[0], mention_author=False, **extra)
         except Exception:  # listeners have no tree error handler; keep the bot up
             log.exception("mention from %s failed", message.author.id)
             await message.reply(t("error.generic", lang), mention_author=False)
 
     async def _answer_image_mention(self, message: discord.Message, image: discord.Attachment, lang: str) -> None:
+        guild_id = message.guild.id if message.guild else None
         try:
-            self.service.check_pace(("discord", message.author.id))
+            wait = self.service.check_pace(("discord", message.author.id), ("discord", guild_id) if guild_id else None)
         except ClaimRefused as refused:
             await message.reply(t(refused.key, lang, **refused.params), mention_author=False)
             return
+        await asyncio.sleep(wait)
         answer = await verify_attachment(self.service, image, lang)
         if answer.report is None:
             await message.reply(answer.error, mention_author=False)
             return
-        await self.service.record_query(answer.report, guild_id=message.guild.id if message.guild else None,
-                                        channel_id=message.channel.id, via="mention-image")
+        await self.service.record_query(answer.report, guild_id=guild_id, channel_id=message.channel.id,
+                                        via="mention-image", category_id=getattr(message.channel, "category_id", None),
+                                        private=guild_id is None)
         pages = report_pages(answer.report, lang)
         view = view_for(pages, lang)
-        extra: dict[str, Any] = {"view": view} if view is not None else {}
-        await message.reply(answer.read, embeds=pages[0], mention_author=False, **extra)
+        await message.reply(answer.read, embeds=pages[0], mention_author=False,
+                            view=view if view is not None else discord.utils.MISSING)
+
+    async def _replied_to(self, message: discord.Message) -> discord.Message | None:
+        reference = message.reference
+        if reference is None:
+            return None
+        if isinstance(reference.resolved, discord.Message):
+            return reference.resolved
+        if reference.message_id is None:
+            return None
+        try:
+            return await message.channel.fetch_message(reference.message_id)
+        except discord.HTTPException:
+            return None
 
     # --- /isnad help | about -------------------------------------------------------------
 

@@ -32,8 +32,14 @@ APP_ID = BOT_USER["id"]
 GUILD_ID = "800000000000000001"
 CHANNEL_ID = "800000000000000010"
 DIGEST_CHANNEL_ID = "800000000000000011"
+LOBBY_CHANNEL_ID = "800000000000000012"  # outside the newsroom's category
+LOCKED_CHANNEL_ID = "800000000000000013"  # in the category; the bot may not post there
+CATEGORY_ID = "800000000000000020"  # "desk": newsroom, digest and locked channels
 MOD_ROLE_ID = "800000000000000100"
+BOT_ROLE_ID = "800000000000000101"
 MANAGE_GUILD = 1 << 5
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
 BASIC_PERMS = (1 << 10) | (1 << 11) | (1 << 31)  # view, send, use application commands
 
 
@@ -70,10 +76,22 @@ class Sent:
         return "\n".join(p for p in parts if p)
 
 
-def channel_payload(channel_id: str, name: str) -> dict[str, Any]:
-    return {"id": channel_id, "type": 0, "guild_id": GUILD_ID, "name": name, "position": 0,
-            "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
-            "rate_limit_per_user": 0}
+def channel_payload(channel_id: str, name: str, *, parent_id: str | None = CATEGORY_ID,
+                    overwrites: list[dict[str, Any]] | None = None, kind: int = 0) -> dict[str, Any]:
+    return {"id": channel_id, "type": kind, "guild_id": GUILD_ID, "name": name, "position": 0,
+            "permission_overwrites": overwrites or [], "nsfw": False, "parent_id": parent_id, "topic": None,
+            "last_message_id": None, "rate_limit_per_user": 0}
+
+
+DM_PREFIX = "55"  # DM channel ids: "55" + the member's id (a snowflake, as Discord's are)
+
+
+def dm_channel_id(user_id: str) -> str:
+    return DM_PREFIX + str(user_id)
+
+
+def channel_parent(channel_id: str) -> str | None:
+    return None if channel_id == LOBBY_CHANNEL_ID else CATEGORY_ID
 
 
 def user_payload(user_id: str, name: str) -> dict[str, Any]:
@@ -89,10 +107,12 @@ class FakeDiscord:
     unknown: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     identifies: int = 0
+    forbidden_channels: set[str] = field(default_factory=set)  # posting there answers 403
 
     def __post_init__(self) -> None:
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = 0
+        self.messages: list[dict[str, Any]] = []  # messages members posted (for fetch_message)
         self._runner: web.AppRunner | None = None
         self.ready = asyncio.Event()
 
@@ -151,16 +171,26 @@ class FakeDiscord:
         everyone = {"id": GUILD_ID, "name": "@everyone", "permissions": str(BASIC_PERMS), "position": 0,
                     "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
         mod = dict(everyone, id=MOD_ROLE_ID, name="fact-checkers", position=1)
+        bot_role = dict(everyone, id=BOT_ROLE_ID, name="Isnad", position=2, managed=True,
+                        permissions=str(BASIC_PERMS | EMBED_LINKS))
+        me = {"user": BOT_USER, "roles": [BOT_ROLE_ID], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
+              "mute": False, "flags": 0}
+        # The locked channel denies the bot's role Send Messages (a permission overwrite).
+        locked = [{"id": BOT_ROLE_ID, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}]
         return {
             "id": GUILD_ID, "name": "Newsroom", "icon": None, "owner_id": OWNER["id"], "afk_timeout": 300,
             "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-            "roles": [everyone, mod], "emojis": [], "stickers": [], "features": [], "mfa_level": 0,
-            "system_channel_id": None, "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None,
+            "roles": [everyone, mod, bot_role], "emojis": [], "stickers": [], "features": [], "mfa_level": 0,
+            "system_channel_id": LOBBY_CHANNEL_ID, "system_channel_flags": 0, "rules_channel_id": None,
+            "vanity_url_code": None,
             "description": None, "banner": None, "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0,
             "public_updates_channel_id": None, "member_count": 3, "large": False, "unavailable": False,
-            "joined_at": "2024-01-01T00:00:00+00:00", "members": [], "voice_states": [], "presences": [],
+            "joined_at": "2024-01-01T00:00:00+00:00", "members": [me], "voice_states": [], "presences": [],
             "threads": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
-            "channels": [channel_payload(CHANNEL_ID, "newsroom"), channel_payload(DIGEST_CHANNEL_ID, "digest")],
+            "channels": [channel_payload(CATEGORY_ID, "desk", parent_id=None, kind=4),
+                         channel_payload(CHANNEL_ID, "newsroom"), channel_payload(DIGEST_CHANNEL_ID, "digest"),
+                         channel_payload(LOBBY_CHANNEL_ID, "lobby", parent_id=None),
+                         channel_payload(LOCKED_CHANNEL_ID, "locked", overwrites=locked)],
         }
 
     async def _dispatch(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
@@ -211,9 +241,20 @@ class FakeDiscord:
         if parts[0] == "webhooks" and method == "DELETE":
             return web.Response(status=204)
         if method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
+            if parts[1] in self.forbidden_channels:
+                self.unknown.append(f"403 {method} /{tail}")
+                return _json({"message": "Missing Permissions", "code": 50013}, status=403)
             message = self._message(parts[1], body)
             self._record(Sent("channel", parts[1], body, message["id"]))
             return _json(message)
+        if method == "GET" and parts[0] == "users" and len(parts) == 2:
+            return _json(user_payload(parts[1], f"user-{parts[1][-4:]}"))
+        if method == "POST" and tail == "users/@me/channels":  # open a DM
+            return _json({"id": dm_channel_id(body["recipient_id"]), "type": 1, "last_message_id": None,
+                          "recipients": [user_payload(body["recipient_id"], "dm")]})
+        if method == "GET" and parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages":
+            found = next((m for m in self.messages if m["id"] == parts[3]), None)
+            return _json(found) if found else _json({"message": "Unknown Message", "code": 10008}, status=404)
         if method == "POST" and parts[0] == "channels" and parts[-1] == "typing":
             return web.Response(status=204)
         self.unknown.append(f"{method} /{tail}")
@@ -253,6 +294,9 @@ class FakeDiscord:
 
     def for_token(self, token: str, interaction_id: str) -> list[Sent]:
         return [s for s in self.sent if s.key in (token, interaction_id)]
+
+    def dms(self) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "channel" and s.key.startswith(DM_PREFIX)]
 
     def in_channel(self, channel_id: str) -> list[Sent]:
         return [s for s in self.sent if s.kind == "channel" and s.key == channel_id]

@@ -22,6 +22,7 @@ from tests.bot.discord.fake_discord import (
     MOD_ROLE_ID,
     FakeDiscord,
     Sent,
+    channel_parent,
     message_payload,
     snowflake,
     user_payload,
@@ -37,7 +38,7 @@ def write_config(tmp: Path, archive: Path | str | None, *, fetch: dict[str, Any]
     """A config file for the bot under test. `archive` is a TinyDB path or a
     postgresql:// URL; `fetch` fills [fetch] (e.g. allow_loopback for pages
     served by the test); `extra` is appended as is."""
-    keys = {"guild_ids": [int(GUILD_ID)], "moderator_role_ids": [int(MOD_ROLE_ID)], "cooldown_seconds": 0.0,
+    keys = {"guild_ids": [int(GUILD_ID)], "moderator_role_ids": [int(MOD_ROLE_ID)],
             "attachment_max_bytes": 20000, **discord_keys}
     lines = ["[storage]"]
     if archive is not None:
@@ -91,13 +92,14 @@ class Harness:
 
     # --- interactions -----------------------------------------------------------------
 
-    def _base(self, who: dict[str, Any], locale: str, kind: int, data: dict[str, Any]) -> dict[str, Any]:
+    def _base(self, who: dict[str, Any], locale: str, kind: int, data: dict[str, Any],
+              channel_id: str = CHANNEL_ID) -> dict[str, Any]:
         iid = snowflake()
         return {
             "id": iid, "application_id": APP_ID, "type": kind, "data": data, "guild_id": GUILD_ID,
-            "channel_id": CHANNEL_ID,
-            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "newsroom", "position": 0,
-                        "permission_overwrites": [], "nsfw": False},
+            "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 0, "guild_id": GUILD_ID, "name": "newsroom", "position": 0,
+                        "permission_overwrites": [], "nsfw": False, "parent_id": channel_parent(channel_id)},
             "member": {"user": who["user"], "roles": who["roles"], "joined_at": "2024-01-01T00:00:00+00:00",
                        "deaf": False, "mute": False, "flags": 0, "permissions": str(who["perms"])},
             "token": f"token-{iid}", "version": 1, "locale": locale, "guild_locale": "en-US",
@@ -113,13 +115,16 @@ class Harness:
 
     async def slash(self, name: str, options: list[dict[str, Any]], *, who: dict[str, Any] = MEMBER,
                     locale: str = "en-US", sub: str | None = None,
-                    resolved: dict[str, Any] | None = None) -> Call:
+                    resolved: dict[str, Any] | None = None, channel_id: str = CHANNEL_ID,
+                    kind: int = 2) -> Call:
+        """A slash command; kind=4 sends it as an autocomplete request (the
+        option being typed carries "focused": true)."""
         if sub is not None:
             options = [{"type": 1, "name": sub, "options": options}]
         data = {"id": self._command_id(name), "name": name, "type": 1, "options": options, "guild_id": GUILD_ID}
         if resolved:
             data["resolved"] = resolved
-        payload = self._base(who, locale, 2, data)
+        payload = self._base(who, locale, kind, data, channel_id)
         await self.fake.push("INTERACTION_CREATE", payload)
         return Call(self.fake, payload)
 
@@ -128,6 +133,7 @@ class Harness:
         message_id = snowflake()
         message = message_payload(message_id, CHANNEL_ID, content, MEMBER["user"])
         message["attachments"] = attachments or []
+        self.fake.messages.append(message)
         data = {"id": self._command_id("Verify claim"), "name": "Verify claim", "type": 3, "target_id": message_id,
                 "guild_id": GUILD_ID, "resolved": {"messages": {message_id: message}}}
         payload = self._base(who, locale, 2, data)
@@ -140,6 +146,7 @@ class Harness:
         assert button is not None, f"no button {label!r} in {buttons}"
         message = message_payload(on.message_id, CHANNEL_ID, on.content, user_payload(APP_ID, "Isnad"))
         message["components"] = on.body.get("data", on.body).get("components", [])
+        message["embeds"] = on.embeds
         payload = self._base(who, locale, 3, {"custom_id": button["custom_id"], "component_type": 2})
         payload["message"] = message
         await self.fake.push("INTERACTION_CREATE", payload)

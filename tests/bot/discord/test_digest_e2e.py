@@ -39,6 +39,7 @@ async def test_digest_set_then_the_job_fires_and_posts_embeds(harness):
     posted = await harness.fake.wait_for(lambda: harness.fake.in_channel(DIGEST_CHANNEL_ID))
     text = "\n".join(p.text() for p in posted)
     assert "Isnad digest" in text
+    assert "(\u2068Asia/Damascus\u2069)" in text and "UTC" not in text  # the period in the digest's own zone
     assert "×2" in text and "mohsarmini" in text  # most asked first, with its best match
     assert text.index("×2") < text.index("Paris")
     assert "no match" in text and "Claims that found nothing" in text

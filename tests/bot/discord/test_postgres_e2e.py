@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.bot.discord.conftest import make_config
-from tests.bot.discord.fake_discord import GUILD_ID
+from tests.bot.discord.fake_discord import CATEGORY_ID, GUILD_ID
 from tests.bot.discord.harness import MODERATOR, Harness
 from tests.bot.discord.test_sources_e2e import ARTICLE, attachment
 
@@ -95,6 +95,7 @@ async def test_the_query_log_and_the_digest_use_the_database(pg_bot, pg_url):
         logged = other.queries_since(None)
         assert [r["claim"] for r in logged] == [SEED_CLAIM] and int(logged[0]["guild_id"]) == int(GUILD_ID)
         other.log_query({"at": datetime.now(UTC).isoformat(), "guild_id": int(GUILD_ID), "channel_id": 1,
+                         "category_id": int(CATEGORY_ID),  # the newsroom's category: in the digest's scope
                          "claim": "Who cut the water in Aleppo?", "best": None, "conflicts": [], "via": "slash"})
     finally:
         other.close()

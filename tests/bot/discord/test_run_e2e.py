@@ -66,3 +66,25 @@ def test_the_test_endpoints_must_be_local(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "ISNAD_DISCORD_API_BASE is for tests" in err and TOKEN not in err
     assert discord.http.Route.BASE == before  # nothing was redirected
+
+
+async def test_isnad_run_says_in_one_line_when_discord_cannot_be_reached(seeded_archive, tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a local port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, seeded_archive)
+    env = dict(os.environ, ISNAD_DISCORD_TOKEN=TOKEN, ISNAD_DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10",
+               ISNAD_DISCORD_GATEWAY=f"ws://127.0.0.1:{port}/gw/")
+    env.pop("ISNAD_DB", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--config", str(config), "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    stderr = err.decode()
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    problems = [line for line in stderr.splitlines() if line.startswith("isnad run:")]
+    assert len(problems) == 1 and "cannot reach Discord" in problems[0], stderr
+    assert TOKEN not in stderr + out.decode()

@@ -1,6 +1,8 @@
 """/source add|remove and moderator checks, end to end against the fake Discord."""
 from __future__ import annotations
 
+import re
+
 from tests.bot.discord.fake_discord import snowflake
 from tests.bot.discord.harness import ADMIN, MEMBER, MODERATOR
 
@@ -31,7 +33,9 @@ async def test_moderator_adds_a_file_then_it_can_be_verified(harness):
     # the audit trail names who added it
     source_id = next(s.id for s in harness.bot.isnad.service.store.sources() if s.title == "Raqqa bridge destroyed")
     show = await harness.slash("source", [{"type": 3, "name": "id", "value": source_id}], sub="show", who=MODERATOR)
-    assert "added by discord:700000000000000001 (moderator)" in (await show.reply()).text()
+    shown = (await show.reply()).text()
+    assert re.search(r"added by \u2068moderator\u2069 at \u2068\d{4}-\d\d-\d\d \d\d:\d\d \(UTC\)\u2069", shown), shown
+    assert "discord:7000" not in shown and "+00:00" not in shown  # a name and a readable time, not raw ids
 
 
 async def test_non_moderator_is_refused_at_run_time(harness):
@@ -84,12 +88,35 @@ async def test_paste_opens_a_modal_and_adds_the_article(harness):
     call = await harness.slash("source", [], sub="paste", who=MODERATOR)
     modal = await call.reply(("callback",))
     assert modal.body["type"] == 9
-    submit = await harness.submit_modal(modal, {"Title": "Homs siege", "Publisher": "Example News", "Date (YYYY-MM-DD)": "2014-05-07",
+    submit = await harness.submit_modal(modal, {"Title": "Homs siege", "Publisher": "Example News",
+                                                 "Date (2014-02-10 or 10/02/2014)": "07/05/2014",
                                                  "Link": "", "Text": "The last fighters left the old city of Homs under a truce."},
                                         who=MODERATOR)
     assert "Added 1 source" in (await submit.reply(("followup",))).text()
     added = [s for s in harness.bot.isnad.service.store.sources() if s.title == "Homs siege"]
-    assert added and added[0].date.iso() == "2014-05-07"
+    assert added and added[0].date.iso() == "2014-05-07"  # DD/MM/YYYY, as newsrooms write it
+
+
+async def test_paste_with_an_unreadable_date_keeps_the_text_and_reopens_the_form(harness):
+    text = "The last fighters left the old city of Homs under a truce. " * 20
+    call = await harness.slash("source", [], sub="paste", who=MODERATOR)
+    modal = await call.reply(("callback",))
+    submit = await harness.submit_modal(modal, {"Title": "Homs truce", "Date (2014-02-10 or 10/02/2014)": "the 7th",
+                                                 "Text": text}, who=MODERATOR)
+    refused = await submit.reply(("callback",))
+    assert "could not be read" in refused.text() and "Nothing was lost" in refused.text()
+    again = await harness.click(refused, "Correct the date", who=MODERATOR)
+    reopened = await again.reply(("callback",))
+    assert reopened.body["type"] == 9  # the form, filled in as it was
+    values = {c["label"]: c.get("value") for row in reopened.body["data"]["components"]
+              for c in (row.get("components") or [row.get("component")])}
+    assert values["Title"] == "Homs truce" and values["Text"] == text.strip() or values["Text"] == text
+    fixed = await harness.submit_modal(reopened, {"Title": "Homs truce",
+                                                  "Date (2014-02-10 or 10/02/2014)": "٧ أيار ٢٠١٤",
+                                                  "Text": text}, who=MODERATOR)
+    assert "Added 1 source" in (await fixed.reply(("followup",))).text()
+    added = [s for s in harness.bot.isnad.service.store.sources() if s.title == "Homs truce"]
+    assert added and added[0].date.iso() == "2014-05-07"  # Arabic-Indic digits and a month name
 
 
 # --- links and HTML files ----------------------------------------------------------------

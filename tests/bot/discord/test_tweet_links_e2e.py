@@ -54,7 +54,9 @@ async def test_a_new_tweet_retelling_an_old_one_is_shown_as_recycled(bot, web):
     assert any(RECYCLED_ID in asked for asked in web.asked)  # fetched through oEmbed
     assert "@mohsarmini" in text  # the 2014 original
     assert "First carried by" in text and "2014-02-10" in text
-    assert "may be recycled" in text  # dated by the tweet (2020), not by today
+    # Its own highlighted line with both dates, dated by the tweet (2020), not by today.
+    assert "old story shared as new" in text
+    assert "First posted \u20682014-02-10\u2069; shared again as new on \u20682020-03-03\u2069, 6 years later" in text
     assert "Breaking Now" in text and "2020-03-03" in text  # the note says what was fetched
 
 
@@ -75,7 +77,7 @@ async def test_the_message_menu_follows_a_tweet_link_too(bot, web):
     link = web.add_tweet(RECYCLED_TEXT, "Breaking Now", "breaking_now", RECYCLED_ID, "March 3, 2020")
     call = await bot.message_menu(link)
     text = (await call.reply(("followup",))).text()
-    assert "@mohsarmini" in text and "may be recycled" in text
+    assert "@mohsarmini" in text and "old story shared as new" in text
 
 
 async def test_a_mention_with_a_deleted_tweet_gets_the_note(bot, fake, web):
