@@ -295,7 +295,7 @@ class IsnadService:
             self._check_open()
             removed = self.store.remove(source_id, by=by)
             if removed is not None:
-                if self.shared:
+                if self._watcher is not None:  # following the change log: it indexes our write too
                     self._caught_up()
                 else:
                     with self._index_lock:
@@ -305,7 +305,7 @@ class IsnadService:
     def _index_added(self, added: list[Source]) -> None:
         if not added:
             return
-        if self.shared:
+        if self._watcher is not None:  # following the change log: it indexes our write too
             self._caught_up()
             return
         with self._index_lock:
