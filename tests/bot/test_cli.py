@@ -366,3 +366,21 @@ def test_run_takes_its_config_before_or_after_the_command():
     assert build_parser().parse_args(["run", "--config", "a.toml"]).config == Path("a.toml")
     assert build_parser().parse_args(["--config", "b.toml", "run"]).config == Path("b.toml")
     assert build_parser().parse_args(["run"]).config is None
+
+
+def test_ingest_urls_skips_pages_already_archived_and_reports_refusals(tmp_path, oembed_config, httpserver):
+    from tests.storage.test_import_html import ARTICLE, NO_META
+
+    for path, body in (("/story", ARTICLE), ("/copy", ARTICLE), ("/other", NO_META)):  # /copy: same canonical URL
+        httpserver.expect_request(path).respond_with_data(body.encode("utf-8"), content_type="text/html; charset=utf-8")
+    db = str(tmp_path / "urls.json")
+    code, out = run("--db", db, "--config", oembed_config, "ingest",
+                    httpserver.url_for("/story"), httpserver.url_for("/other"))
+    assert code == 0 and out.count("\nadded ") + out.startswith("added ") == 2 and "2 source(s) added" in out
+    code, out = run("--db", db, "--config", oembed_config, "ingest", httpserver.url_for("/story"),
+                    httpserver.url_for("/copy"), httpserver.url_for("/other") + "/?utm_source=x",
+                    "http://169.254.169.254/latest/meta-data/")
+    assert code == 1 and "0 source(s) added" in out
+    assert out.count("already archived as") == 3  # by the asked URL, the canonical URL, a tracking-free spelling
+    assert "cloud metadata" in out  # refused with the reason; the run went on
+    assert len(json.loads(run("--db", db, "sources", "list", "--json")[1])) == 2
