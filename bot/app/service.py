@@ -287,8 +287,10 @@ class IsnadService:
         if known:
             return AddOutcome(skipped=[SkippedItem(url, None, f"already archived as {known}")])
         body, final_url, kind, charset = await download(fetcher, url)
-        source = await asyncio.to_thread(parse_fetched, body, final_url, kind, charset)
-        return await asyncio.to_thread(self.add_fetched, source, asked_url=url, by=by)
+        source, notes = await asyncio.to_thread(parse_fetched, body, final_url, kind, charset)
+        outcome = await asyncio.to_thread(self.add_fetched, source, asked_url=url, by=by)
+        outcome.notes = notes if outcome.added else []
+        return outcome
 
     def remove(self, source_id: str, *, by: str) -> Source | None:
         with self._write_lock:

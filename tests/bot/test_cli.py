@@ -384,3 +384,14 @@ def test_ingest_urls_skips_pages_already_archived_and_reports_refusals(tmp_path,
     assert out.count("already archived as") == 3  # by the asked URL, the canonical URL, a tracking-free spelling
     assert "cloud metadata" in out  # refused with the reason; the run went on
     assert len(json.loads(run("--db", db, "sources", "list", "--json")[1])) == 2
+
+
+def test_ingest_url_says_when_an_embedded_tweets_shown_date_was_corrected(tmp_path, oembed_config, httpserver):
+    from tests.storage.test_import_html import ARTICLE
+
+    wrong = ARTICLE.replace("February 11, 2014", "March 3, 2015")  # the status id says 11 February 2014
+    httpserver.expect_request("/story").respond_with_data(wrong.encode("utf-8"), content_type="text/html")
+    done = run_process("--db", str(tmp_path / "a.json"), "--config", oembed_config, "ingest",
+                       httpserver.url_for("/story"))
+    assert done.returncode == 0 and "1 source(s) added" in done.stdout
+    assert "2015-03-03" in done.stderr  # the importer's note reaches the user

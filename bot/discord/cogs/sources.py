@@ -112,6 +112,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             lines.append(t("source.nothing_added", lang))
         for item in outcome.skipped[:10]:
             lines.append("• " + clip(clean(skip_text(item)), 200))
+        for note in outcome.notes[:5]:
+            lines.append("• " + clip(clean(note), 200))
         return clip("\n".join(lines), 2000)
 
     # --- paste ----------------------------------------------------------------------------
