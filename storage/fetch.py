@@ -35,9 +35,7 @@ import httpx
 from storage.errors import ArchiveError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from storage.ingest import IngestReport
     from storage.records import Source
-    from storage.store import ArchiveStore
 
 DEFAULT_USER_AGENT = (
     "IsnadBot/0.1 (claim-verification archive for journalists; "
@@ -548,49 +546,3 @@ async def fetch_source(
     if kind_of(result) == "pdf":
         return parse_pdf(result.body, url=result.final_url)
     return parse_html(result.body, url=result.final_url, charset=result.charset)
-
-
-async def ingest_urls(
-    store: ArchiveStore,
-    urls: list[str],
-    *,
-    settings: FetchSettings | None = None,
-    fetcher: Fetcher | None = None,
-    by: str = "",
-) -> IngestReport:
-    """Fetch and archive web pages, skipping any already archived by URL (the
-    given one or the page's canonical one) or by content. A page that cannot
-    be fetched is skipped with the reason; nothing archived is touched."""
-    from storage.ingest import IngestReport, SkippedItem, ingest_sources
-
-    report = IngestReport()
-    own = fetcher is None
-    active = fetcher or Fetcher(settings)
-    try:
-        for url in urls:
-            known = store.find_by_url(url)
-            if known:
-                report.skipped.append(SkippedItem(url, None, f"already archived as {known}", failed=False))
-                continue
-            try:
-                source = await fetch_source(url, fetcher=active)
-            except ArchiveError as exc:
-                report.skipped.append(SkippedItem(url, None, str(exc)))
-                continue
-            known = store.find_by_url(source.url) if source.url else None
-            if known:
-                report.skipped.append(
-                    SkippedItem(url, None, f"already archived as {known} ({source.url})", failed=False)
-                )
-                continue
-            part = ingest_sources(store, [source], by=by)
-            for item in part.added:
-                item.path = url
-            for skipped in part.skipped:
-                skipped.path = skipped.path or url
-            report.added.extend(part.added)
-            report.skipped.extend(part.skipped)
-    finally:
-        if own:
-            await active.aclose()
-    return report

@@ -337,15 +337,17 @@ class IsnadService:
         if known:
             return AddOutcome(skipped=[SkippedItem(url, None, f"already archived as {known}")])
         body, final_url, kind, charset = await download(fetcher, url)
-        source = await asyncio.to_thread(parse_fetched, body, final_url, kind, charset)
-        return await asyncio.to_thread(self.add_fetched, source, asked_url=url, by=by)
+        source, notes = await asyncio.to_thread(parse_fetched, body, final_url, kind, charset)
+        outcome = await asyncio.to_thread(self.add_fetched, source, asked_url=url, by=by)
+        outcome.notes = notes if outcome.added else []
+        return outcome
 
     def remove(self, source_id: str, *, by: str) -> Source | None:
         with self._write_lock:
             self._check_open()
             removed = self.store.remove(source_id, by=by)
             if removed is not None:
-                if self._watcher is not None:
+                if self._watcher is not None:  # following the change log: it indexes our write too
                     self._caught_up()
                 else:
                     with self._index_lock:
@@ -355,7 +357,7 @@ class IsnadService:
     def _index_added(self, added: list[Source]) -> None:
         if not added:
             return
-        if self._watcher is not None:  # the change feed brings our own writes to the index too
+        if self._watcher is not None:  # following the change log: it indexes our write too
             self._caught_up()
             return
         with self._index_lock:

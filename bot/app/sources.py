@@ -22,6 +22,7 @@ ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5"
 class AddOutcome:
     added: list[Source] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)  # what, and why: shown to the user
+    notes: list[str] = field(default_factory=list)  # what the importer noticed, e.g. a tweet's date corrected
 
 
 def skip_text(item: SkippedItem) -> str:
@@ -38,15 +39,18 @@ def add_parsed(store: ArchiveStore, sources: list[Source], by: str) -> AddOutcom
     return AddOutcome(added=added, skipped=list(report.skipped))
 
 
-def parse_fetched(body: bytes, final_url: str, kind: str, charset: str | None) -> Source:
-    """A fetched page (HTML) or PDF as a source; slow for a long PDF, so callers run it in a thread."""
+def parse_fetched(body: bytes, final_url: str, kind: str, charset: str | None) -> tuple[Source, list[str]]:
+    """A fetched page (HTML) or PDF as a source, and the importer's notes (an
+    embedded tweet whose shown date disagrees with its status id); slow for a
+    long PDF, so callers run it in a thread."""
     if kind == "pdf":
         from storage.importers.pdf import parse_pdf
 
-        return parse_pdf(body, url=final_url)
-    from storage.importers.html import parse_html
+        return parse_pdf(body, url=final_url), []
+    from storage.importers.html import parse_html_page
 
-    return parse_html(body, url=final_url, charset=charset)
+    page = parse_html_page(body, url=final_url, charset=charset)
+    return page.source, list(page.notes)
 
 
 async def download(fetcher: Fetcher, url: str) -> tuple[bytes, str, str, str | None]:

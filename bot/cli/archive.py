@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, whoami
+from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, warn, whoami
 
 if TYPE_CHECKING:
     from bot.app.service import IsnadService
@@ -56,6 +56,8 @@ async def _ingest_urls(ctx: Context, service: IsnadService, urls: list[str]) -> 
                 continue
             report.added.extend(AddedItem(s.id, s.title, len(s.passages), len(s.posts), path=url)
                                 for s in outcome.added)
+            for note in outcome.notes:
+                warn(f"{url}: {note}")
             for skipped in outcome.skipped:
                 skipped.path = skipped.path or url
             report.skipped.extend(outcome.skipped)

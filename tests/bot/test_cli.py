@@ -366,3 +366,32 @@ def test_run_takes_its_config_before_or_after_the_command():
     assert build_parser().parse_args(["run", "--config", "a.toml"]).config == Path("a.toml")
     assert build_parser().parse_args(["--config", "b.toml", "run"]).config == Path("b.toml")
     assert build_parser().parse_args(["run"]).config is None
+
+
+def test_ingest_urls_skips_pages_already_archived_and_reports_refusals(tmp_path, oembed_config, httpserver):
+    from tests.storage.test_import_html import ARTICLE, NO_META
+
+    for path, body in (("/story", ARTICLE), ("/copy", ARTICLE), ("/other", NO_META)):  # /copy: same canonical URL
+        httpserver.expect_request(path).respond_with_data(body.encode("utf-8"), content_type="text/html; charset=utf-8")
+    db = str(tmp_path / "urls.json")
+    code, out = run("--db", db, "--config", oembed_config, "ingest",
+                    httpserver.url_for("/story"), httpserver.url_for("/other"))
+    assert code == 0 and out.count("\nadded ") + out.startswith("added ") == 2 and "2 source(s) added" in out
+    code, out = run("--db", db, "--config", oembed_config, "ingest", httpserver.url_for("/story"),
+                    httpserver.url_for("/copy"), httpserver.url_for("/other") + "/?utm_source=x",
+                    "http://169.254.169.254/latest/meta-data/")
+    assert code == 1 and "0 source(s) added" in out
+    assert out.count("already archived as") == 3  # by the asked URL, the canonical URL, a tracking-free spelling
+    assert "cloud metadata" in out  # refused with the reason; the run went on
+    assert len(json.loads(run("--db", db, "sources", "list", "--json")[1])) == 2
+
+
+def test_ingest_url_says_when_an_embedded_tweets_shown_date_was_corrected(tmp_path, oembed_config, httpserver):
+    from tests.storage.test_import_html import ARTICLE
+
+    wrong = ARTICLE.replace("February 11, 2014", "March 3, 2015")  # the status id says 11 February 2014
+    httpserver.expect_request("/story").respond_with_data(wrong.encode("utf-8"), content_type="text/html")
+    done = run_process("--db", str(tmp_path / "a.json"), "--config", oembed_config, "ingest",
+                       httpserver.url_for("/story"))
+    assert done.returncode == 0 and "1 source(s) added" in done.stdout
+    assert "2015-03-03" in done.stderr  # the importer's note reaches the user

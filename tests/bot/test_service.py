@@ -122,3 +122,22 @@ def test_chat_from_a_pipe_skips_blank_lines_and_ends_at_the_end(service):
     out = io.StringIO()
     chat(service, io.StringIO(f"\n{SEED_CLAIM}\n\nThe price of bread in Paris rose\n"), out)
     assert out.getvalue().count("Claim: ") == 2
+
+
+def test_the_service_verifies_with_the_moderators_aliases_and_the_configured_workers(tmp_path):
+    from verifiers.aliases import add_alias
+
+    add_alias(tmp_path / "aliases.toml", "tabqa", ["الطبقة", "Tabqa"], kind="place")
+    (tmp_path / "config.toml").write_text(
+        f'[matching]\naliases_file = "{tmp_path / "aliases.toml"}"\nworkers = 1\n', encoding="utf-8")
+    config = load_config(tmp_path / "config.toml", env={})
+    svc = IsnadService.open(config, str(tmp_path / "archive.json"))
+    try:
+        assert "tabqa" in svc.verifier.aliases.concepts and svc.verifier.workers == 1
+        source = Source(id="", title="سد الطبقة", passages=[Passage("", 0, "توقف العمل في سد الطبقة بعد القصف")])
+        svc.add_sources([source], by="test")
+        # No word in common: only the moderators' concept §tabqa links the English claim to the Arabic passage.
+        found = svc.verify("Tabqa dam stopped working after the shelling", min_score=0).matches
+        assert found and found[0].title == "سد الطبقة"
+    finally:
+        svc.close()

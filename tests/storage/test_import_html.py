@@ -229,38 +229,3 @@ async def test_fetch_source_refuses_other_content(site):
     pages["/img"] = (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "image/png")
     with pytest.raises(UnsupportedContentError, match="image/png"):
         await fetch_source(base + "/img", LOCAL)
-
-
-# --- URL ingest: no duplicates ---------------------------------------------------------
-
-
-async def test_ingest_urls_skips_pages_already_archived(site):
-    from storage.fetch import ingest_urls
-    from storage.tinydb_store import TinyDBStore
-
-    base, pages = site
-    pages["/story"] = (ARTICLE.encode("utf-8"), "text/html; charset=utf-8")
-    pages["/copy"] = (ARTICLE.encode("utf-8"), "text/html; charset=utf-8")  # same canonical URL
-    pages["/other"] = (NO_META.encode("utf-8"), "text/html")
-    store = TinyDBStore(None)
-    first = await ingest_urls(store, [base + "/story", base + "/other"], settings=LOCAL, by="tester")
-    assert [a.path for a in first.added] == [base + "/story", base + "/other"]
-    assert first.added[0].posts == 2
-    again = await ingest_urls(store, [base + "/story", base + "/copy", base + "/other/?utm_source=x"], settings=LOCAL)
-    assert again.added == []
-    reasons = [s.reason for s in again.skipped]
-    assert all("already archived as" in r for r in reasons) and len(reasons) == 3
-    assert len(list(store.sources())) == 2
-
-
-async def test_ingest_urls_reports_failures_and_goes_on(site):
-    from storage.fetch import ingest_urls
-    from storage.tinydb_store import TinyDBStore
-
-    base, pages = site
-    pages["/ok"] = (NO_META.encode("utf-8"), "text/html")
-    store = TinyDBStore(None)
-    report = await ingest_urls(store, ["ftp://example.com/x", base + "/ok"], settings=LOCAL)
-    assert len(report.added) == 1
-    (skipped,) = report.skipped
-    assert skipped.path == "ftp://example.com/x" and "only http and https" in skipped.reason

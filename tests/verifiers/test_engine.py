@@ -33,7 +33,23 @@ def test_status_url_finds_the_archived_tweet():
         "https://mobile.twitter.com/syria_omar/statuses/433210000000000000",
     ):
         top = verifier.verify(link).matches[0]
-        assert top.score == 100 and top.reason == "same tweet" and top.item_id == "s1:t0"
+        assert top.score == 100 and top.exact and top.item_id == "s1:t0"
+
+
+def test_find_linked_answers_from_the_link_tables_without_reading_every_source(monkeypatch):
+    tweet = bridge_post("s1", "2014-02-11", status_id="433210000000000000",
+                        status_url="https://twitter.com/syria_omar/status/433210000000000000")
+    carrier = bridge_post("s2", "2014-02-12", urls=["https://t.co/AbC123"])
+    store = store_with(Source("s1", title="t1", posts=[tweet]), Source("s2", title="t2", posts=[carrier]))
+    verifier = Verifier(store)
+    monkeypatch.setattr(type(store), "sources", lambda self: pytest.fail("read every source"))
+    (same,) = verifier.find_linked("https://x.com/someone/status/433210000000000000?s=20")
+    assert same.exact and same.item_id == "s1:t0" and same.score == 100
+    (carried,) = verifier.find_linked("http://www.t.co/AbC123/")
+    assert carried.exact and carried.item_id == "s2:t0"
+    assert verifier.find_linked("https://t.co/abc123") == []  # t.co codes are case-sensitive
+    verifier.remove_source("s2")
+    assert verifier.find_linked("https://t.co/AbC123") == []
 
 
 def test_url_key_ignores_scheme_www_and_trailing_punctuation():

@@ -149,6 +149,8 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
             lines.append(t("source.nothing_added", lang))
         for item in outcome.skipped[:10]:
             lines.append("• " + clip(skipped_text(clean(skip_text(item)), lang), 300))
+        for note in outcome.notes[:5]:  # the importer's words, quoted as such in an Arabic reply
+            lines.append("• " + clip(clean(note) if lang != "ar" else f"`{clean(note)}`", 300))
         return clip("\n".join(lines), 2000)
 
     # --- paste ----------------------------------------------------------------------------
