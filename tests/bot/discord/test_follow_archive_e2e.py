@@ -56,13 +56,13 @@ async def test_a_cli_ingest_while_the_bot_runs_is_found_by_verify(harness, seede
 
 async def test_the_bots_own_additions_still_reach_its_index_at_once(harness):
     """Its own writes now come back through the same watcher; /verify right
-    after /source add must find the source (Archive waits for the watcher)."""
-    store = harness.bot.archive.store
-    assert hasattr(store, "watch") and harness.bot.archive.shared
+    after /source add must find the source (the service waits for the watcher)."""
+    isnad = harness.bot.isnad
+    assert isnad.service.shared and isnad.service._watcher is not None
     from storage.records import Passage, Source
 
-    outcome = await harness.bot.archive.add_sources(
+    outcome = await isnad.add_sources(
         [Source(id="", title="own", passages=[Passage("", 0, CLAIM + " مساء أمس.")])], by="test")
     assert outcome.added
-    report = await harness.bot.archive.verify(CLAIM)
+    report = await isnad.verify_claim(CLAIM)
     assert report.matches and report.matches[0].source_id == outcome.added[0].id
