@@ -34,11 +34,11 @@ import numpy as np
 from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
-from verifiers import provenance, rerank
+from verifiers import provenance, rerank, verdict
 from verifiers.aliases import concept_tokens
 from verifiers.aliases import table as alias_table
 from verifiers.claim import clean_claim
-from verifiers.conflicts import find_conflicts
+from verifiers.conflicts import judge
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
 from verifiers.report import Claim, Conflict, Match, Note, Report
@@ -322,8 +322,9 @@ class Verifier:
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]
         report = Report(query=text, claim=claim, matches=matches)
-        report.conflicts = self._conflicts(claim, matches, rest[:RELATED])
-        report.timeline = provenance.timeline(matches)
+        report.matches, report.conflicts = self._conflicts(claim, matches, rest[:RELATED])
+        report.verdict = verdict.decide(report.matches, report.conflicts)
+        report.timeline = provenance.timeline(report.matches)
         report.recycled_days = provenance.recycled_days(claim, report.timeline)
         if claim.urls and not exact and not claim.text:
             report.notes.append(Note("link_not_archived", "the link is not in the archive"))
@@ -423,8 +424,9 @@ class Verifier:
         ranked.sort(key=lambda m: -m.score)
         return ranked
 
-    def _conflicts(self, claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
-        return find_conflicts(claim, matches, related) if matches else []
+    def _conflicts(self, claim: Claim, matches: list[Match], related: list[Match]) -> tuple[list[Match], list[Conflict]]:
+        """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
+        return judge(claim, matches, related)
 
 
 def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
