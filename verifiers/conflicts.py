@@ -29,27 +29,41 @@ MAX_CONFLICTS = 5
 CLOSEST = 10  # candidates below the threshold judged for contradictions, best-ranked first
 # How much of the claim a text must tell too (the differing words set aside) to contradict it rather
 # than tell another event. Measured on the seed and ANS train pairs (docs/quality.md, verdicts).
-ALIGNED_CUE = 0.65
+ALIGNED_CUE = 0.5
 # Opposites the alias table lists are curated for one event each (طرد vs حقنا للدماء, غدر vs مؤامرة):
 # an account that shares the actors and tells the other version counts with less of the claim in it.
 ALIGNED_CURATED = 0.35
 # Without a checkable cue: the model's probability of "disagree" and the alignment it needs.
-ALIGNED_MODEL = 0.75
+ALIGNED_MODEL = 0.5
 P_MODEL = 0.8
-# A match tells the same account when this much of the claim is in it (or the model says agree).
-ALIGNED_SUPPORT = 0.6
+# A match supports the claim when the model says agree, with at most this probability of "disagree",
+# and this much of the claim is in it.
+P_SUPPORT = 0.35
+ALIGNED_SUPPORT = 0.5
 
 
-def contradicts(v: Verdict) -> bool:
+# A candidate the ranking did not keep as a match must tell more of the claim, and with a checkable cue:
+# archives hold many accounts of one topic (the dollar rose one day and fell the next), and only the
+# closest of them is the claim's own story.
+ALIGNED_CANDIDATE = 0.65
+
+
+def contradicts(v: Verdict, *, matched: bool = True) -> bool:
     if v.stance != "disagree":
         return False
+    if v.cue == "opposite":
+        return v.aligned >= ALIGNED_CURATED
     if v.cue is not None:
-        return v.aligned >= (ALIGNED_CURATED if v.cue == "opposite" else ALIGNED_CUE)
-    return v.short and v.aligned >= ALIGNED_MODEL and v.p_disagree >= P_MODEL
+        return v.aligned >= (ALIGNED_CUE if matched else ALIGNED_CANDIDATE)
+    # the model alone: never for a detail only the text has (an account that adds detail still agrees)
+    added_detail = getattr(v.reason, "code", "") == "changed_in_text"
+    return matched and v.short and not added_detail and v.aligned >= ALIGNED_MODEL and v.p_disagree >= P_MODEL
 
 
 def _supports(v: Verdict) -> bool:
-    return v.stance == "agree" or (v.stance != "disagree" and v.aligned >= ALIGNED_SUPPORT)
+    """The same account: the model agrees and is not torn toward "disagree" (an unsure match is shown as
+    related, never as support: a wrong "supported" confirms a distortion)."""
+    return v.stance == "agree" and v.p_disagree < P_SUPPORT and v.aligned >= ALIGNED_SUPPORT
 
 
 def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[list[Match], list[Conflict]]:
@@ -75,7 +89,7 @@ def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[
             continue
         seen.add(c.item_id)
         v = assess(claim_text, c.text)
-        if contradicts(v):
+        if contradicts(v, matched=False):
             against_claim.append((replace(c, stance="contradicts", stance_reason=v.reason), v.reason))
     anchor = next((i for i, m in enumerate(kept) if m.stance == "supports"), None)
     conflicts = [Conflict(m, reason, against=anchor) for m, reason in against_claim]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from verifiers import aliases, antonyms
+from verifiers.aliases import fold
 from verifiers.normalize import is_arabic, normalize, stems
 from verifiers.report import Note
 
@@ -37,6 +38,7 @@ NEGATORS = frozenset(
 )
 # ...but not these, which only look like a clitic + ما: "when" (لما in dialect), "as", "while", "what"
 NOT_NEGATORS = frozenset("لما بما كما مما فيما عما ربما انما طالما كلما بينما وما فما".split())
+QUESTION_WORDS = frozenset("هو هي هم هن هذا هذه الذي التي اهم ابرز".split())
 # Words that deny another account outright; they count even far from the shared words.
 DENIALS = frozenset(
     """نفي نفت ينفي تنفي نفوا ينفون نفيا تكذيب كذب كذبت يكذب تكذب شائعه شائعات اشاعه اشاعات مفبرك مفبركه
@@ -113,6 +115,11 @@ def _negations(words: list[str], other_stems: set[str], other_concepts: set[str]
     for i, w in enumerate(words):
         if w not in NEGATORS and (_bare(w) not in NEGATORS or w in NOT_NEGATORS):
             continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "ما" and (nxt in QUESTION_WORDS or not nxt):  # "ما هو" asks, it does not deny
+            continue
+        if w == "دون" and nxt.isdigit():  # "دون 74 دولارا": below, not without
+            continue
         following = next((x for x in words[i + 1:i + 4] if stems(x)), None)
         if following is None:
             continue
@@ -156,6 +163,8 @@ def cues(claim: str, text: str) -> Features:
 
     # a negation of shared content on one side only
     cn, tn = _negations(cw, ts, tc), _negations(tw, cs, cc)
+    if any(w in NEGATORS for w in cw) and any(w in NEGATORS for w in tw):
+        cn = tn = []  # both sides negate something: no side alone denies the other
     if tn and not cn:
         words = _quote(_as_written(tn[0], text))
         feats.cues.append(Cue("negation", Note("negation_in_text", f"a negation in the text: {words}", words=words), 0.8))
@@ -210,6 +219,8 @@ def cues(claim: str, text: str) -> Features:
         mine, theirs = _quote(r.claim_words), _quote(r.text_words)
         text_ = f"the act is reversed: {mine} in the claim vs {theirs} in the text"
         feats.cues.append(Cue("reversed", Note("reversed_act", text_, claim=mine, text=theirs), 0.9))
+    if not flips:
+        _one_sided_cue(feats, cacts, tacts)
     _role_cues(feats, cm, tm)
     _place_cue(feats, cm, tm)
     _attribution_cue(feats, cm, tm, claim, text)
@@ -218,6 +229,8 @@ def cues(claim: str, text: str) -> Features:
     if "reversed" in kinds and "negation" in kinds:
         feats.cues = [c for c in feats.cues if c.kind not in ("reversed", "negation")]
     differing = [getattr(c.reason, "params", {}).get("claim", "").strip("«»") for c in feats.cues]
+    differing += [c.reason.params["words"].strip("«»") for c in feats.cues if c.kind == "undoing"
+                  and c.reason.code == "undoing_in_claim"]
     feats.aligned = _aligned(claim, text, cs | cc, ts | tc, [w for w in differing if w], cross=cs_all == cc)
     return feats
 
@@ -230,7 +243,28 @@ def _aligned(claim: str, text: str, claim_terms: set[str], text_terms: set[str],
     if cross:  # across languages only concepts can be compared
         claim_terms = {t for t in claim_terms if t.startswith(aliases.PREFIX)}
     mine = claim_terms - skip
-    return len(mine & text_terms) / max(1, len(mine))
+    found = mine & text_terms
+    families = set().union(*(_family(t) for t in text_terms if not t.startswith(aliases.PREFIX))) if text_terms else set()
+    found |= {t for t in mine - found if not t.startswith(aliases.PREFIX) and _family(t) & families}
+    return len(found) / max(1, len(mine))
+
+
+# Acts that deny or undo the rest of the sentence ("تفشل في", "ترفض", "توقف", "تتجاهل"): named on one side
+# only, they turn the same words into the opposite account
+UNDOING_ACTS = frozenset({"lose", "reject", "stop", "ban"})
+
+
+def _one_sided_cue(feats: Features, cacts: list[aliases.Mention], tacts: list[aliases.Mention]) -> None:
+    c_ids, t_ids = {m.concept for m in cacts}, {m.concept for m in tacts}
+    for mine, theirs, where in ((cacts, t_ids, "claim"), (tacts, c_ids, "text")):
+        # "لمنع الغش", "لوقف الهجمات": to stop, a purpose, not a denial of what happened
+        act = next((m for m in mine if m.concept in UNDOING_ACTS and m.concept not in theirs
+                    and not fold(m.surface).startswith("ل")), None)
+        if act is not None:
+            words = _quote(act.surface)
+            note = Note(f"undoing_in_{where}", f"only the {where} says {words}", words=words)
+            feats.cues.append(Cue("undoing", note, 0.8))
+            return
 
 
 _ACTOR_KINDS = ("group", "person")
@@ -416,8 +450,7 @@ def pair_features(claim: str, text: str, feats: Features) -> dict[str, float]:
     substitutions that flip an account (ارتفاع -> انخفاض, رفع -> خفض) from the training pairs.
     """
     cs, ts = stems(claim), stems(text)
-    only_c = sorted(set(cs) - set(ts))
-    only_t = sorted(set(ts) - set(cs))
+    only_c, only_t = _unmatched(sorted(set(cs) - set(ts)), sorted(set(ts) - set(cs)))
     cg, tg = _char_grams(claim), _char_grams(text)
     out: dict[str, float] = {
         "bias": 1.0,
@@ -441,11 +474,43 @@ def pair_features(claim: str, text: str, feats: Features) -> dict[str, float]:
     for w in only_t:
         out["t:" + w] = 1.0
         out["d:" + w] = 1.0
+    # acts of the antonym lexicon on one side only: what the model learns for رفض holds for يرفض and
+    # ترفض too (the light stemmer keeps verb prefixes, so their stems differ)
+    c_acts = {m.concept for m in antonyms.acts(claim)}
+    t_acts = {m.concept for m in antonyms.acts(text)}
+    for a in c_acts - t_acts:
+        out["ca:" + a] = 1.0
+    for a in t_acts - c_acts:
+        out["ta:" + a] = 1.0
+    cw, tw = _words(claim), _words(text)
+    out["neg_c"] = float(sum(w in NEGATORS for w in cw))
+    out["neg_t"] = float(sum(w in NEGATORS for w in tw))
     if len(only_c) * len(only_t) <= 64:
         for a in only_c:
             for b in only_t:
                 out["x:" + "|".join(sorted((a, b)))] = 1.0
     return out
+
+
+_VOWELS = str.maketrans("", "", "اويى")
+
+
+def _family(stem: str) -> set[str]:
+    """Letter skeletons of a stem with and without a verb prefix: ترتفع and ارتفاع share رتفع, يرفض and
+    رفض share رفض. Words of one family are one word told in another form, not a changed detail."""
+    forms = {stem}
+    if len(stem) >= 4 and stem[0] in "يتنا":
+        forms.add(stem[1:])
+    return {f.translate(_VOWELS) for f in forms if len(f.translate(_VOWELS)) >= 2}
+
+
+def _unmatched(only_c: list[str], only_t: list[str]) -> tuple[list[str], list[str]]:
+    """The differing words, less those whose family the other side has (another form of the same word)."""
+    fc = {w: _family(w) for w in only_c}
+    ft = {w: _family(w) for w in only_t}
+    all_c = set().union(*fc.values()) if fc else set()
+    all_t = set().union(*ft.values()) if ft else set()
+    return [w for w in only_c if not fc[w] & all_t], [w for w in only_t if not ft[w] & all_c]
 
 
 @lru_cache(maxsize=1)
