@@ -28,4 +28,6 @@ def evidence(report: Report) -> Match | Conflict | None:
         return report.conflicts[0]
     if report.verdict == "supported":
         return next((m for m in report.matches if m.stance == "supports" and m.confidence == "strong"), None)
-    return report.matches[0] if report.matches else None
+    if report.verdict == "related":
+        return report.matches[0] if report.matches else None
+    return None
