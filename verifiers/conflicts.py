@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from verifiers.report import Claim, Conflict, Match
+from verifiers.report import Claim, Conflict, Match, Note
 from verifiers.stance import Verdict, assess
 
 MAX_CONFLICTS = 5
@@ -40,6 +40,8 @@ P_MODEL = 0.8
 # and this much of the claim is in it.
 P_SUPPORT = 0.35
 ALIGNED_SUPPORT = 0.5
+ALIGNED_ADDED = 0.7  # a text that holds this much of the claim and only adds words supports it...
+P_ADDED = 0.6  # ...unless the model leans this much toward "disagree"
 
 
 # A candidate the ranking did not keep as a match must tell more of the claim, and with a checkable cue:
@@ -63,7 +65,21 @@ def contradicts(v: Verdict, *, matched: bool = True) -> bool:
 def _supports(v: Verdict) -> bool:
     """The same account: the model agrees and is not torn toward "disagree" (an unsure match is shown as
     related, never as support: a wrong "supported" confirms a distortion)."""
-    return v.stance == "agree" and v.p_disagree < P_SUPPORT and v.aligned >= ALIGNED_SUPPORT
+    if v.stance == "agree":
+        return v.p_disagree < P_SUPPORT and v.aligned >= ALIGNED_SUPPORT
+    # all of the claim is in the text, which only adds words: more detail, not another account
+    added_detail = getattr(v.reason, "code", "") == "changed_in_text"
+    # (the model learned from headline pairs: on a long passage only the alignment speaks)
+    return (v.stance == "disagree" and v.cue is None and added_detail and v.aligned >= ALIGNED_ADDED
+            and (v.p_disagree < P_ADDED or not v.short))
+
+
+def _support_reason(v: Verdict) -> Note | None:
+    """None for the same account; for one that adds words, which ones."""
+    if v.stance == "agree":
+        return None
+    words = getattr(v.reason, "params", {}).get("words", "")
+    return Note("adds_detail", f"the text adds detail: {words}", words=words)
 
 
 def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[list[Match], list[Conflict]]:
@@ -80,7 +96,7 @@ def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[
         if contradicts(v):
             against_claim.append((replace(m, stance="contradicts", stance_reason=v.reason), v.reason))
         elif _supports(v):
-            kept.append(replace(m, stance="supports", stance_reason=None if v.stance == "agree" else v.reason))
+            kept.append(replace(m, stance="supports", stance_reason=_support_reason(v)))
         else:
             kept.append(replace(m, stance="related", stance_reason=v.reason))
     seen = {m.item_id for m in matches}

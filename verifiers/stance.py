@@ -41,7 +41,7 @@ NOT_NEGATORS = frozenset("لما بما كما مما فيما عما ربما �
 QUESTION_WORDS = frozenset("هو هي هم هن هذا هذه الذي التي اهم ابرز".split())
 # Words that deny another account outright; they count even far from the shared words.
 DENIALS = frozenset(
-    """نفي نفت ينفي تنفي نفوا ينفون نفيا تكذيب كذب كذبت يكذب تكذب شائعه شائعات اشاعه اشاعات مفبرك مفبركه
+    """نفي نفت ينفي تنفي نفوا ينفون نفيا تكذيب كذب كذبت يكذب تكذب مفبرك مفبركه
     مزاعم مزعوم زعم ادعاءات ادعاء ينفيان denied denies deny denial false fake hoax rumor rumour rumors
     rumours fabricated debunked untrue baseless""".split()
 )
@@ -110,20 +110,25 @@ def _has_denial(words: list[str], text_norm: str) -> str | None:
 
 
 def _negations(words: list[str], other_stems: set[str], other_concepts: set[str]) -> list[str]:
-    """Negators that deny something the other side says: the next content word is shared."""
+    """Negators that deny something the other side says: the next content word is shared (or another
+    form of a shared word: لم يفجروا denies بتفجير)."""
     found = []
+    families = set().union(*(_family(s) for s in other_stems)) if other_stems else set()
+    question = bool(words) and words[-1].endswith(("؟", "?"))
     for i, w in enumerate(words):
         if w not in NEGATORS and (_bare(w) not in NEGATORS or w in NOT_NEGATORS):
             continue
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if w == "ما" and (nxt in QUESTION_WORDS or not nxt):  # "ما هو" asks, it does not deny
+        if w == "ما" and (nxt in QUESTION_WORDS or not nxt or question):  # "ما هو" asks, it does not deny
             continue
         if w == "دون" and nxt.isdigit():  # "دون 74 دولارا": below, not without
             continue
         following = next((x for x in words[i + 1:i + 4] if stems(x)), None)
         if following is None:
             continue
-        if set(stems(following)) & other_stems or set(aliases.concept_tokens(following)) & other_concepts:
+        fstems = set(stems(following))
+        if (fstems & other_stems or set(aliases.concept_tokens(following)) & other_concepts
+                or any(_family(x) & families for x in fstems)):
             found.append(f"{w} {following}")
     return found
 
@@ -153,6 +158,9 @@ def cues(claim: str, text: str) -> Features:
 
     # a denial word on one side only
     cd, td = _has_denial(cw, " ".join(cw)), _has_denial(tw, " ".join(tw))
+    c_neg, t_neg = any(w in NEGATORS for w in cw), any(w in NEGATORS for w in tw)
+    if (td and c_neg) or (cd and t_neg):  # "تنفي وجود أدلة" tells what "عدم وجود أدلة" tells
+        cd = td = None
     if td and not cd:
         words = _quote(_as_written(td, text))
         feats.cues.append(Cue("denial", Note("denial_in_text", f"the text denies it: {words}", words=words), 0.9))
@@ -196,7 +204,9 @@ def cues(claim: str, text: str) -> Features:
     all_t = {m.concept for m in tm if m.kind == "group"}
     only_c = [c for c in c_actors if c not in all_t]
     only_t = [c for c in t_actors if c not in all_c]
-    if only_c and only_t:
+    # ...at the same place: an actor elsewhere (the Conoco field vs ISIS headquarters) is another event
+    c_places = {m.concept for m in _specific(cm) if m.kind == "place"}
+    if only_c and only_t and c_places <= {m.concept for m in tm}:
         theirs, mine = _quote(t_actors[only_t[0]]), _quote(c_actors[only_c[0]])
         text_ = f"a different actor: {theirs} in the text vs {mine} in the claim"
         feats.cues.append(Cue("actor", Note("different_actor", text_, claim=mine, text=theirs), 0.8))
@@ -213,6 +223,11 @@ def cues(claim: str, text: str) -> Features:
         feats.cues.append(Cue(kind, Note(f"different_{what}", text_, claim=str(a), text=str(b)), 0.6))
 
     cacts, tacts = antonyms.acts(claim), antonyms.acts(text)
+    # an act whose word the other side also has in another form (صعوده for الصعود) is not reversed
+    c_fam = set().union(*(_family(x) for x in cs)) if cs else set()
+    t_fam = set().union(*(_family(x) for x in ts)) if ts else set()
+    cacts = [m for m in cacts if not _told(m, t_fam)]
+    tacts = [m for m in tacts if not _told(m, c_fam)]
     flips = antonyms.reversals(cacts, tacts)
     if flips:
         r = flips[0]
@@ -220,7 +235,7 @@ def cues(claim: str, text: str) -> Features:
         text_ = f"the act is reversed: {mine} in the claim vs {theirs} in the text"
         feats.cues.append(Cue("reversed", Note("reversed_act", text_, claim=mine, text=theirs), 0.9))
     if not flips:
-        _one_sided_cue(feats, cacts, tacts)
+        _one_sided_cue(feats, cacts, tacts, claim, text)
     _role_cues(feats, cm, tm)
     _place_cue(feats, cm, tm)
     _attribution_cue(feats, cm, tm, claim, text)
@@ -233,6 +248,11 @@ def cues(claim: str, text: str) -> Features:
                   and c.reason.code == "undoing_in_claim"]
     feats.aligned = _aligned(claim, text, cs | cc, ts | tc, [w for w in differing if w], cross=cs_all == cc)
     return feats
+
+
+def _told(act: aliases.Mention, families: set[str]) -> bool:
+    """The other side has this act's word too, in another form."""
+    return any(_family(x) & families for x in stems(act.surface))
 
 
 def _aligned(claim: str, text: str, claim_terms: set[str], text_terms: set[str], differing: list[str],
@@ -254,12 +274,22 @@ def _aligned(claim: str, text: str, claim_terms: set[str], text_terms: set[str],
 UNDOING_ACTS = frozenset({"lose", "reject", "stop", "ban"})
 
 
-def _one_sided_cue(feats: Features, cacts: list[aliases.Mention], tacts: list[aliases.Mention]) -> None:
+def _negated(act: aliases.Mention, tokens: list[str]) -> bool:
+    """"لا يعني انتهاء": a negator among the two words before the act undoes the undoing."""
+    return any(normalize(w) in NEGATORS for w in tokens[max(0, act.start - 2):act.start])
+
+
+def _one_sided_cue(feats: Features, cacts: list[aliases.Mention], tacts: list[aliases.Mention],
+                   claim: str, text: str) -> None:
     c_ids, t_ids = {m.concept for m in cacts}, {m.concept for m in tacts}
-    for mine, theirs, where in ((cacts, t_ids, "claim"), (tacts, c_ids, "text")):
+    sides = ((cacts, t_ids, "claim", claim, text), (tacts, c_ids, "text", text, claim))
+    for mine, theirs, where, said, other in sides:
+        if any(w in NEGATORS for w in _words(other)):  # "منع النساء" tells what "لا نساء" tells
+            continue
+        tokens = re.findall(r"[^\W_]+", fold(said))
         # "لمنع الغش", "لوقف الهجمات": to stop, a purpose, not a denial of what happened
         act = next((m for m in mine if m.concept in UNDOING_ACTS and m.concept not in theirs
-                    and not fold(m.surface).startswith("ل")), None)
+                    and not fold(m.surface).startswith("ل") and not _negated(m, tokens)), None)
         if act is not None:
             words = _quote(act.surface)
             note = Note(f"undoing_in_{where}", f"only the {where} says {words}", words=words)
@@ -499,8 +529,10 @@ def _family(stem: str) -> set[str]:
     """Letter skeletons of a stem with and without a verb prefix: ترتفع and ارتفاع share رتفع, يرفض and
     رفض share رفض. Words of one family are one word told in another form, not a changed detail."""
     forms = {stem}
-    if len(stem) >= 4 and stem[0] in "يتنا":
+    if len(stem) >= 4 and stem[0] in "يتنابلوف":  # a verb prefix or a glued ب/ل/و/ف
         forms.add(stem[1:])
+        if len(stem) >= 5 and stem[1] in "يتنا":
+            forms.add(stem[2:])
     return {f.translate(_VOWELS) for f in forms if len(f.translate(_VOWELS)) >= 2}
 
 

@@ -184,6 +184,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note.changed_in_claim": ("a changed detail: {words} only in the claim", "تفصيل مختلف: {words} في الادعاء وحده"),
     "note.changed_in_text": ("a changed detail: {words} only in the text", "تفصيل مختلف: {words} في النص وحده"),
     "note.changed_account": ("a changed account ({pct}% sure)", "رواية مختلفة (بثقة {pct}%)"),
+    "note.adds_detail": ("the text adds detail: {words}", "النص يضيف تفصيلًا: {words}"),
     "note.same_account": ("same account: {pct}% of the claim's words, no contradiction found",
                           "الرواية نفسها: {pct}% من كلمات الادعاء، دون تناقض"),
     "note.related_only": ("related at most: {n} shared words, not the same account",
