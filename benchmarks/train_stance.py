@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=stance.MODEL_PATH)
     args = parser.parse_args(argv)
     if not ANS.exists():
-        print(f"ANS data not found at {ANS} (set ISNAD_BENCHDATA); nothing trained")
+        print(f"ANS data not found at {ANS} (set ISNAD_BENCHDATA); skipping, nothing trained")
         return 0
     train = load_split("train")
     X = keep_frequent(featurize(train))

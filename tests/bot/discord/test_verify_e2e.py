@@ -129,3 +129,18 @@ async def test_next_button_pages_through_more_matches(harness):
     click = await harness.click(first, "Next")
     page = await click.reply(("callback",))
     assert page.body["type"] == 7 and "Page 2 of 3" in page.text()
+
+
+async def test_a_distorted_claim_is_answered_contradicted_in_red_with_its_evidence(harness):
+    from bot.discord.render import RED
+
+    altered = "بعد هروب داعش من دير الزور أطلقوا سراح كل السجناء"  # the tweet says they killed them
+    call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": altered}])
+    reply = await call.reply(("followup",))
+    summary = reply.embeds[0]
+    assert summary["description"].startswith("**Contradicted")
+    assert summary["color"] == RED
+    assert "@mohsarmini" in summary["description"] and "2014-02-10" in summary["description"]
+    arabic = await harness.slash("verify", [{"type": 3, "name": "claim", "value": altered}], locale="ar")
+    text = (await arabic.reply(("followup",))).text()
+    assert "مُكذَّب" in text and "الفعل معكوس" in text and "reversed" not in text
