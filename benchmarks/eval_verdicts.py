@@ -60,7 +60,8 @@ def build(originals: dict[str, str]):
         path = Path(tmp) / "archive.jsonl"
         with open(path, "w", encoding="utf-8") as out:
             for claim in dataset.claims:
-                out.write(json.dumps({"id": claim.id, "title": claim.title, "text": claim.text}, ensure_ascii=False) + "\n")
+                record = {"id": claim.id, "title": claim.title, "text": claim.text}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
             for sid, text in originals.items():
                 out.write(json.dumps({"id": sid, "title": "", "text": text}, ensure_ascii=False) + "\n")
         ingest_paths(store, [path], fmt="jsonl", by="eval")
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  of which the agreeing headline's own original:            {share(agree_own, n_agr)}")
     for label, counts in verdicts.items():
         print(f"verdicts on {label} pairs: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
-    print(f"{len(pairs)} claims through verify_many in {elapsed:.1f} s ({1000 * elapsed / max(1, len(pairs)):.1f} ms each)")
+    each = 1000 * elapsed / max(1, len(pairs))
+    print(f"{len(pairs)} claims through verify_many in {elapsed:.1f} s ({each:.1f} ms each)")
     for s1, s2, verdict, reasons in missed[:args.errors]:
         print(f"- {verdict}: {reasons}\n    original: {s1}\n    altered:  {s2}")
     return 0

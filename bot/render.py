@@ -74,8 +74,7 @@ def verdict_lines(report: Report) -> list[str]:
     found = evidence(report)
     if found is None:
         return [f"Verdict: {head}" + ("" if head.endswith(".") else ".")]
-    conflict = found if isinstance(found, Conflict) else None
-    match = conflict.match if conflict else found  # type: ignore[union-attr]
+    conflict, match = (found, found.match) if isinstance(found, Conflict) else (None, found)
     when = f", on {match.date.iso()}" if match.date.known else ""
     lines = [f"Verdict: {head}: {_author(match)} wrote{when}:", f"   {_excerpt(match.text, 200)}"]
     why = conflict.reason if conflict else match.stance_reason

@@ -23,10 +23,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from verifiers.report import Claim, Conflict, Match, Note
+from verifiers.aliases import concept_tokens
+from verifiers.normalize import stems
 from verifiers.stance import Verdict, assess
 
 MAX_CONFLICTS = 5
-CLOSEST = 10  # candidates below the threshold judged for contradictions, best-ranked first
+CLOSEST = 8  # candidates below the threshold judged for contradictions, best-ranked first
 # How much of the claim a text must tell too (the differing words set aside) to contradict it rather
 # than tell another event. Measured on the seed and ANS train pairs (docs/quality.md, verdicts).
 ALIGNED_CUE = 0.5
@@ -48,6 +50,9 @@ P_ADDED = 0.6  # ...unless the model leans this much toward "disagree"
 # archives hold many accounts of one topic (the dollar rose one day and fell the next), and only the
 # closest of them is the claim's own story.
 ALIGNED_CANDIDATE = 0.65
+# ...and share this much of the claim's words before it is aligned at all (concepts and other word forms
+# can raise the alignment above the plain word overlap, hence lower than ALIGNED_CANDIDATE).
+PREFILTER = 0.4
 
 
 def contradicts(v: Verdict, *, matched: bool = True) -> bool:
@@ -82,6 +87,10 @@ def _support_reason(v: Verdict) -> Note | None:
     return Note("adds_detail", f"the text adds detail: {words}", words=words)
 
 
+def _terms(text: str) -> set[str]:
+    return set(stems(text)) | set(concept_tokens(text))
+
+
 def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[list[Match], list[Conflict]]:
     """(matches left, each with its stance; conflicts, best evidence first).
 
@@ -100,10 +109,14 @@ def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[
         else:
             kept.append(replace(m, stance="related", stance_reason=v.reason))
     seen = {m.item_id for m in matches}
+    claim_terms = _terms(claim_text)
     for c in candidates[:CLOSEST]:
         if c.item_id in seen:
             continue
         seen.add(c.item_id)
+        # cheap first: a candidate that shares too few of the claim's words cannot be aligned enough
+        if len(claim_terms & _terms(c.text)) < PREFILTER * len(claim_terms):
+            continue
         v = assess(claim_text, c.text)
         if contradicts(v, matched=False):
             against_claim.append((replace(c, stance="contradicts", stance_reason=v.reason), v.reason))

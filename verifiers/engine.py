@@ -424,7 +424,9 @@ class Verifier:
         ranked.sort(key=lambda m: -m.score)
         return ranked
 
-    def _conflicts(self, claim: Claim, matches: list[Match], related: list[Match]) -> tuple[list[Match], list[Conflict]]:
+    def _conflicts(
+        self, claim: Claim, matches: list[Match], related: list[Match]
+    ) -> tuple[list[Match], list[Conflict]]:
         """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
         return judge(claim, matches, related)
 

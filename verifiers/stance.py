@@ -62,8 +62,8 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟؛\n])\s+|\n+")
 class Cue:
     """One checkable difference between claim and text."""
 
-    kind: str  # denial | negation | reversed | opposite | swap | actor | place | attribution | number | date
-    reason: str
+    kind: str  # denial | negation | reversed | undoing | opposite | swap | actor | place | attribution | number | date
+    reason: Note
     strength: float  # how surely it alone means "disagree" (0..1)
 
 
@@ -79,6 +79,25 @@ class Features:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+# A claim meets many texts and a text is compared several times (cues, features): the scans are cached.
+@lru_cache(maxsize=4096)
+def _mention_tuple(text: str) -> tuple[aliases.Mention, ...]:
+    return tuple(aliases.mentions(text))
+
+
+def _mentions(text: str) -> list[aliases.Mention]:
+    return list(_mention_tuple(text))
+
+
+@lru_cache(maxsize=4096)
+def _act_tuple(text: str) -> tuple[aliases.Mention, ...]:
+    return tuple(antonyms.acts(text))
+
+
+def _acts(text: str) -> list[aliases.Mention]:
+    return list(_act_tuple(text))
+
+
 def _words(text: str) -> list[str]:
     return normalize(text).split()
 
@@ -141,7 +160,7 @@ def _quote(s: str) -> str:
 def cues(claim: str, text: str) -> Features:
     """The checkable differences between a claim and a text (already narrowed to the relevant part)."""
     cw, tw = _words(claim), _words(text)
-    cm, tm = aliases.mentions(claim), aliases.mentions(text)
+    cm, tm = _mentions(claim), _mentions(text)
     cc = {aliases.PREFIX + m.concept for m in cm}
     tc = {aliases.PREFIX + m.concept for m in tm}
     cs, ts = set(stems(claim)), set(stems(text))
@@ -175,10 +194,12 @@ def cues(claim: str, text: str) -> Features:
         cn = tn = []  # both sides negate something: no side alone denies the other
     if tn and not cn:
         words = _quote(_as_written(tn[0], text))
-        feats.cues.append(Cue("negation", Note("negation_in_text", f"a negation in the text: {words}", words=words), 0.8))
+        note = Note("negation_in_text", f"a negation in the text: {words}", words=words)
+        feats.cues.append(Cue("negation", note, 0.8))
     elif cn and not tn:
         words = _quote(_as_written(cn[0], claim))
-        feats.cues.append(Cue("negation", Note("negation_in_claim", f"a negation in the claim: {words}", words=words), 0.8))
+        note = Note("negation_in_claim", f"a negation in the claim: {words}", words=words)
+        feats.cues.append(Cue("negation", note, 0.8))
 
     # opposite predicates (alias table "opposes")
     table = aliases.table()
@@ -217,12 +238,12 @@ def cues(claim: str, text: str) -> Features:
         years_c = {n for n in cnums if 1900 <= n <= 2100}
         years_t = {n for n in tnums if 1900 <= n <= 2100}
         kind = "date" if years_c and years_t else "number"
-        a, b = sorted(years_c or cnums)[0], sorted(years_t or tnums)[0]
+        n_c, n_t = sorted(years_c or cnums)[0], sorted(years_t or tnums)[0]
         what = "year" if kind == "date" else "number"
-        text_ = f"a different {what}: {a} in the claim vs {b} in the text"
-        feats.cues.append(Cue(kind, Note(f"different_{what}", text_, claim=str(a), text=str(b)), 0.6))
+        text_ = f"a different {what}: {n_c} in the claim vs {n_t} in the text"
+        feats.cues.append(Cue(kind, Note(f"different_{what}", text_, claim=str(n_c), text=str(n_t)), 0.6))
 
-    cacts, tacts = antonyms.acts(claim), antonyms.acts(text)
+    cacts, tacts = _acts(claim), _acts(text)
     # an act whose word the other side also has in another form (صعوده for الصعود) is not reversed
     c_fam = set().union(*(_family(x) for x in cs)) if cs else set()
     t_fam = set().union(*(_family(x) for x in ts)) if ts else set()
@@ -264,7 +285,8 @@ def _aligned(claim: str, text: str, claim_terms: set[str], text_terms: set[str],
         claim_terms = {t for t in claim_terms if t.startswith(aliases.PREFIX)}
     mine = claim_terms - skip
     found = mine & text_terms
-    families = set().union(*(_family(t) for t in text_terms if not t.startswith(aliases.PREFIX))) if text_terms else set()
+    words = [t for t in text_terms if not t.startswith(aliases.PREFIX)]
+    families = set().union(*(_family(t) for t in words)) if words else set()
     found |= {t for t in mine - found if not t.startswith(aliases.PREFIX) and _family(t) & families}
     return len(found) / max(1, len(mine))
 
@@ -506,8 +528,8 @@ def pair_features(claim: str, text: str, feats: Features) -> dict[str, float]:
         out["d:" + w] = 1.0
     # acts of the antonym lexicon on one side only: what the model learns for رفض holds for يرفض and
     # ترفض too (the light stemmer keeps verb prefixes, so their stems differ)
-    c_acts = {m.concept for m in antonyms.acts(claim)}
-    t_acts = {m.concept for m in antonyms.acts(text)}
+    c_acts = {m.concept for m in _acts(claim)}
+    t_acts = {m.concept for m in _acts(text)}
     for a in c_acts - t_acts:
         out["ca:" + a] = 1.0
     for a in t_acts - c_acts:
@@ -525,7 +547,8 @@ def pair_features(claim: str, text: str, feats: Features) -> dict[str, float]:
 _VOWELS = str.maketrans("", "", "اويى")
 
 
-def _family(stem: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def _family(stem: str) -> frozenset[str]:
     """Letter skeletons of a stem with and without a verb prefix: ترتفع and ارتفاع share رتفع, يرفض and
     رفض share رفض. Words of one family are one word told in another form, not a changed detail."""
     forms = {stem}
@@ -533,7 +556,7 @@ def _family(stem: str) -> set[str]:
         forms.add(stem[1:])
         if len(stem) >= 5 and stem[1] in "يتنا":
             forms.add(stem[2:])
-    return {f.translate(_VOWELS) for f in forms if len(f.translate(_VOWELS)) >= 2}
+    return frozenset(f.translate(_VOWELS) for f in forms if len(f.translate(_VOWELS)) >= 2)
 
 
 def _unmatched(only_c: list[str], only_t: list[str]) -> tuple[list[str], list[str]]:
@@ -642,7 +665,8 @@ def _decide_with_model(model: dict, claim: str, text: str, f: Features) -> tuple
             return "disagree", cue.reason, proba["disagree"]
         words = _word_reason(_top_words(model, features, "disagree"), claim, text)
         pct = str(round(100 * proba["disagree"]))
-        return "disagree", words or Note("changed_account", f"a changed account ({pct}% sure)", pct=pct), proba["disagree"]
+        changed = Note("changed_account", f"a changed account ({pct}% sure)", pct=pct)
+        return "disagree", words or changed, proba["disagree"]
     if stance == "agree":
         return "agree", _same(f), proba["disagree"]
     return "other", _related(f), proba["disagree"]

@@ -207,12 +207,11 @@ def verdict_text(report: Report, lang: str) -> list[str]:
     found = evidence(report)
     if found is None:
         return [line(f"**{t(f'verdict.{report.verdict}', lang)}**", lang)]
-    conflict = found if isinstance(found, Conflict) else None
-    match = conflict.match if conflict else found  # type: ignore[union-attr]
+    conflict, match = (found, found.match) if isinstance(found, Conflict) else (None, found)
     who = who_text("", match.handle) if match.kind == "post" and match.handle else iso(
         clip(clean(match.publisher or match.title or match.source_id), 100))
     head = t(f"verdict.{report.verdict}", lang) + " " + t(
-        "verdict.wrote" if match.date.known else "verdict.wrote_undated", lang, who=who, date=iso(match.date.iso()))
+        "verdict.wrote" if match.date.known else "verdict.wrote_undated", lang, who=who, date=iso(match.date.iso() or ""))
     lines = [line(f"**{head}**", lang), line(f"“{clip(clean(match.text), 300)}”", lang)]
     why = conflict.reason if conflict else match.stance_reason
     if why:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import UTC
 
 from bot.discord.digest import Digest, digest_messages
@@ -112,7 +111,8 @@ def test_the_reply_opens_with_the_verdict_and_its_colour_follows_it():
     from bot.discord.render import GREEN, RED
 
     (summary, *_), = report_pages(_verdict_report("contradicted"), "en")[:1]
-    assert summary.description.startswith("**Contradicted: the archive contradicts this. \u2068@mohsarmini\u2069 wrote, on")
+    assert summary.description.startswith(
+        "**Contradicted: the archive contradicts this. \u2068@mohsarmini\u2069 wrote, on")
     assert "قاموا بقتل" in summary.description and "«بقتل»" in summary.description
     assert summary.colour.value == RED != GREEN
     fields = " ".join(f.value for f in summary.fields)
