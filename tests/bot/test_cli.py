@@ -373,3 +373,12 @@ def test_run_takes_its_config_before_or_after_the_command():
     assert build_parser().parse_args(["run", "--config", "a.toml"]).config == Path("a.toml")
     assert build_parser().parse_args(["--config", "b.toml", "run"]).config == Path("b.toml")
     assert build_parser().parse_args(["run"]).config is None
+
+
+def test_chat_answers_each_claim_with_its_verdict_first(default_home):
+    result = run_process("chat", stdin=f"{ALTERED_CLAIM}\n{SEED_CLAIM}\n\n")
+    assert result.returncode == 0, result.stderr
+    answers = [block for block in result.stdout.split("Claim: ") if block.strip()]
+    assert len(answers) == 2
+    assert answers[0].split("\n")[2].startswith("Verdict: Contradicted. The archive contradicts this: @mohsarmini")
+    assert answers[1].split("\n")[2].startswith("Verdict: Supported. The archive carries this claim: @mohsarmini")
