@@ -12,7 +12,8 @@ from typing import Any
 
 from storage.records import PartialDate, Source
 from storage.store import AuditEvent
-from verifiers.report import Match, Report
+from verifiers.report import Conflict, Match, Report
+from verifiers.verdict import evidence
 
 EXCERPT_CHARS = 280
 
@@ -36,7 +37,8 @@ def _who(match: Match) -> str:
 def _match_block(number: int, match: Match, *, scored: bool = True) -> list[str]:
     # A conflict is another account of the event, not a match: its match score says little.
     score = f"score {match.score:.0f} · " if scored else ""
-    lines = [f"{number}. {score}{_who(match)} · {_date(match.date)}"]
+    stance = f" · {match.stance}" if scored and match.stance else ""
+    lines = [f"{number}. {score}{_who(match)} · {_date(match.date)}{stance}"]
     lines.append(f"   {_excerpt(match.text)}")
     origin = " — ".join(part for part in (match.title, match.publisher) if part)
     if origin:
@@ -45,24 +47,65 @@ def _match_block(number: int, match: Match, *, scored: bool = True) -> list[str]
         lines.append(f"   link: {match.url}")
     if match.reason and scored:
         lines.append(f"   why: {match.reason}")
+    if scored and match.stance_reason and match.stance != "supports":
+        lines.append(f"   {match.stance}: {match.stance_reason}")
+    return lines
+
+
+# The verdict in plain words, first in every reply (verifiers/verdict.py decides it).
+VERDICT_WORDS = {
+    "supported": "Supported. The archive carries this claim",
+    "contradicted": "Contradicted. The archive contradicts this",
+    "disputed": "Disputed. The archive carries this, but another account contradicts it",
+    "related": "Related. The archive tells of the same event, but neither carries nor contradicts this",
+    "not_found": "Not found. No match: nothing in the archive matches this claim.",
+}
+
+
+def _author(match: Match) -> str:
+    if match.kind == "post" and match.handle:
+        return f"@{match.handle}"
+    return match.publisher or match.title or "an archived article"
+
+
+def verdict_lines(report: Report) -> list[str]:
+    """The verdict and the one piece of evidence behind it: who wrote what, when, and why it counts."""
+    head = VERDICT_WORDS[report.verdict]
+    found = evidence(report)
+    if found is None:
+        return [f"Verdict: {head}" + ("" if head.endswith(".") else ".")]
+    conflict, match = (found, found.match) if isinstance(found, Conflict) else (None, found)
+    when = f", on {match.date.iso()}" if match.date.known else ""
+    lines = [f"Verdict: {head}: {_author(match)} wrote{when}:", f"   {_excerpt(match.text, 200)}"]
+    why = conflict.reason if conflict else match.stance_reason
+    if why:
+        lines.append(f"   why: {why}")
     return lines
 
 
 def render_report(report: Report) -> str:
-    lines = [f"Claim: {_excerpt(report.claim.text or report.query)}", ""]
+    lines = [f"Claim: {_excerpt(report.claim.text or report.query)}", "", *verdict_lines(report)]
     lines.extend(f"Note: {note}" for note in report.notes)
-    if not report.matches:
-        lines.append("No match: nothing in the archive matches this claim.")
-        return "\n".join(lines) + "\n"
-    lines.append(f"Matches ({len(report.matches)}), best first:")
-    for number, match in enumerate(report.matches, start=1):
-        lines.extend(_match_block(number, match))
-    lines.extend(["", *_timeline(report)])
+    if report.matches:
+        lines.append("")
+    strong = [m for m in report.matches if m.confidence == "strong"]
+    possible = [m for m in report.matches if m.confidence != "strong"]
+    if strong:
+        lines.append(f"Matches ({len(strong)}), best first:")
+        for match in strong:
+            lines.extend(_match_block(report.matches.index(match) + 1, match))
+    if possible:
+        lines.extend(["", f"Possibly related ({len(possible)}), not evidence enough on their own:"])
+        for match in possible:
+            lines.extend(_match_block(report.matches.index(match) + 1, match))
+    if report.timeline:
+        lines.extend(["", *_timeline(report)])
     if report.conflicts:
         lines.extend(["", f"Conflicting accounts ({len(report.conflicts)}):"])
         for number, conflict in enumerate(report.conflicts, start=1):
             lines.extend(_match_block(number, conflict.match, scored=False))
-            lines.append(f"   conflicts with match {conflict.against + 1}: {conflict.reason}")
+            target = "the claim" if conflict.against is None else f"match {conflict.against + 1}"
+            lines.append(f"   conflicts with {target}: {conflict.reason}")
     return "\n".join(lines) + "\n"
 
 

@@ -35,10 +35,10 @@ from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
 from storage.urls import url_key
-from verifiers import provenance, rerank
+from verifiers import provenance, rerank, verdict
 from verifiers.aliases import AliasTable, read_aliases
 from verifiers.claim import clean_claim
-from verifiers.conflicts import find_conflicts
+from verifiers.conflicts import judge
 from verifiers.crosslang import CrossLanguage
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
 from verifiers.normalize import tokens
@@ -353,8 +353,9 @@ class Verifier:
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]
         report = Report(query=text, claim=claim, matches=matches)
-        report.conflicts = self._conflicts(claim, matches, rest[:RELATED])
-        report.timeline = provenance.timeline(matches)
+        report.matches, report.conflicts = self._conflicts(claim, matches, rest[:RELATED])
+        report.verdict = verdict.decide(report.matches, report.conflicts)
+        report.timeline = provenance.timeline(report.matches)
         report.recycled_days = provenance.recycled_days(claim, report.timeline)
         if claim.urls and not exact and not claim.text:
             report.notes.append(Note("link_not_archived", "the link is not in the archive"))
@@ -457,8 +458,11 @@ class Verifier:
         ranked.sort(key=lambda m: -m.score)
         return ranked
 
-    def _conflicts(self, claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
-        return find_conflicts(claim, matches, related) if matches else []
+    def _conflicts(
+        self, claim: Claim, matches: list[Match], related: list[Match]
+    ) -> tuple[list[Match], list[Conflict]]:
+        """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
+        return judge(claim, matches, related)
 
 
 def update_index(store: ArchiveStore, *, rebuild: bool = False, aliases: AliasTable | None = None) -> Verifier:

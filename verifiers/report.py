@@ -96,7 +96,7 @@ class Conflict:
 
     match: Match
     reason: str
-    against: int  # index in Report.matches of the match it contradicts
+    against: int | None  # index in Report.matches of the match it contradicts; None: the claim itself
 
     def to_json(self) -> dict[str, Any]:
         return {**self.match.to_json(), "reason": self.reason, "against": self.against}

@@ -16,6 +16,7 @@ import discord
 from bot.i18n import count, note_text, reason_text, t
 from storage.records import PartialDate
 from verifiers.report import Conflict, Match, Report, SourceDate
+from verifiers.verdict import evidence
 
 TITLE_MAX = 256
 DESC_MAX = 4096
@@ -37,7 +38,10 @@ FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
 _TATWEEL = re.compile("\u0640+")
 _LINE_START_MARKUP = re.compile(r"^(\s*)([#>\-*]|\d+\.)", re.MULTILINE)
 
-GREEN, GREY, ORANGE, RED = 0x2E8B57, 0x808080, 0xE67E22, 0xC0392B
+GREEN, GREY, ORANGE, RED, BLUE = 0x2E8B57, 0x808080, 0xE67E22, 0xC0392B, 0x3498DB
+# The summary's colour follows the verdict: only a supported claim is green.
+VERDICT_COLOUR = {"supported": GREEN, "contradicted": RED, "disputed": ORANGE, "related": BLUE, "not_found": GREY}
+STANCE_COLOUR = {"supports": GREEN, "contradicts": RED, "related": GREY}
 
 
 def iso(text: str) -> str:
@@ -158,8 +162,13 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
         title=clip(_TATWEEL.sub("", title), TITLE_MAX),
         url=_safe_url(match.url),
         description=line(clip(clean(match.text), EXCERPT_MAX), lang),
-        colour=GREEN,
+        colour=STANCE_COLOUR.get(match.stance or "", GREY) if match.confidence == "strong" else GREY,
     )
+    if match.stance:
+        stance = t(f"stance.{match.stance}", lang)
+        if match.stance_reason and match.stance != "supports":
+            stance += f" · {clean(note_text(match.stance_reason, lang))}"
+        embed.add_field(name=t("result.stance", lang), value=clip(line(stance, lang), 300), inline=False)
     if match.publisher:
         embed.add_field(name=t("result.publisher", lang), value=clip(clean(match.publisher), 200))
     who = who_text(match.author, match.handle if match.kind == "post" else "")
@@ -172,7 +181,8 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
     embed.add_field(name=t("result.score", lang), value=clip(score, 300))
     if _safe_url(match.url):
         embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(text=t("result.match", lang, n=n, total=total) + f" · {match.source_id}")
+    tier = "" if match.confidence == "strong" else t("result.possible_one", lang) + " · "
+    embed.set_footer(text=tier + t("result.match", lang, n=n, total=total) + f" · {match.source_id}")
     return embed
 
 
@@ -193,12 +203,30 @@ def _first_text(report: Report, lang: str) -> str | None:
     return t("result.first", lang, who=who, date=iso(date_text(first.date, lang)))
 
 
+def verdict_text(report: Report, lang: str) -> list[str]:
+    """The verdict in plain words and the one piece of evidence behind it, as lines."""
+    found = evidence(report)
+    if found is None:
+        return [line(f"**{t(f'verdict.{report.verdict}', lang)}**", lang)]
+    conflict, match = (found, found.match) if isinstance(found, Conflict) else (None, found)
+    who = who_text("", match.handle) if match.kind == "post" and match.handle else iso(
+        clip(clean(match.publisher or match.title or match.source_id), 100))
+    head = t(f"verdict.{report.verdict}", lang) + " " + t(
+        "verdict.wrote" if match.date.known else "verdict.wrote_undated", lang, who=who, date=iso(match.date.iso() or ""))
+    lines = [line(f"**{head}**", lang), line(f"“{clip(clean(match.text), 300)}”", lang)]
+    why = conflict.reason if conflict else match.stance_reason
+    if why:
+        lines.append(line(f"{t('verdict.why', lang)}: {clip(clean(note_text(why, lang)), 300)}", lang))
+    return lines
+
+
 def summary_embed(report: Report, lang: str) -> discord.Embed:
-    has = bool(report.matches)
-    colour = ORANGE if report.conflicts else (GREEN if has else GREY)
+    colour = VERDICT_COLOUR.get(report.verdict, GREY)
     parts = [f"**{t('result.claim', lang)}:** {clip(clean(report.claim.raw or report.query), 600)}"]
-    if not has:
-        parts.append(line(t("result.nothing", lang), lang))
+    parts[:0] = verdict_text(report, lang)  # the verdict first, then the claim
+    possible = sum(m.confidence != "strong" for m in report.matches)
+    if possible:
+        parts.append(line(t("result.possible", lang, n=possible), lang))
     first = _first_text(report, lang)
     if first:
         parts.append(line(first, lang))
@@ -234,10 +262,11 @@ def _add_conflict(embed: discord.Embed, conflict: Conflict, lang: str) -> None:
     name = f"⚠ {clean(m.title or m.publisher or m.source_id)}"
     who = who_text(m.author, m.handle if m.kind == "post" else "")
     head = " — ".join(x for x in (who, iso(date_text(m.date, lang))) if x)
+    target = (t("result.conflict_claim", lang) if conflict.against is None
+              else t("result.conflict_against", lang, n=conflict.against + 1))
     value = "\n".join([
         line(head, lang),
-        line(f"**{clip(clean(note_text(conflict.reason, lang)), 250)}** "
-             f"({t('result.conflict_against', lang, n=conflict.against + 1)})", lang),
+        line(f"**{clip(clean(note_text(conflict.reason, lang)), 250)}** ({target})", lang),
         line(f"“{clip(clean(m.text), 200)}”", lang),
     ])
     if _safe_url(m.url):
@@ -250,7 +279,7 @@ def conflict_embeds(conflicts: list[Conflict], lang: str) -> list[discord.Embed]
     """Conflicts beyond the summary's, 4 to an embed, on pages after the matches."""
     out = []
     for start in range(0, len(conflicts), SUMMARY_CONFLICTS):
-        embed = discord.Embed(title=t("result.conflicts", lang), colour=ORANGE)
+        embed = discord.Embed(title=t("result.conflicts", lang), colour=RED)
         for conflict in conflicts[start:start + SUMMARY_CONFLICTS]:
             _add_conflict(embed, conflict, lang)
         out.append(embed)

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         ["benchmarks/eval_retrieval.py"],
         ["benchmarks/eval_stance.py"],
+        ["benchmarks/eval_verdicts.py"],
+        ["benchmarks/train_stance.py"],
         ["benchmarks/bench_verify.py"],
         ["-m", "benchmarks.bench_scale", "--sizes", "10k"],
     ],

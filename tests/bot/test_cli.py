@@ -118,7 +118,31 @@ def test_verify_json_names_the_mohsarmini_tweet(default_home):
     assert [m["score"] for m in result["matches"]] == sorted((m["score"] for m in result["matches"]), reverse=True)
     for conflict in result["conflicts"]:
         assert set(conflict) == MATCH_KEYS | {"reason", "against"}
-        assert 0 <= conflict["against"] < len(result["matches"])
+        assert conflict["against"] is None or 0 <= conflict["against"] < len(result["matches"])
+    assert result["verdict"] == "supported" and top["stance"] == "supports"
+
+
+ALTERED_CLAIM = "بعد هروب داعش من دير الزور أطلقوا سراح كل السجناء"  # the tweet says they killed them
+
+
+def test_verify_opens_with_the_verdict_and_its_evidence(default_home):
+    code, out = run("verify", ALTERED_CLAIM)
+    assert code == 0
+    first = out.split("\n")[2:5]
+    assert first[0] == "Verdict: Contradicted. The archive contradicts this: @mohsarmini wrote, on 2014-02-10:"
+    assert "قاموا بقتل" in first[1]  # the evidence as written
+    assert "«أطلقوا سراح»" in first[2] and "«بقتل»" in first[2]
+    assert "conflicts with the claim" in out
+    supported = run("verify", SEED_CLAIM)[1]
+    assert "Verdict: Supported." in supported and "supports" in supported
+
+
+def test_json_of_a_distorted_claim_lists_its_original_as_a_conflict_only(default_home):
+    result = json.loads(run("verify", "--json", ALTERED_CLAIM)[1])
+    assert result["verdict"] == "contradicted"
+    (conflict,) = [c for c in result["conflicts"] if c["handle"] == "mohsarmini"]
+    assert conflict["stance"] == "contradicts" and conflict["against"] is None and "«بقتل»" in conflict["reason"]
+    assert all(m["handle"] != "mohsarmini" or m["stance"] != "supports" for m in result["matches"])
 
 
 def test_verify_human_output_names_source_and_date(default_home):
@@ -137,7 +161,7 @@ def test_human_output_shows_each_conflict_with_its_reason(default_home):
 
 def test_unrelated_claim_gets_a_plain_no_match(default_home):
     code, out = run("verify", UNRELATED)
-    assert code == 0 and "No match" in out
+    assert code == 0 and "No match" in out and out.split("\n")[2].startswith("Verdict: Not found.")
     for claim in (UNRELATED, UNRELATED_AR):
         assert json.loads(run("verify", "--json", claim)[1])["matches"] == [], claim
 
@@ -395,3 +419,10 @@ def test_ingest_url_says_when_an_embedded_tweets_shown_date_was_corrected(tmp_pa
                        httpserver.url_for("/story"))
     assert done.returncode == 0 and "1 source(s) added" in done.stdout
     assert "2015-03-03" in done.stderr  # the importer's note reaches the user
+def test_chat_answers_each_claim_with_its_verdict_first(default_home):
+    result = run_process("chat", stdin=f"{ALTERED_CLAIM}\n{SEED_CLAIM}\n\n")
+    assert result.returncode == 0, result.stderr
+    answers = [block for block in result.stdout.split("Claim: ") if block.strip()]
+    assert len(answers) == 2
+    assert answers[0].split("\n")[2].startswith("Verdict: Contradicted. The archive contradicts this: @mohsarmini")
+    assert answers[1].split("\n")[2].startswith("Verdict: Supported. The archive carries this claim: @mohsarmini")

@@ -2,7 +2,7 @@
 import pytest
 
 from verifiers.claim import clean_claim
-from verifiers.conflicts import find_conflicts
+from verifiers.conflicts import find_conflicts, judge
 from verifiers.engine import Verifier
 from verifiers.report import Match
 
@@ -23,8 +23,8 @@ def test_spare_blood_vs_driven_out(verifier):
     reasons = [c.reason for c in report.conflicts]
     assert any("حقنا للدماء" in r and ("معارك عنيفة" in r or "انتزاع" in r) for r in reasons)
     for c in report.conflicts:
-        assert 0 <= c.against < len(report.matches)
-        assert report.matches[c.against].stance == "supports"
+        assert c.against is None or report.matches[c.against].stance == "supports"
+        assert c.match.item_id not in {m.item_id for m in report.matches}
 
 
 def test_driven_out_vs_spare_blood(verifier):
@@ -68,3 +68,29 @@ def test_related_items_beyond_the_matches_and_against_index():
     assert [c.match.item_id for c in conflicts] == ["b"]
     assert conflicts[0].against == 0 and "لم" in conflicts[0].reason
     assert matches[0].stance == "supports"
+
+
+def test_a_contradicting_match_leaves_the_matches_for_the_conflicts():
+    claim = clean_claim("بعد هروب داعش من دير الزور أطلقوا سراح كل السجناء")
+    matches = [_match("a", "بعد هروب داعش من دير الزور قاموا بقتل كل سجناءهم")]
+    kept, conflicts = judge(claim, matches, [])
+    assert kept == [] and [c.match.item_id for c in conflicts] == ["a"]
+    assert conflicts[0].against is None  # nothing supports the claim: it contradicts the claim itself
+    assert conflicts[0].match.stance == "contradicts" and "«بقتل»" in conflicts[0].match.stance_reason
+
+
+@pytest.mark.parametrize("text", [
+    "بعد فرار داعش من دير الزور قاموا بقتل جميع السجناء",  # synonyms: فرار for هروب, جميع for كل
+    "بعد هروب داعش من دير الزور قتلوا كل السجناء في سجونهم بالمدينة",  # added detail
+])
+def test_synonyms_and_added_detail_are_no_conflict(text):
+    claim = clean_claim("بعد هروب داعش من دير الزور قتلوا كل السجناء")
+    kept, conflicts = judge(claim, [_match("a", text)], [])
+    assert conflicts == [] and kept[0].stance == "supports"
+
+
+def test_a_far_candidate_needs_a_checkable_difference():
+    """Below the threshold, the model's hunch is not enough: many accounts share a topic."""
+    claim = clean_claim("الذهب يرتفع مع تراجع الدولار")
+    kept, conflicts = judge(claim, [], [_match("b", "الذهب يرتفع مع تراجع النفط", 20)])
+    assert conflicts == []

@@ -1,6 +1,7 @@
 """Embeds stay inside Discord's limits with long Arabic texts and many matches."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 
 from bot.discord.digest import Digest, digest_messages
@@ -89,3 +90,50 @@ def test_conflict_reasons_are_worded_in_the_reply_language():
     english = " ".join(f.value for f in report_pages(report, "en")[0][0].fields)
     assert "رواية معاكسة" in arabic and "opposite account" not in arabic
     assert "opposite account" in english
+
+
+def _verdict_report(verdict: str) -> Report:
+    claim = "بعد هروب داعش من دير الزور أطلقوا سراح كل السجناء"
+    post = Match(score=99, source_id="src-1", kind="post", item_id="src-1:t0",
+                 text="بعد هروب داعش من دير الزور قاموا بقتل كل سجناءهم", date=PartialDate(2014, 2, 10),
+                 handle="mohsarmini", stance="contradicts")
+    reason = Note("reversed_act", "the act is reversed: «أطلقوا سراح» in the claim vs «بقتل» in the text",
+                  claim="«أطلقوا سراح»", text="«بقتل»")
+    report = Report(query=claim, claim=Claim(raw=claim, text=claim), verdict=verdict)
+    if verdict == "contradicted":
+        report.conflicts = [Conflict(post, reason, against=None)]
+    else:
+        report.matches = [replace(post, stance="supports", stance_reason=None)]
+    return report
+
+
+def test_the_reply_opens_with_the_verdict_and_its_colour_follows_it():
+    from bot.discord.render import GREEN, RED
+
+    (summary, *_), = report_pages(_verdict_report("contradicted"), "en")[:1]
+    assert summary.description.startswith(
+        "**Contradicted: the archive contradicts this. \u2068@mohsarmini\u2069 wrote, on")
+    assert "قاموا بقتل" in summary.description and "«بقتل»" in summary.description
+    assert summary.colour.value == RED != GREEN
+    fields = " ".join(f.value for f in summary.fields)
+    assert "contradicts the claim" in fields
+    supported = report_pages(_verdict_report("supported"), "en")[0]
+    assert supported[0].colour.value == GREEN and supported[0].description.startswith("**Supported")
+    assert "supports the claim" in " ".join(f.value for f in supported[1].fields)
+
+
+def test_an_arabic_reply_words_the_verdict_and_its_reason_in_arabic():
+    page = report_pages(_verdict_report("contradicted"), "ar")[0]
+    text = page[0].description + " ".join(f.value for f in page[0].fields)
+    assert "مُكذَّب" in text and "الفعل معكوس" in text and "تخالف الادعاء" in text
+    for english in ("reversed", "Contradicted", "contradicts", "in the claim"):
+        assert english not in text
+
+
+def test_possible_matches_are_set_apart():
+    report = _verdict_report("supported")
+    report.matches.append(replace(report.matches[0], item_id="src-2:t0", confidence="possible", stance="related"))
+    report.verdict = "supported"
+    page = report_pages(report, "en")[0]
+    assert "1 possibly related account(s)" in page[0].description
+    assert page[2].footer.text.startswith("Possibly related")

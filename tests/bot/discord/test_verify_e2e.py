@@ -232,3 +232,18 @@ async def test_the_menu_on_a_long_message_checks_a_claim_at_its_end_and_links_ba
     texts = [a.text() for a in answers]
     assert any("@mohsarmini" in text for text in texts)  # the claim after 1,000 characters was checked
     assert all("Checked message: https://discord.com/channels/" in text for text in texts)
+
+
+async def test_a_distorted_claim_is_answered_contradicted_in_red_with_its_evidence(harness):
+    from bot.discord.render import RED
+
+    altered = "بعد هروب داعش من دير الزور أطلقوا سراح كل السجناء"  # the tweet says they killed them
+    call = await harness.slash("verify", [{"type": 3, "name": "claim", "value": altered}])
+    reply = await call.reply(("followup",))
+    summary = reply.embeds[0]
+    assert summary["description"].startswith("**Contradicted")
+    assert summary["color"] == RED
+    assert "@mohsarmini" in summary["description"] and "2014-02-10" in summary["description"]
+    arabic = await harness.slash("verify", [{"type": 3, "name": "claim", "value": altered}], locale="ar")
+    text = (await arabic.reply(("followup",))).text()
+    assert "مُكذَّب" in text and "الفعل معكوس" in text and "reversed" not in text
