@@ -41,8 +41,11 @@ def test_a_doctored_number_is_not_the_same_post(sample_store, make_source):
     ingest_sources(sample_store, [source], by="test")
     verifier = Verifier(sample_store, index_dir=None)
     assert verifier.verify(text, claim_handle="aleppo_media", min_score=0).matches[0].reason == SAME_POST
-    doctored = verifier.verify(text.replace("12", "120"), claim_handle="aleppo_media", min_score=0).matches[0]
-    assert doctored.handle == "aleppo_media" and doctored.reason != SAME_POST and not doctored.exact
+    report = verifier.verify(text.replace("12", "120"), claim_handle="aleppo_media", min_score=0)
+    # The tweet tells another number: it is a conflict, never the same post.
+    doctored = next(c.match for c in report.conflicts if c.match.handle == "aleppo_media")
+    assert doctored.reason != SAME_POST and not doctored.exact
+    assert report.verdict == "contradicted"
 
 
 def test_ocr_confusions_in_handles_are_folded():

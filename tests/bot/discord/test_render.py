@@ -135,5 +135,5 @@ def test_possible_matches_are_set_apart():
     report.matches.append(replace(report.matches[0], item_id="src-2:t0", confidence="possible", stance="related"))
     report.verdict = "supported"
     page = report_pages(report, "en")[0]
-    assert "1 possibly related account(s)" in page[0].description
+    assert "1 possibly related account below" in page[0].description
     assert page[2].footer.text.startswith("Possibly related")
