@@ -157,10 +157,11 @@ def isnad_rank(verifier, queries: dict[str, str], qrels, copies, *, path: bool =
 def dense_rank(verifier, queries: dict[str, str], qrels, copies) -> dict[str, list[str]]:
     """e5 alone: the dense index's cosine order."""
     from verifiers import embeddings
+    from verifiers.claim import clean_claim
 
     ranked = {}
     for qid, text in queries.items():
-        hits = verifier.crosslang.dense.search(embeddings.shared().query(text), k=K * 4)
+        hits = verifier.crosslang.dense.search(embeddings.shared().claim(clean_claim(text).text), k=K * 4)
         ids = list(dict.fromkeys(h.source_id for h in hits))[:K]
         ranked[qid] = [_as_copy(sid, copies, qrels[qid]) for sid in ids]
     return ranked
@@ -266,7 +267,7 @@ def section_cost(verifier) -> None:
     rate = len(texts) / (time.perf_counter() - t)
     t = time.perf_counter()
     for text in texts[:50]:
-        embedder.query(text)
+        embedder.claim(text)
     one = (time.perf_counter() - t) / 50 * 1000
     print(f"\n4. Embedding: {rate:.1f} passages a second in batches of 16; one claim {one:.1f} ms "
           f"({rate and 100_000 / rate / 60:.0f} min for 100k passages)")

@@ -59,6 +59,7 @@ class Suggestion:
 def latin_skeleton(name: str) -> str:
     text = _LATIN_ARTICLE.sub("", name.lower())
     text = re.sub(r"\b(al|el)\s+", "", text)
+    text = re.sub(r"(?<=[aeiy])h\b", "", text)  # Raqqah, Busayrah: the final h writes ة, a vowel
     for a, b in _LATIN_FOLD:
         text = text.replace(a, b)
     text = re.sub(r"[^a-z]", "", text)

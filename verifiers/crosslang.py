@@ -22,7 +22,11 @@ The score is P(same claim) x 100, like the re-ranker's: a logistic over
   but the first): the claim's own account stands out from similar stories;
 - concepts, has_concepts: the share of the claim's alias-table concepts the
   item carries (and whether the claim has any);
-- num_shared, num_clash: numbers in common, or only different ones.
+- num_shared, num_clash: numbers in common, or only different ones;
+- names, has_names: the share of the Latin side's names (capitalised words:
+  Macron, Frankfurt, Haniyeh) whose transliteration skeleton the Arabic side
+  has (verifiers/alias_suggest.py), and whether it has any: names the alias
+  table has never heard of still count.
 benchmarks/train_crosslang.py fits it on English renderings of Arabic train
 tweets (benchmarks/data/crosslang_en_ar.tsv) and ships the weights as
 data/crosslang_weights.json; no scikit-learn at run time.
@@ -39,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verifiers import embeddings
+from verifiers.alias_suggest import MIN_CONSONANTS, arabic_ngrams, latin_names, latin_skeleton
 from verifiers.aliases import concept_tokens, fold
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
 from verifiers.normalize import is_arabic
@@ -49,7 +54,7 @@ if TYPE_CHECKING:
     from verifiers.engine import Verifier
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "crosslang_weights.json"
-FEATURES = ("cosine", "lead", "concepts", "has_concepts", "num_shared", "num_clash")
+FEATURES = ("cosine", "lead", "concepts", "has_concepts", "num_shared", "num_clash", "names", "has_names")
 TEXT_RECIPE = 1  # bump when backfill.item_texts changes what is embedded: saved vectors are redone
 CANDIDATES = 20  # dense hits scored per claim
 REASON = "other language"
@@ -79,12 +84,15 @@ def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[di
     """The features of each candidate of one claim (cosines best first, texts alike)."""
     concepts = set(concept_tokens(claim_text))
     numbers = _numbers(claim_text)
+    claim_latin = not is_arabic(claim_text)
+    claim_side = _names(claim_text) if claim_latin else arabic_ngrams(claim_text)
     out = []
     for i, (cos, text) in enumerate(zip(cosines, texts)):
         others = [c for j, c in enumerate(cosines) if j != i]
         best_other = max(others) if others else cos - 0.05
         theirs = set(concept_tokens(text))
         their_numbers = _numbers(text)
+        names, skeletons = (claim_side, arabic_ngrams(text)) if claim_latin else (_names(text), claim_side)
         out.append({
             "cosine": cos,
             "lead": cos - best_other,
@@ -92,8 +100,16 @@ def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[di
             "has_concepts": 1.0 if concepts else 0.0,
             "num_shared": 1.0 if numbers & their_numbers else 0.0,
             "num_clash": 1.0 if numbers and their_numbers and not numbers & their_numbers else 0.0,
+            "names": sum(1 for n in names if n in skeletons) / len(names) if names else 0.0,
+            "has_names": 1.0 if names else 0.0,
         })
     return out
+
+
+def _names(latin_text: str) -> list[str]:
+    """The transliteration skeletons of a Latin text's names."""
+    skeletons = {latin_skeleton(n) for n in latin_names(latin_text)}
+    return sorted(s for s in skeletons if len(s) >= MIN_CONSONANTS)
 
 
 def probability(f: dict[str, float]) -> float:
@@ -139,11 +155,18 @@ class CrossLanguage:
             self.backfill = Backfill(self.dense, self._wanted, self._fetch)
         return self.backfill
 
-    def start_background(self) -> None:
+    def start_background(self, delay: float | None = None) -> None:
         """Embed the archive in a background thread (the bot and the chat call this at start)."""
         backfill = self.make_backfill()
         if backfill is not None:
-            backfill.start()
+            backfill.start() if delay is None else backfill.start(delay)
+
+    def stop_background(self) -> None:
+        """Stop the background embedding (at the end of its batch) and save what it embedded."""
+        if self.backfill is not None and self.backfill._thread is not None:
+            self.backfill.stop(timeout=30.0)
+        if self.dense is not None:
+            self.dense.save()
 
     def sources_changed(self) -> None:
         """Sources were added: wake the background embedding, if it runs."""
@@ -182,7 +205,7 @@ class CrossLanguage:
         lang = self.takes_path(claim, ranked, threshold)
         if lang is None or self.dense is None:
             return ranked
-        query = embeddings.shared().query(claim.text)
+        query = embeddings.shared().claim(claim.text)
         hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
         scored = self.score(claim.text, hits, threshold)
         if not scored:

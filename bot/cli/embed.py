@@ -38,6 +38,8 @@ def cmd_embed(ctx: Context) -> int:
         raise CliError(embeddings.MISSING)
     from tqdm import tqdm
 
+    embeddings.configure(threads=2)  # a foreground job: both cores (this process forks no workers)
+
     from verifiers.dense import DenseIndexBusy
     from verifiers.engine import Verifier
 

@@ -117,4 +117,10 @@ def _chunked(items: Iterator, size: int) -> Iterator[list]:
 def cmd_chat(ctx: Context) -> int:
     from bot.chat import chat
 
-    return chat(open_verifier(ctx), sys.stdin, ctx.out)
+    verifier = open_verifier(ctx)
+    if sys.stdin.isatty():  # a session that lasts: embed for English-Arabic matching meanwhile
+        verifier.crosslang.start_background()
+    try:
+        return chat(verifier, sys.stdin, ctx.out)
+    finally:
+        verifier.crosslang.stop_background()

@@ -53,7 +53,9 @@ def make_verifier(store: ArchiveStore, config: Config) -> Any:
 
     load_aliases(config.aliases_path())  # the moderators' names, as the CLI loads them
     threshold = config.matching.threshold
-    return Verifier(store) if threshold is None else Verifier(store, threshold=threshold)
+    verifier = Verifier(store) if threshold is None else Verifier(store, threshold=threshold)
+    verifier.crosslang.start_background()  # embeds for English-Arabic matching; answers meanwhile
+    return verifier
 
 
 class LinkedPosts:
@@ -242,6 +244,7 @@ class Archive:
     async def close(self) -> None:
         """Stop following changes, wait for queued writes, then close the store."""
         await asyncio.to_thread(self.stop_following)
+        await asyncio.to_thread(self.verifier.crosslang.stop_background)  # saves what it embedded
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer, self.verifier.save)  # what was added while running
         await loop.run_in_executor(self._writer, self.store.close)
