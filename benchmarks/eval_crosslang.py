@@ -353,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help=f"kept archives (default {DEFAULT_WORK})")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--latency-size", type=int, default=100_000)
+    parser.add_argument("--sections", default="12345", help="which sections to run (default all: 12345)")
     args = parser.parse_args(argv)
     if not available():
         print(missing_message())
@@ -366,12 +367,16 @@ def main(argv: list[str] | None = None) -> int:
     dataset = load_dataset("ar2021")
     english = english_sample(MIXED_ENGLISH)
     _, verifier = open_archive(args.work, "ar", dataset)
-    section_crosslang(verifier, dataset)
-    section_seed()
-    _, mixed = open_archive(args.work, "mixed", dataset, english=english)
-    section_same_language(verifier, mixed, dataset, english)
-    section_cost(verifier)
-    if not args.skip_latency:
+    if "1" in args.sections:
+        section_crosslang(verifier, dataset)
+    if "2" in args.sections:
+        section_seed()
+    if "3" in args.sections:
+        _, mixed = open_archive(args.work, "mixed", dataset, english=english)
+        section_same_language(verifier, mixed, dataset, english)
+    if "4" in args.sections:
+        section_cost(verifier)
+    if "5" in args.sections and not args.skip_latency:
         section_latency(args.latency_size)
     return 0
 

@@ -40,24 +40,25 @@ SCALE = {"cosine": 10.0, "lead": 10.0}
 
 
 def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    from verifiers import embeddings
+    """Feature rows and labels of the candidates the engine scores, for each
+    rendering as it is and with its relevant claims out of the archive."""
     from verifiers.claim import clean_claim
-    from verifiers.crosslang import CANDIDATES, FEATURES
+    from verifiers.crosslang import FEATURES
     from verifiers.dense import ARABIC
 
     copies = duplicates(dataset)
     qrels = dataset.splits[split].qrels
     rows, labels, groups = [], [], []
-    dense = verifier.crosslang.dense
+    xl = verifier.crosslang
     for qid, text in renderings(split).items():
-        text = clean_claim(text).text  # what the engine embeds and scores
-        query = embeddings.shared().claim(text)
-        hits = dense.search(query, k=CANDIDATES + 20, lang=ARABIC)
+        claim = clean_claim(text)
         relevant = qrels[qid]
-        label = [(_as_copy(h.source_id, copies, relevant) in relevant) for h in hits]
-        for variant, chosen in (("all", hits[:CANDIDATES]),
-                                ("removed", [h for h, y in zip(hits, label) if not y][:CANDIDATES])):
-            for match, f in verifier.crosslang.featurize(text, chosen):
+        gone = {first for first, later in copies.items() if set(later) & relevant} | set(relevant)
+        removed = {i.id for sid in gone if (s := verifier.store.get(sid)) for i in [*s.passages, *s.posts]}
+        for variant, exclude in (("all", set()), ("removed", removed)):
+            ranked = verifier._ranked(claim, exclude=exclude)
+            hits = xl.candidates(claim.text, ranked, ARABIC, exclude)
+            for match, f in xl.featurize(claim.text, hits):
                 rows.append([f[name] * SCALE.get(name, 1.0) for name in FEATURES])
                 labels.append(_as_copy(match.source_id, copies, relevant) in relevant)
                 groups.append(f"{qid}/{variant}")

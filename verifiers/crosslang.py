@@ -48,6 +48,7 @@ from verifiers.aliases import concept_tokens, fold
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
 from verifiers.normalize import is_arabic
 from verifiers.report import Claim, Confidence, Match
+from verifiers.rerank import CROSS_REASON  # how the re-ranker words its alias-concept matches
 
 if TYPE_CHECKING:
     from verifiers.backfill import Backfill
@@ -117,6 +118,15 @@ def probability(f: dict[str, float]) -> float:
     m = model()
     z = m["bias"] + sum(w * f[name] for name, w in m["weights"].items())
     return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def _alias_strong(match: Match, threshold: float) -> bool:
+    """The re-ranker's alias rule found all (of three or more) of the claim's
+    names and events in this item. That keeps its score: the alias table is
+    the team's own knowledge of its region, which the fitting data (general
+    Arabic fact-checks, few of the table's names) cannot teach the model to
+    weigh; the seed's English claims measure it."""
+    return match.reason.startswith(CROSS_REASON) and match.score >= threshold
 
 
 def reason(f: dict[str, float]) -> str:
@@ -201,21 +211,33 @@ class CrossLanguage:
 
     def extend(self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float) -> list[Match]:
         """`ranked` (the lexical path's matches, best first) with other-language
-        candidates from the dense index scored in; best first."""
+        candidates from the dense index scored in; best first. The lexical
+        path's own other-language matches (alias concepts only, a rule) are
+        scored again by this model when they are embedded: a cross-language
+        pair gets one calibrated score, whichever path found it."""
         lang = self.takes_path(claim, ranked, threshold)
         if lang is None or self.dense is None:
             return ranked
-        query = embeddings.shared().claim(claim.text)
-        hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
-        scored = self.score(claim.text, hits, threshold)
+        scored = self.score(claim.text, self.candidates(claim.text, ranked, lang, exclude), threshold)
         if not scored:
             return ranked
         by_item = {m.item_id: m for m in ranked}
         for match in scored:
             old = by_item.get(match.item_id)
-            if old is None or match.score > old.score:
+            if old is None or not _alias_strong(old, threshold) or match.score > old.score:
                 by_item[match.item_id] = match
         return sorted(by_item.values(), key=lambda m: -m.score)
+
+    def candidates(self, claim_text: str, ranked: list[Match], lang: int, exclude: set[str]) -> list[DenseHit]:
+        """The dense top CANDIDATES in script `lang`, plus the lexical path's
+        other-language matches that are embedded; best cosine first."""
+        assert self.dense is not None
+        query = embeddings.shared().claim(claim_text)
+        hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
+        seen = {h.item_id for h in hits}
+        lexical = [m.item_id for m in ranked if m.reason.startswith(CROSS_REASON) and m.item_id not in seen]
+        hits += [h for h in self.dense.cosines(query, lexical) if h.item_id not in exclude]
+        return sorted(hits, key=lambda h: -h.cosine)
 
     def score(self, claim_text: str, hits: list[DenseHit], threshold: float) -> list[Match]:
         """Matches for dense hits, scored by the cross-language model."""

@@ -297,6 +297,20 @@ class DenseIndex:
 
     # --- searching ---------------------------------------------------------------------------
 
+    def cosines(self, query: np.ndarray, item_ids: Sequence[str]) -> list[DenseHit]:
+        """Hits for these items (those embedded), whatever their rank."""
+        out = []
+        q = np.asarray(query, dtype=np.float32)
+        with self._lock:
+            for item_id in item_ids:
+                source_id = item_id.rpartition(":")[0]
+                for row in self._rows_of.get(source_id, []):
+                    if self._items[row] == item_id:
+                        cos = float(self._vec[row].astype(np.float32) @ q) * float(self._scale[row])
+                        out.append(DenseHit(item_id, source_id, cos))
+                        break
+        return out
+
     def search(self, query: np.ndarray, *, k: int = 20, lang: int | None = None) -> list[DenseHit]:
         """The k rows most like `query` (a unit vector), best first; `lang`
         keeps rows of that script only."""
