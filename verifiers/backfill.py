@@ -28,6 +28,7 @@ BATCH = 16  # passages embedded per call: small, so a stop or a new import is se
 SAVE_EVERY = 512  # passages embedded between saves of the dense index
 LOG_EVERY = 10.0  # seconds between progress lines
 START_DELAY = 5.0  # seconds the background thread waits at start: the bot connects and answers first
+RECHECK = 600.0  # seconds between looks for sources that came without a notify (another process's import)
 BUSY_RETRY = 60.0  # seconds before the background thread tries again when another process embeds
 log = logging.getLogger("isnad.embed")
 
@@ -152,7 +153,7 @@ class Backfill:
     def _loop(self) -> None:
         self._stop.wait(self._delay)
         while not self._stop.is_set():
-            self._wake.wait()
+            self._wake.wait(RECHECK)
             self._wake.clear()
             if self._stop.is_set():
                 break
