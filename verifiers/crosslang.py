@@ -37,13 +37,14 @@ import json
 import logging
 import math
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verifiers import embeddings
-from verifiers.alias_suggest import MIN_CONSONANTS, arabic_ngrams, latin_names, latin_skeleton
+from verifiers.alias_suggest import MIN_CONSONANTS, arabic_skeletons, latin_names, latin_skeleton
 from verifiers.aliases import concept_tokens, fold
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
 from verifiers.normalize import is_arabic
@@ -58,6 +59,7 @@ WEIGHTS_PATH = Path(__file__).parent / "data" / "crosslang_weights.json"
 FEATURES = ("cosine", "lead", "concepts", "has_concepts", "num_shared", "num_clash", "names", "has_names")
 TEXT_RECIPE = 1  # bump when backfill.item_texts changes what is embedded: saved vectors are redone
 CANDIDATES = 20  # dense hits scored per claim
+LEXICAL_CANDIDATES = 10  # and at most this many of the lexical path's other-language matches (its best)
 SAME_LANGUAGE_FLOOR = 0.1  # a same-language match with any evidence (scores are rounded: 0.0 is none) ...
 SAME_LANGUAGE_SHARE = 0.01  # ... ranks above weak other-language ones where the claim's language has this share
 REASON = "other language"
@@ -88,14 +90,19 @@ def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[di
     concepts = set(concept_tokens(claim_text))
     numbers = _numbers(claim_text)
     claim_latin = not is_arabic(claim_text)
-    claim_side = _names(claim_text) if claim_latin else arabic_ngrams(claim_text)
+    claim_side: Collection[str] = _names(claim_text) if claim_latin else arabic_skeletons(claim_text)
     out = []
     for i, (cos, text) in enumerate(zip(cosines, texts)):
         others = [c for j, c in enumerate(cosines) if j != i]
         best_other = max(others) if others else cos - 0.05
         theirs = set(concept_tokens(text))
         their_numbers = _numbers(text)
-        names, skeletons = (claim_side, arabic_ngrams(text)) if claim_latin else (_names(text), claim_side)
+        names: Collection[str]
+        skeletons: Collection[str]
+        if claim_latin:
+            names, skeletons = claim_side, (arabic_skeletons(text) if claim_side else frozenset())
+        else:
+            names, skeletons = _names(text), claim_side
         out.append({
             "cosine": cos,
             "lead": cos - best_other,
@@ -249,20 +256,24 @@ class CrossLanguage:
         floor = SAME_LANGUAGE_FLOOR if present else math.inf
 
         def order(m: Match) -> tuple[int, float]:
-            same_language = m.item_id not in cross and not m.reason.startswith(CROSS_REASON)
-            first = m.score >= threshold or (same_language and m.score >= floor)
-            return (0 if first else 1), -m.score
+            rule_only = m.item_id not in cross and m.reason.startswith(CROSS_REASON)  # beyond the scored few
+            same_language = m.item_id not in cross and not rule_only
+            if m.score >= threshold or (same_language and m.score >= floor):
+                return 0, -m.score
+            return (2 if rule_only else 1), -m.score
 
         return sorted(by_item.values(), key=order)
 
     def candidates(self, claim_text: str, ranked: list[Match], lang: int, exclude: set[str]) -> list[DenseHit]:
         """The dense top CANDIDATES in script `lang`, plus the lexical path's
-        other-language matches that are embedded; best cosine first."""
+        best LEXICAL_CANDIDATES other-language matches that are embedded; best
+        cosine first."""
         assert self.dense is not None
         query = embeddings.shared().claim(claim_text)
         hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
         seen = {h.item_id for h in hits}
         lexical = [m.item_id for m in ranked if m.reason.startswith(CROSS_REASON) and m.item_id not in seen]
+        lexical = lexical[:LEXICAL_CANDIDATES]  # `ranked` is best first; each candidate costs a store read
         hits += [h for h in self.dense.cosines(query, lexical) if h.item_id not in exclude]
         return sorted(hits, key=lambda h: -h.cosine)
 

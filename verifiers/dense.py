@@ -90,6 +90,7 @@ class DenseIndex:
         self._scale: np.ndarray = np.zeros(0, np.float32)
         self._lang: np.ndarray = np.zeros(0, np.uint8)
         self._meta_seen: float | None = None  # mtime of the meta.json this process last read or wrote
+        self._counts: dict[int, int] | None = None  # rows per script, None: to count
 
     # --- opening and saving ------------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class DenseIndex:
             self._sources.extend([source_id] * len(item_ids))
             self._rows_of[source_id] = list(range(start, end))
             self.hashes[source_id] = content_hash
-            self._count, self._dirty = end, True
+            self._count, self._dirty, self._counts = end, True, None
 
     def remove_source(self, source_id: str) -> int:
         with self._lock:
@@ -287,13 +288,18 @@ class DenseIndex:
             if rows:
                 self._lang[rows] = REMOVED
                 self._removed += len(rows)
+                self._counts = None
             self._dirty = self._dirty or had
             return len(rows)
 
     def lang_counts(self) -> dict[int, int]:
-        """Rows per script: {ARABIC: n, OTHER: m}."""
-        langs = self._lang[:self._count]
-        return {ARABIC: int(np.count_nonzero(langs == ARABIC)), OTHER: int(np.count_nonzero(langs == OTHER))}
+        """Rows per script: {ARABIC: n, OTHER: m} (kept up to date: every verification asks)."""
+        counts = self._counts
+        if counts is None:
+            langs = self._lang[:self._count]
+            counts = {ARABIC: int(np.count_nonzero(langs == ARABIC)), OTHER: int(np.count_nonzero(langs == OTHER))}
+            self._counts = counts
+        return dict(counts)
 
     # --- searching ---------------------------------------------------------------------------
 
