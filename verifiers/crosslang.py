@@ -36,12 +36,16 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 from collections.abc import Collection
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from verifiers import embeddings
 from verifiers.alias_suggest import MIN_CONSONANTS, arabic_skeletons, latin_names, latin_skeleton
@@ -153,6 +157,8 @@ class CrossLanguage:
         self.verifier = verifier
         self.dense: DenseIndex | None = None
         self.backfill: Backfill | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
         if not embeddings.available():
             return
         stamp = {"model": embeddings.model_id(), "text": TEXT_RECIPE}
@@ -219,7 +225,27 @@ class CrossLanguage:
         strong = any(m.score >= threshold for m in ranked)
         return None if strong else (other, False)
 
-    def extend(self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float) -> list[Match]:
+    def prefetch(self, claim: Claim) -> Future[np.ndarray] | None:
+        """Start embedding the claim in a thread when it will surely take the
+        path (its language is the archive's minority), so that the model (C
+        code, without the GIL) runs while the lexical path ranks: on two cores
+        the embedding then costs little more than itself."""
+        if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
+            return None
+        counts = self.dense.lang_counts()
+        mine = script(claim.text)
+        other = OTHER if mine == ARABIC else ARABIC
+        if counts[other] == 0 or counts[mine] >= counts[other]:
+            return None
+        if self._pool is None or self._pool_pid != os.getpid():  # a forked batch worker needs its own thread
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isnad-claim")
+            self._pool_pid = os.getpid()
+        return self._pool.submit(embeddings.shared().claim, claim.text)
+
+    def extend(
+        self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float,
+        prefetched: Future[np.ndarray] | None = None,
+    ) -> list[Match]:
         """`ranked` (the lexical path's matches, best first) with other-language
         candidates from the dense index scored in; best first.
 
@@ -240,7 +266,8 @@ class CrossLanguage:
         if path is None or self.dense is None:
             return ranked
         lang, minority = path
-        scored = self.score(claim.text, self.candidates(claim.text, ranked, lang, exclude), threshold)
+        query = prefetched.result() if prefetched is not None else None
+        scored = self.score(claim.text, self.candidates(claim.text, ranked, lang, exclude, query), threshold)
         if not minority:
             scored = [m for m in scored if m.score >= threshold]
         if not scored:
@@ -264,12 +291,15 @@ class CrossLanguage:
 
         return sorted(by_item.values(), key=order)
 
-    def candidates(self, claim_text: str, ranked: list[Match], lang: int, exclude: set[str]) -> list[DenseHit]:
+    def candidates(
+        self, claim_text: str, ranked: list[Match], lang: int, exclude: set[str], query: np.ndarray | None = None
+    ) -> list[DenseHit]:
         """The dense top CANDIDATES in script `lang`, plus the lexical path's
         best LEXICAL_CANDIDATES other-language matches that are embedded; best
         cosine first."""
         assert self.dense is not None
-        query = embeddings.shared().claim(claim_text)
+        if query is None:
+            query = embeddings.shared().claim(claim_text)
         hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
         seen = {h.item_id for h in hits}
         lexical = [m.item_id for m in ranked if m.reason.startswith(CROSS_REASON) and m.item_id not in seen]

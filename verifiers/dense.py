@@ -329,7 +329,10 @@ class DenseIndex:
         scores = np.empty(count, dtype=np.float32)
         for start in range(0, count, BLOCK):
             end = min(count, start + BLOCK)
-            scores[start:end] = vec[start:end].astype(np.float32) @ q
+            # einsum, not `@`: OpenBLAS spreads a matrix-vector product over its threads,
+            # which on a busy two-core machine took 180 ms for 100k rows against 56 ms
+            # in one thread (15 ms of CPU either way).
+            scores[start:end] = np.einsum("ij,j->i", vec[start:end].astype(np.float32), q)
         scores *= scale[:count]
         keep = langs[:count] == lang if lang is not None else langs[:count] != REMOVED
         scores[~keep] = -np.inf

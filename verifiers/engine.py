@@ -322,8 +322,9 @@ class Verifier:
         floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
+        prefetched = self.crosslang.prefetch(claim)  # embeds the claim while the lexical path ranks
         scored = exact + self.crosslang.extend(claim, self._ranked(claim, exclude=seen), exclude=seen,
-                                               threshold=self.threshold)
+                                               threshold=self.threshold, prefetched=prefetched)
         matches = [m for m in scored if m.score >= floor][:limit]
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]

@@ -10,7 +10,8 @@ import pytest
 from tests.bot.test_cli import run, run_process
 from verifiers import embeddings
 
-BILINGUAL = {"id": "en-ar-1", "title": "Hajin", "text": "Fighters withdrew from Hajin on Monday. انسحب المقاتلون من هجين"}
+BILINGUAL = {"id": "en-ar-1", "title": "Hajin",
+             "text": "Fighters withdrew from Hajin on Monday. انسحب المقاتلون من هجين"}
 
 
 @pytest.fixture
