@@ -34,26 +34,32 @@ from benchmarks.eval_crosslang import DEFAULT_WORK, open_archive, renderings  # 
 from benchmarks.eval_retrieval import _as_copy  # noqa: E402
 
 C = 1.0  # inverse regularization: few features, a few hundred pairs
+# Cosines and leads vary over a few hundredths: fitted in tenths, so the
+# regularization does not flatten them; the written weights are for raw values.
+SCALE = {"cosine": 10.0, "lead": 10.0}
 
 
 def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    from verifiers import embeddings
-    from verifiers.crosslang import CANDIDATES, FEATURES
+    """Feature rows and labels of the candidates the engine scores, for each
+    rendering as it is and with its relevant claims out of the archive."""
+    from verifiers.claim import clean_claim
+    from verifiers.crosslang import FEATURES
     from verifiers.dense import ARABIC
 
     copies = duplicates(dataset)
     qrels = dataset.splits[split].qrels
     rows, labels, groups = [], [], []
-    dense = verifier.crosslang.dense
+    xl = verifier.crosslang
     for qid, text in renderings(split).items():
-        query = embeddings.shared().query(text)
-        hits = dense.search(query, k=CANDIDATES + 20, lang=ARABIC)
+        claim = clean_claim(text)
         relevant = qrels[qid]
-        label = [(_as_copy(h.source_id, copies, relevant) in relevant) for h in hits]
-        for variant, chosen in (("all", hits[:CANDIDATES]),
-                                ("removed", [h for h, y in zip(hits, label) if not y][:CANDIDATES])):
-            for match, f in verifier.crosslang.featurize(text, chosen):
-                rows.append([f[name] for name in FEATURES])
+        gone = {first for first, later in copies.items() if set(later) & relevant} | set(relevant)
+        removed = {i.id for sid in gone if (s := verifier.store.get(sid)) for i in [*s.passages, *s.posts]}
+        for variant, exclude in (("all", set()), ("removed", removed)):
+            ranked = verifier._ranked(claim, exclude=exclude)
+            hits = xl.candidates(claim.text, ranked, ARABIC, exclude)
+            for match, f in xl.featurize(claim.text, hits):
+                rows.append([f[name] * SCALE.get(name, 1.0) for name in FEATURES])
                 labels.append(_as_copy(match.source_id, copies, relevant) in relevant)
                 groups.append(f"{qid}/{variant}")
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool), groups
@@ -83,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev:   {len(yd)} pairs, {int(yd.sum())} positive; log-loss {log_loss(yd, pd):.3f}; "
           f"at P>=0.5 precision {yd[pd >= 0.5].mean() if (pd >= 0.5).any() else 0:.2f}, "
           f"recall {(pd[yd] >= 0.5).mean():.2f}")
-    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0])}
+    weights = {name: round(float(w) * SCALE.get(name, 1.0), 4) for name, w in zip(FEATURES, model.coef_[0])}
     data = {
         "weights": weights, "bias": round(float(model.intercept_[0]), 4),
         "fitted": f"{date.today().isoformat()} by benchmarks/train_crosslang.py on {len(y)} pairs "

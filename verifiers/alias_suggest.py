@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from storage.records import Source
 from verifiers.aliases import AliasTable, fold
@@ -59,6 +60,7 @@ class Suggestion:
 def latin_skeleton(name: str) -> str:
     text = _LATIN_ARTICLE.sub("", name.lower())
     text = re.sub(r"\b(al|el)\s+", "", text)
+    text = re.sub(r"(?<=[aeiy])h\b", "", text)  # Raqqah, Busayrah: the final h writes ة, a vowel
     for a, b in _LATIN_FOLD:
         text = text.replace(a, b)
     text = re.sub(r"[^a-z]", "", text)
@@ -67,10 +69,25 @@ def latin_skeleton(name: str) -> str:
 
 
 def arabic_skeleton(name: str) -> str:
-    words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in fold(name).split()]
-    words = [w[:-1] if w.endswith("ه") and len(w) > 2 else w for w in words]  # ة (folded to ه): a vowel
-    text = "".join(_ARABIC_FOLD.get(ch, "") for ch in "".join(words))
-    return re.sub(r"(.)\1+", r"\1", text)
+    return _join([_word_skeleton(w) for w in fold(name).split()])
+
+
+@lru_cache(maxsize=65_536)
+def _word_skeleton(word: str) -> str:
+    """One folded Arabic word's skeleton (cached: the same words recur across candidates)."""
+    if word.startswith("ال") and len(word) > 3:
+        word = word[2:]
+    if word.endswith("ه") and len(word) > 2:
+        word = word[:-1]  # ة (folded to ه): a vowel
+    return re.sub(r"(.)\1+", r"\1", "".join(_ARABIC_FOLD.get(ch, "") for ch in word))
+
+
+def _join(parts: list[str]) -> str:
+    """Word skeletons end to end, a letter doubled across words written once."""
+    out = ""
+    for part in parts:
+        out += part[1:] if out and part and out[-1] == part[0] else part
+    return out
 
 
 def latin_names(text: str) -> set[str]:
@@ -96,14 +113,28 @@ def latin_names(text: str) -> set[str]:
 def arabic_ngrams(text: str) -> dict[str, set[str]]:
     """Skeleton -> the Arabic word sequences (one to three words) that give it."""
     words = _ARABIC_WORD.findall(text)
+    skeletons = [_word_skeleton(fold(w)) for w in words]
     out: dict[str, set[str]] = {}
     for n in range(1, MAX_WORDS + 1):
         for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i:i + n])
-            skeleton = arabic_skeleton(phrase)
+            skeleton = _join(skeletons[i:i + n])
             if len(skeleton) >= MIN_CONSONANTS:
-                out.setdefault(skeleton, set()).add(phrase)
+                out.setdefault(skeleton, set()).add(" ".join(words[i:i + n]))
     return out
+
+
+@lru_cache(maxsize=4_096)
+def arabic_skeletons(text: str) -> frozenset[str]:
+    """The skeletons of a text's one- to three-word Arabic sequences (cached:
+    the cross-language scorer asks for the same candidates again and again)."""
+    skeletons = [_word_skeleton(fold(w)) for w in _ARABIC_WORD.findall(text)]
+    out = set()
+    for n in range(1, MAX_WORDS + 1):
+        for i in range(len(skeletons) - n + 1):
+            skeleton = _join(skeletons[i:i + n])
+            if len(skeleton) >= MIN_CONSONANTS:
+                out.add(skeleton)
+    return frozenset(out)
 
 
 def source_text(source: Source) -> str:

@@ -27,6 +27,8 @@ from verifiers.normalize import is_arabic
 BATCH = 16  # passages embedded per call: small, so a stop or a new import is seen quickly
 SAVE_EVERY = 512  # passages embedded between saves of the dense index
 LOG_EVERY = 10.0  # seconds between progress lines
+START_DELAY = 5.0  # seconds the background thread waits at start: the bot connects and answers first
+RECHECK = 600.0  # seconds between looks for sources that came without a notify (another process's import)
 BUSY_RETRY = 60.0  # seconds before the background thread tries again when another process embeds
 log = logging.getLogger("isnad.embed")
 
@@ -63,6 +65,7 @@ class Backfill:
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
         self.done = 0  # passages embedded by this Backfill
+        self._delay = START_DELAY
         self.error: BaseException | None = None
 
     # --- what is pending ---------------------------------------------------------------------
@@ -132,10 +135,12 @@ class Backfill:
 
     # --- the background thread ---------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start the background thread (once); it embeds what is pending, then waits for `notify`."""
+    def start(self, delay: float = START_DELAY) -> None:
+        """Start the background thread (once); after `delay` seconds it embeds
+        what is pending, then waits for `notify`."""
         if self._thread is not None:
             return
+        self._delay = delay
         self._thread = threading.Thread(target=self._loop, name="isnad-embed", daemon=True)
         self._wake.set()
         self._thread.start()
@@ -146,8 +151,9 @@ class Backfill:
         self._wake.set()
 
     def _loop(self) -> None:
+        self._stop.wait(self._delay)
         while not self._stop.is_set():
-            self._wake.wait()
+            self._wake.wait(RECHECK)
             self._wake.clear()
             if self._stop.is_set():
                 break

@@ -90,6 +90,7 @@ class DenseIndex:
         self._scale: np.ndarray = np.zeros(0, np.float32)
         self._lang: np.ndarray = np.zeros(0, np.uint8)
         self._meta_seen: float | None = None  # mtime of the meta.json this process last read or wrote
+        self._counts: dict[int, int] | None = None  # rows per script, None: to count
 
     # --- opening and saving ------------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class DenseIndex:
             self._sources.extend([source_id] * len(item_ids))
             self._rows_of[source_id] = list(range(start, end))
             self.hashes[source_id] = content_hash
-            self._count, self._dirty = end, True
+            self._count, self._dirty, self._counts = end, True, None
 
     def remove_source(self, source_id: str) -> int:
         with self._lock:
@@ -287,15 +288,34 @@ class DenseIndex:
             if rows:
                 self._lang[rows] = REMOVED
                 self._removed += len(rows)
+                self._counts = None
             self._dirty = self._dirty or had
             return len(rows)
 
     def lang_counts(self) -> dict[int, int]:
-        """Rows per script: {ARABIC: n, OTHER: m}."""
-        langs = self._lang[:self._count]
-        return {ARABIC: int(np.count_nonzero(langs == ARABIC)), OTHER: int(np.count_nonzero(langs == OTHER))}
+        """Rows per script: {ARABIC: n, OTHER: m} (kept up to date: every verification asks)."""
+        counts = self._counts
+        if counts is None:
+            langs = self._lang[:self._count]
+            counts = {ARABIC: int(np.count_nonzero(langs == ARABIC)), OTHER: int(np.count_nonzero(langs == OTHER))}
+            self._counts = counts
+        return dict(counts)
 
     # --- searching ---------------------------------------------------------------------------
+
+    def cosines(self, query: np.ndarray, item_ids: Sequence[str]) -> list[DenseHit]:
+        """Hits for these items (those embedded), whatever their rank."""
+        out = []
+        q = np.asarray(query, dtype=np.float32)
+        with self._lock:
+            for item_id in item_ids:
+                source_id = item_id.rpartition(":")[0]
+                for row in self._rows_of.get(source_id, []):
+                    if self._items[row] == item_id:
+                        cos = float(self._vec[row].astype(np.float32) @ q) * float(self._scale[row])
+                        out.append(DenseHit(item_id, source_id, cos))
+                        break
+        return out
 
     def search(self, query: np.ndarray, *, k: int = 20, lang: int | None = None) -> list[DenseHit]:
         """The k rows most like `query` (a unit vector), best first; `lang`
@@ -309,7 +329,10 @@ class DenseIndex:
         scores = np.empty(count, dtype=np.float32)
         for start in range(0, count, BLOCK):
             end = min(count, start + BLOCK)
-            scores[start:end] = vec[start:end].astype(np.float32) @ q
+            # einsum, not `@`: OpenBLAS spreads a matrix-vector product over its threads,
+            # which on a busy two-core machine took 180 ms for 100k rows against 56 ms
+            # in one thread (15 ms of CPU either way).
+            scores[start:end] = np.einsum("ij,j->i", vec[start:end].astype(np.float32), q)
         scores *= scale[:count]
         keep = langs[:count] == lang if lang is not None else langs[:count] != REMOVED
         scores[~keep] = -np.inf

@@ -346,8 +346,9 @@ class Verifier:
         floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
+        prefetched = self.crosslang.prefetch(claim)  # embeds the claim while the lexical path ranks
         scored = exact + self.crosslang.extend(claim, self._ranked(claim, exclude=seen), exclude=seen,
-                                               threshold=self.threshold)
+                                               threshold=self.threshold, prefetched=prefetched)
         scored = promote_same_posts(claim, scored)  # the tweet by its handle and text
         matches = [m for m in scored if m.score >= floor][:limit]
         chosen = {m.item_id for m in matches}

@@ -40,6 +40,7 @@ class AsyncIsnad:
         """Open the configured archive (in a thread: building an index takes a while)
         and, with `fetch`, the HTTP client for links."""
         service = await asyncio.to_thread(IsnadService.open, config, index=True)
+        service.start_embedding()
         fetcher = None
         if fetch:
             from storage.fetch import Fetcher

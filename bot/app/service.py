@@ -399,9 +399,17 @@ class IsnadService:
             watcher, self._watcher = self._watcher, None
             watcher.stop()
 
+    def start_embedding(self) -> None:
+        """Embed the archive in the background for English-Arabic matching (a
+        bot or a chat session: one that lasts); answers go on meanwhile."""
+        self.verifier.crosslang.start_background()
+
     def close(self) -> None:
-        """Stop following changes, wait for a write under way, save the index, close the store."""
+        """Stop following changes and embedding, wait for a write under way,
+        save the index, close the store."""
         self.stop_following()
+        if self._verifier is not None:
+            self._verifier.crosslang.stop_background()  # saves what it embedded
         with self._write_lock:
             if self._closed:
                 return

@@ -38,15 +38,14 @@ def cmd_embed(ctx: Context) -> int:
         raise CliError(embeddings.MISSING)
     from tqdm import tqdm
 
-    from verifiers.dense import DenseIndexBusy
-    from verifiers.engine import Verifier
+    embeddings.configure(threads=2)  # a foreground job: both cores (this process forks no workers)
 
-    load_aliases_for(ctx)
+    from verifiers.dense import DenseIndexBusy
+
     logging.getLogger("isnad.embed").setLevel(logging.WARNING)  # the bar says it
-    store = ctx.open_store()
+    service = ctx.open_service(index=True)
     try:
-        verifier = Verifier(store)
-        backfill = verifier.crosslang.make_backfill()
+        backfill = service.verifier.crosslang.make_backfill()
         assert backfill is not None
         bar = tqdm(total=0, unit=" passages", disable=ctx.args.quiet or None, file=sys.stderr, smoothing=0.05)
 
@@ -67,7 +66,7 @@ def cmd_embed(ctx: Context) -> int:
     except DenseIndexBusy as exc:
         raise CliError(f"{exc} (the bot embeds in the background; try again when it is done)") from None
     finally:
-        store.close()
+        service.close()
     return EXIT_OK
 
 
@@ -77,11 +76,11 @@ def cmd_alias_suggest(ctx: Context) -> int:
     if ctx.args.min_sources < 1 or ctx.args.limit < 1:
         raise CliError("--min-sources and --limit must be 1 or more")
     table = load_aliases_for(ctx)
-    store = ctx.open_store()
+    service = ctx.open_service()
     try:
-        found = suggest(store.sources(), table, min_sources=ctx.args.min_sources)[:ctx.args.limit]
+        found = suggest(service.sources(), table, min_sources=ctx.args.min_sources)[:ctx.args.limit]
     finally:
-        store.close()
+        service.close()
     if ctx.args.json:
         for s in found:
             ctx.emit_json({"latin": s.latin, "arabic": s.arabic, "sources": s.sources})

@@ -155,6 +155,8 @@ def cmd_chat(ctx: Context) -> int:
     from bot.chat import chat
 
     service = ctx.open_service(index=True)
+    if sys.stdin.isatty():  # a session that lasts: embed for English-Arabic matching meanwhile
+        service.start_embedding()
     try:
         return chat(service, sys.stdin, ctx.out, fetch=_fetch(ctx))
     finally:

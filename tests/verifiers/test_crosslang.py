@@ -1,4 +1,4 @@
-"""The cross-language path on the seed archive (needs the multilingual extra; skips without it).
+"""The cross-language path on the seed archive (needs the multilingual extra; those tests skip without it).
 
 The seed is one Arabic article with five embedded tweets: twelve passages and
 posts, embedded for real by the model the extra ships (no download).
@@ -18,7 +18,7 @@ from tests.verifiers.test_english_claims import FINDS, UNRELATED
 from verifiers import embeddings
 from verifiers.engine import Verifier
 
-pytestmark = pytest.mark.skipif(not embeddings.available(), reason=embeddings.MISSING)
+needs_model = pytest.mark.skipif(not embeddings.available(), reason=embeddings.MISSING)
 
 # @mohsarmini's tweet in other words, with no name or event of the alias table: only the path finds it.
 BEYOND_ALIASES = "They have no honour and no religion: they murdered every one of their captives after running away"
@@ -35,6 +35,7 @@ def embedded(tmp_path_factory, _parsed_sample):
     store.close()
 
 
+@needs_model
 @pytest.mark.parametrize("claim, expected", FINDS)
 def test_english_claims_still_find_their_arabic_account_first(embedded, claim, expected):
     best = embedded.verify(claim).matches[0]
@@ -44,11 +45,13 @@ def test_english_claims_still_find_their_arabic_account_first(embedded, claim, e
         assert expected in best.text
 
 
+@needs_model
 @pytest.mark.parametrize("claim", UNRELATED)
 def test_unrelated_english_claims_still_find_nothing(embedded, claim):
     assert embedded.verify(claim).matches == []
 
 
+@needs_model
 def test_a_claim_the_alias_table_cannot_bridge_finds_its_arabic_post(embedded, monkeypatch):
     monkeypatch.setattr(embedded.crosslang, "dense", None)
     assert embedded.verify(BEYOND_ALIASES).matches == []  # the lexical path alone
@@ -61,12 +64,14 @@ def test_a_claim_the_alias_table_cannot_bridge_finds_its_arabic_post(embedded, m
     assert report.to_json()["matches"][0]["confidence"] == "strong"
 
 
+@needs_model
 def test_weak_cross_language_candidates_are_possible_not_strong(embedded):
     report = embedded.verify(UNRELATED[0], min_score=0)
     cross = [m for m in report.matches if m.reason.startswith("other language, meaning")]
     assert cross and all(m.confidence == "possible" and m.score < embedded.threshold for m in cross)
 
 
+@needs_model
 def test_an_arabic_claim_on_an_arabic_archive_does_not_take_the_path(embedded, monkeypatch):
     def no_model():
         raise AssertionError("the model was asked")
@@ -87,6 +92,7 @@ def test_without_the_extra_english_claims_take_the_lexical_path(tmp_path, _parse
     store.close()
 
 
+@needs_model
 def test_the_dense_index_is_saved_beside_the_lexical_one_and_follows_the_archive(embedded):
     store = embedded.store
     again = Verifier(store)
@@ -106,12 +112,13 @@ def test_the_dense_index_is_saved_beside_the_lexical_one_and_follows_the_archive
     assert len(again.crosslang.dense) == 12
 
 
+@needs_model
 def test_background_embedding_lets_the_bot_answer_meanwhile_and_resumes(tmp_path, _parsed_sample, caplog):
     store = TinyDBStore(tmp_path / "archive.json")
     ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
     verifier = Verifier(store)
     with caplog.at_level(logging.INFO, logger="isnad.embed"):
-        verifier.crosslang.start_background()
+        verifier.crosslang.start_background(delay=0)
         assert verifier.verify(FINDS[0][0]).matches  # answered while the thread embeds
         assert verifier.crosslang.backfill.wait_idle(120)
     assert "embedding done: 12 passages and posts" in caplog.text
@@ -127,6 +134,7 @@ def test_background_embedding_lets_the_bot_answer_meanwhile_and_resumes(tmp_path
     store.close()
 
 
+@needs_model
 def test_a_stopped_backfill_goes_on_where_it_was(tmp_path, _parsed_sample):
     store = TinyDBStore(tmp_path / "archive.json")
     ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
@@ -146,3 +154,11 @@ def test_a_stopped_backfill_goes_on_where_it_was(tmp_path, _parsed_sample):
     assert resumed.run() == 14 - first.done
     assert resumed.pending() == []
     store.close()
+
+
+@needs_model
+@pytest.mark.timeout(120)
+def test_batch_workers_forked_after_the_model_ran_still_embed(embedded):
+    embedded.verify(BEYOND_ALIASES)  # the model ran in this process before the fork
+    reports = embedded.verify_many([BEYOND_ALIASES, FINDS[1][0]] * 3, workers=2)
+    assert [r.matches[0].handle for r in reports[:2]] == [BEYOND_ALIASES_POST, "syria_omar"]
