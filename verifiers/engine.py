@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from storage.passages import split_sentences as passage_sentences
 from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
@@ -40,10 +41,17 @@ from verifiers.aliases import table as alias_table
 from verifiers.claim import clean_claim
 from verifiers.conflicts import find_conflicts
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
-from verifiers.normalize import tokens
+from verifiers.normalize import is_arabic, normalize, tokens, word_groups
 from verifiers.report import Claim, Conflict, Match, Note, Report
 
-DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
+DEFAULT_THRESHOLD = rerank.threshold()  # the lower strong cut; each language has its own (rerank.cuts)
+SHORT_ITEM_WORDS = 3  # archived items with this many content words or fewer are never shown ("عاجل..", "Sen.")
+# A claim longer than this (content words) is also verified sentence by sentence. Above
+# every CheckThat! tweet but a few (AR at most 43, EN 99th percentile 37): splitting a
+# tweet costs ranking quality (AR dev MAP@5 0.861 -> 0.840 at 30), a paragraph needs it.
+SPLIT_MIN_WORDS = 45
+SPLIT_MIN_SENTENCE = 4  # content words a sentence needs to be verified on its own
+SPLIT_MAX = 8  # sentences verified on their own, at most (the first ones)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
 CONCEPT_PASS_MIN: int | None = None  # claims with this many concepts get that pass (None: rerank.MIN_CONCEPTS)
@@ -101,12 +109,15 @@ def alias_fingerprint() -> str:
 
 class Verifier:
     def __init__(
-        self, store: ArchiveStore, *, threshold: float = DEFAULT_THRESHOLD, index_dir: str | Path | None | bool = True
+        self, store: ArchiveStore, *, threshold: float | None = None, index_dir: str | Path | None | bool = True
     ) -> None:
         """`index_dir`: where the index is saved; True (default) asks the store
-        (`<archive>.index/` for a TinyDB file), None/False keeps it in memory."""
+        (`<archive>.index/` for a TinyDB file), None/False keeps it in memory.
+        `threshold`: the strong cut for every language (None: each language's
+        own, calibrated on dev; see `cuts`)."""
         self.store = store
-        self.threshold = threshold
+        self._fixed_threshold = threshold is not None
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         self._dir = store.index_path() if index_dir is True else (Path(index_dir) if index_dir else None)
         self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint()}
         self._by_url: dict[str, list[str]] = {}  # url key -> post item ids
@@ -308,17 +319,18 @@ class Verifier:
     # --- verifying ---------------------------------------------------------------
 
     def verify(
-        self, text: str, *, limit: int = 5, min_score: float | None = None, claim_date: PartialDate | None = None
+        self, text: str, *, limit: int = 5, min_score: float | None = None, claim_date: PartialDate | None = None,
+        all_passages: bool = False,
     ) -> Report:
         """Verify a claim. `claim_date` is the claim's own date when it is known
-        from elsewhere (a fetched tweet's), for "recycled" detection."""
+        from elsewhere (a fetched tweet's), for "recycled" detection.
+        `all_passages`: every matching passage and post, not one per source and kind."""
         claim = clean_claim(text)
         if claim_date is not None and claim_date.known:
             claim.date = claim_date
-        floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
-        scored = exact + self._ranked(claim, exclude={m.item_id for m in exact})
-        matches = [m for m in scored if m.score >= floor][:limit]
+        scored = exact + self._scored(claim, exclude={m.item_id for m in exact})
+        matches = self._select(claim, scored, min_score, limit, all_passages)
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]
         report = Report(query=text, claim=claim, matches=matches)
@@ -330,7 +342,8 @@ class Verifier:
         return report
 
     def verify_many(
-        self, texts: Iterable[str], *, limit: int = 5, min_score: float | None = None, workers: int | None = None
+        self, texts: Iterable[str], *, limit: int = 5, min_score: float | None = None, workers: int | None = None,
+        all_passages: bool = False,
     ) -> list[Report]:
         """Reports in the order of `texts`. A big batch (BATCH_PARALLEL_MIN or
         more, or `workers` > 1) is shared between worker processes forked from
@@ -338,9 +351,9 @@ class Verifier:
         texts = list(texts)
         count = (WORKERS if len(texts) >= BATCH_PARALLEL_MIN else 1) if workers is None else workers
         if count <= 1 or len(texts) < 2:
-            return [self.verify(t, limit=limit, min_score=min_score) for t in texts]
+            return [self.verify(t, limit=limit, min_score=min_score, all_passages=all_passages) for t in texts]
         global _BATCH
-        _BATCH = (self, limit, min_score)
+        _BATCH = (self, limit, min_score, all_passages)
         try:
             with _fork_pool(count) as pool:
                 return pool.map(_verify_in_worker, texts, chunksize=max(1, min(16, len(texts) // (4 * count))))
@@ -362,7 +375,7 @@ class Verifier:
 
     def _hit(self, item_id: str, score: float, reason: str) -> Match | None:
         match = self._template(item_id)
-        return replace(match, score=score, reason=reason) if match is not None else None
+        return replace(match, score=score, reason=reason, exact=True) if match is not None else None
 
     def _ranked(self, claim: Claim, *, exclude: set[str]) -> list[Match]:
         """Index candidates re-ranked, best first."""
@@ -378,6 +391,7 @@ class Verifier:
         same-language passage shares, so it can rank past k; the re-ranker scores
         it high when it shares MIN_CONCEPTS concepts or more."""
         query = self.query_terms(claim, claim_terms)
+        query += self._index.similar_terms(query)  # typos, hamza seats, ج/غ spellings of rare words
         result = self._index.search(query, k=k)
         concepts = list(dict.fromkeys(t for t in claim_terms if t.startswith("\u00a7")))
         least = CONCEPT_PASS_MIN if CONCEPT_PASS_MIN is not None else getattr(rerank, "MIN_CONCEPTS", 3)
@@ -406,25 +420,103 @@ class Verifier:
         call this on every document to measure what the candidate cut loses)."""
         top = result.hits[0].bm25 if result.hits else 0.0
         fetched = self.store.get_items(h.key.item_id for h in result.hits if h.key.item_id not in exclude)
+        idf = self._index.term_idf(claim_terms)
         ranked: list[Match] = []
+        scored: list[rerank.Scored] = []
         for rank, hit in enumerate(result.hits):
             if hit.key.item_id in exclude:
                 continue
             match = self._template(hit.key.item_id, fetched.get(hit.key.item_id))
-            if match is None:  # removed from the store by another process meanwhile
+            if match is None or too_short(match.text):  # removed meanwhile; or "عاجل..", "The"
                 continue
             cand_terms = self._candidate_terms(hit.doc, match)
-            value, reason = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max,
-                                         title=match.title, rank=rank, bm25_top=top)
-            ranked.append(replace(match, score=value, reason=reason))
+            one = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max,
+                               title=match.title, rank=rank, bm25_top=top, idf=idf)
+            ranked.append(replace(match, score=one.value, reason=one.reason))
+            scored.append(one)
         # The lead over the other candidates tells the claim from similar ones.
-        for match, value in zip(ranked, rerank.same_claim(claim, [(m.score, m.reason) for m in ranked])):
+        base = [one.logit for one in scored]
+        for match, value in zip(ranked, rerank.same_claim(claim, scored)):
             match.score = value
-        ranked.sort(key=lambda m: -m.score)
-        return ranked
+        order = sorted(range(len(ranked)), key=lambda i: (-ranked[i].score, -base[i]))
+        return [ranked[i] for i in order]
+
+    # --- which matches a report shows ------------------------------------------------
+
+    def cuts(self, claim: Claim) -> tuple[float, float]:
+        """(strong, possible) for this claim's language. A configured threshold
+        is the strong cut; the possible tier then starts at the language's own
+        possible cut, when that is lower."""
+        strong, possible = rerank.cuts()["ar" if is_arabic(claim.text) else "en"]
+        if self._fixed_threshold:
+            strong, possible = self.threshold, min(possible, self.threshold)
+        return strong, possible
+
+    def _scored(self, claim: Claim, *, exclude: set[str]) -> list[Match]:
+        """Candidates re-ranked, best first. A pasted paragraph is also verified
+        sentence by sentence (a long text shares too little with any one
+        archived sentence); such matches say which sentence they matched."""
+        ranked = self._ranked(claim, exclude=exclude)
+        sentences = split_sentences(claim.text)
+        if len(sentences) < 2:
+            return ranked
+        best = {m.item_id: m for m in ranked}
+        for sentence in sentences:
+            part = replace(claim, text=sentence)
+            for match in self._ranked(part, exclude=exclude):
+                before = best.get(match.item_id)
+                if before is None or match.score > before.score:
+                    best[match.item_id] = replace(match, sentence=sentence)
+        return sorted(best.values(), key=lambda m: -m.score)
+
+    def _select(
+        self, claim: Claim, scored: list[Match], min_score: float | None, limit: int, all_passages: bool
+    ) -> list[Match]:
+        """The matches a report shows, best first: strong ones, then possible
+        ones (`confidence`); one per source for its passages (its best passage,
+        with how many matched) and one per source and author for its embedded
+        posts, unless `all_passages`; the same text under two ids once. Exact
+        link matches are strong."""
+        strong, possible = self.cuts(claim)
+        floor = possible if min_score is None else min_score
+        kept: list[Match] = []
+        groups: dict[tuple[str, str, str], Match] = {}
+        texts: set[str] = set()
+        for match in scored:
+            if match.score < floor:
+                continue
+            text_key = normalize(match.text)
+            if text_key in texts:
+                continue  # the same claim archived twice counts once
+            # A tweet is a source of its own: posts group per source and author.
+            key = (match.source_id, match.kind, match.handle if match.kind == "post" else "")
+            if not all_passages and key in groups:
+                groups[key].matched_items += 1
+                continue
+            texts.add(text_key)
+            match.confidence = "strong" if match.exact or match.score >= strong else "possible"
+            groups[key] = match
+            kept.append(match)
+        kept.sort(key=lambda m: (m.confidence != "strong", -m.score))
+        return kept[:limit]
 
     def _conflicts(self, claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
         return find_conflicts(claim, matches, related) if matches else []
+
+
+def too_short(text: str) -> bool:
+    """An archived item too short to carry a claim on its own."""
+    return len(word_groups(text)) <= SHORT_ITEM_WORDS
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a pasted paragraph worth verifying on their own (cut
+    as archived passages are: storage.passages), or [] when the claim is not
+    long enough to need it (a tweet is verified whole)."""
+    if len(word_groups(text)) <= SPLIT_MIN_WORDS:
+        return []
+    parts = [p for p in passage_sentences(text) if len(word_groups(p)) >= SPLIT_MIN_SENTENCE]
+    return parts[:SPLIT_MAX] if len(parts) >= 2 else []
 
 
 def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
@@ -441,12 +533,12 @@ def update_index(store: ArchiveStore, *, rebuild: bool = False) -> Verifier:
     return verifier
 
 
-_BATCH: tuple[Verifier, int, float | None] | None = None  # what forked batch workers verify with
+_BATCH: tuple[Verifier, int, float | None, bool] | None = None  # what forked batch workers verify with
 
 
 def _verify_in_worker(text: str) -> Report:
-    verifier, limit, min_score = _BATCH  # type: ignore[misc]
-    return verifier.verify(text, limit=limit, min_score=min_score)
+    verifier, limit, min_score, all_passages = _BATCH  # type: ignore[misc]
+    return verifier.verify(text, limit=limit, min_score=min_score, all_passages=all_passages)
 
 
 def _fork_pool(workers: int = WORKERS) -> multiprocessing.pool.Pool:

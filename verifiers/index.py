@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 FORMAT_VERSION = 2
 KINDS = ("passage", "post")
@@ -47,6 +49,9 @@ _ITEM_LETTER = {"passage": "p", "post": "t"}
 _ITEM_RE = re.compile(r":([pt])(\d+)$")
 COMMON_SHARE = 0.05  # terms in more documents than this share are skipped when...
 MIN_RARE_TERMS = 3  # ...the query keeps at least this many rarer terms
+FUZZY_MIN_LEN = 4  # query terms this long or longer that the archive lacks get fuzzy expansion
+FUZZY_MAX_TERMS = 6  # at most this many missing terms per query are expanded
+FUZZY_PER_TERM = 2  # archive terms added per missing one
 _BIG = ("indptr", "post_docs", "post_w", "fwd")  # memory-mapped at load
 OLD_GENERATION_GRACE = 60.0  # seconds: another process's newer files may still be being written
 _SMALL = ("df", "doc_len", "alive", "doc_source", "doc_kind", "doc_item", "fwd_ptr")  # copied, they change
@@ -372,6 +377,50 @@ class Index:
         else:
             values = scores[top].astype(np.float64)
         return SearchResult([Hit(int(d), self.key(int(d)), float(v)) for d, v in zip(top, values)], bm25_max)
+
+    def term_idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """idf of the terms the archive holds (absent terms are left out)."""
+        df = self._df.a
+        out: dict[str, float] = {}
+        for term in set(terms):
+            tid = self._vocab.get(term)
+            if tid is not None and df[tid] > 0:
+                out[term] = float(self.idf(float(df[tid])))
+        return out
+
+    def similar_terms(self, terms: Sequence[str], *, limit: int = FUZZY_PER_TERM) -> list[str]:
+        """Archive terms one or two letters away from query terms the archive
+        lacks: a typo (داعس), another hamza seat (مسئول/مسؤول), ج/غ/ق in a
+        loanword (جوجل/غوغل), so such a claim still reaches the re-ranker.
+        Words of 4-6 letters allow one edit, longer ones two; concept and
+        handle terms, digits and short words are left alone."""
+        missing = [t for t in dict.fromkeys(terms)
+                   if len(t) >= FUZZY_MIN_LEN and t[0] not in "\u00a7@" and not t.isdigit()
+                   and self._df_of(t) == 0]
+        if not missing:
+            return []
+        vocab = self._fuzzy_vocab()
+        out: list[str] = []
+        for term in missing[:FUZZY_MAX_TERMS]:
+            edits = 1 if len(term) <= 6 else 2
+            found = process.extract(term, vocab, scorer=Levenshtein.distance, score_cutoff=edits, limit=limit * 4)
+            found = [(word, dist) for word, dist, _ in found if self._df_of(word) > 0]
+            out.extend(word for word, _ in sorted(found, key=lambda x: (x[1], -self._df_of(x[0])))[:limit])
+        return out
+
+    def _df_of(self, term: str) -> int:
+        tid = self._vocab.get(term)
+        return int(self._df.buf[tid]) if tid is not None and tid < self._df.n else 0
+
+    def _fuzzy_vocab(self) -> list[str]:
+        """The words fuzzy expansion looks through (no concepts, handles or
+        numbers), rebuilt when the vocabulary has grown."""
+        cached = getattr(self, "_fuzzy_cache", None)
+        if cached is None or cached[0] != len(self._terms):
+            words = [t for t in self._terms if len(t) >= FUZZY_MIN_LEN - 2 and t[0] not in "\u00a7@" and not t.isdigit()]
+            cached = (len(self._terms), words)
+            self._fuzzy_cache = cached
+        return cached[1]
 
     def score_docs(self, terms: Sequence[str], docs: Sequence[int]) -> np.ndarray:
         """Exact BM25 of these documents for these query terms."""

@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="keep matches scoring at least S (0-100; default: the configured threshold; 0 keeps the top N)",
     )
+    verify.add_argument(
+        "--all-passages",
+        action="store_true",
+        help="every matching passage and post (default: one per source and kind, its best passage)",
+    )
     verify.set_defaults(handler=cmd_verify)
 
     sources = sub.add_parser("sources", help="list, show or remove sources", description="Manage archived sources.")

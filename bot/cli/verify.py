@@ -48,7 +48,8 @@ def _verify_text(ctx: Context, verifier, text: str):
     from verifiers.tweet_links import tweet_links
 
     if not tweet_links(text):
-        return verifier.verify(text, limit=ctx.args.limit, min_score=ctx.args.min_score)
+        return verifier.verify(text, limit=ctx.args.limit, min_score=ctx.args.min_score,
+                               all_passages=ctx.args.all_passages)
     return asyncio.run(_verify_linked(ctx, verifier, text))
 
 
@@ -57,7 +58,8 @@ async def _verify_linked(ctx: Context, verifier, text: str):
     from verifiers.tweet_links import verify_claim
 
     async def verify(claim: str, claim_date):
-        return verifier.verify(claim, limit=ctx.args.limit, min_score=ctx.args.min_score, claim_date=claim_date)
+        return verifier.verify(claim, limit=ctx.args.limit, min_score=ctx.args.min_score, claim_date=claim_date,
+                               all_passages=ctx.args.all_passages)
 
     async with Fetcher(ctx.config.fetch_settings()) as fetcher:
         return await verify_claim(verify, text, verifier.store, fetcher)
@@ -90,7 +92,8 @@ def _verify_chunk(ctx: Context, verifier, chunk: list[tuple[int, dict | None, st
 
     checked = [(obj, _batch_error(number, obj, error)) for number, obj, error in chunk]
     plain = [obj["text"] for obj, error in checked if not error and not tweet_links(obj["text"])]
-    reports = iter(verifier.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score))
+    reports = iter(verifier.verify_many(plain, limit=ctx.args.limit, min_score=ctx.args.min_score,
+                                        all_passages=ctx.args.all_passages))
     rows = []
     for obj, error in checked:
         if error:

@@ -169,6 +169,10 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
     if match.reason:
         score += f" · {clean(match.reason)}"
     embed.add_field(name=t("result.score", lang), value=clip(score, 300))
+    if match.sentence:
+        embed.add_field(name=t("result.sentence", lang), value=line(clip(clean(match.sentence), 300), lang), inline=False)
+    if match.matched_items > 1:
+        embed.add_field(name=t("result.items", lang), value=t("result.items_value", lang, n=match.matched_items))
     if _safe_url(match.url):
         embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)
     embed.set_footer(text=t("result.match", lang, n=n, total=total) + f" · {match.source_id}")
