@@ -227,7 +227,7 @@ def fit(train, borrowed, rng) -> dict:
     R, Y, _ = top_rows(X, y, groups, twin, w, scale, bias, gate)
     weight = np.ones(len(Y))
     if borrowed is not None:  # the Arabic train split is small: English tweets count too, less
-        Rb, Yb, _ = top_rows(*borrowed, w, scale, bias, gate)
+        Rb, Yb, _ = top_rows(borrowed[0], borrowed[1], borrowed[2], borrowed[3], w, scale, bias, gate)
         R, Y, weight = np.vstack([R, Rb]), np.r_[Y, Yb], np.r_[np.full(len(Y), OWN_WEIGHT), np.ones(len(Yb))]
     coef, intercept = signed_fit(R, Y, weight)
     return {"w": w, "scale": scale, "bias": bias, "gate": gate, "coef": coef, "c": intercept}
@@ -256,7 +256,8 @@ def signed_fit(R: np.ndarray, Y: np.ndarray, weight: np.ndarray) -> tuple[np.nda
 
 def raw_rows(m: dict, data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(same-claim logit before calibration, is the claim, archived?) of each tweet's first candidate, both ways."""
-    R, Y, A = top_rows(*data, m["w"], m["scale"], m["bias"], m["gate"])
+    X, y, groups, twin = data
+    R, Y, A = top_rows(X, y, groups, twin, m["w"], m["scale"], m["bias"], m["gate"])
     return R @ m["coef"] + m["c"], Y, A
 
 
@@ -302,7 +303,8 @@ def train_language(train, dev, rng, borrowed=(), left_out=()) -> dict:
     for cut in range(5, 100):
         kept, wrong = rates(p_dev, Yd, Ad, n_dev, cut)
         kept_o, wrong_o = rates(p_oof, Yo_, Ao_, n_train, cut)
-        curve.append({"cut": cut, "dev": [round(kept, 3), round(wrong, 3)], "train_folds": [round(kept_o, 3), round(wrong_o, 3)]})
+        curve.append({"cut": cut, "dev": [round(kept, 3), round(wrong, 3)],
+                      "train_folds": [round(kept_o, 3), round(wrong_o, 3)]})
         if strong is None and max(wrong, wrong_o) <= STRONG_WRONG:
             strong = cut
         if possible is None and max(wrong, wrong_o) <= POSSIBLE_WRONG:
@@ -337,9 +339,8 @@ def main() -> int:
     if not available():
         print(missing_message())
         return 0
-    from verifiers.rerank import WEIGHTS_PATH
-
     from verifiers.normalize import normalize
+    from verifiers.rerank import WEIGHTS_PATH
 
     started = time.perf_counter()
     cache = Path(sys.argv[sys.argv.index("--cache") + 1]) if "--cache" in sys.argv else None

@@ -403,9 +403,9 @@ class Index:
         out: list[str] = []
         for term in missing[:FUZZY_MAX_TERMS]:
             edits = 1 if len(term) <= 6 else 2
-            found = process.extract(term, vocab, scorer=Levenshtein.distance, score_cutoff=edits, limit=limit * 4)
-            found = [(word, dist) for word, dist, _ in found if self._df_of(word) > 0]
-            out.extend(word for word, _ in sorted(found, key=lambda x: (x[1], -self._df_of(x[0])))[:limit])
+            near = process.extract(term, vocab, scorer=Levenshtein.distance, score_cutoff=edits, limit=limit * 4)
+            live = [(str(word), int(dist)) for word, dist, _ in near if self._df_of(word) > 0]
+            out.extend(word for word, _ in sorted(live, key=lambda x: (x[1], -self._df_of(x[0])))[:limit])
         return out
 
     def _df_of(self, term: str) -> int:
@@ -417,7 +417,8 @@ class Index:
         numbers), rebuilt when the vocabulary has grown."""
         cached = getattr(self, "_fuzzy_cache", None)
         if cached is None or cached[0] != len(self._terms):
-            words = [t for t in self._terms if len(t) >= FUZZY_MIN_LEN - 2 and t[0] not in "\u00a7@" and not t.isdigit()]
+            words = [t for t in self._terms
+                     if len(t) >= FUZZY_MIN_LEN - 2 and t[0] not in "\u00a7@" and not t.isdigit()]
             cached = (len(self._terms), words)
             self._fuzzy_cache = cached
         return cached[1]

@@ -170,7 +170,8 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
         score += f" · {clean(match.reason)}"
     embed.add_field(name=t("result.score", lang), value=clip(score, 300))
     if match.sentence:
-        embed.add_field(name=t("result.sentence", lang), value=line(clip(clean(match.sentence), 300), lang), inline=False)
+        embed.add_field(name=t("result.sentence", lang), value=line(clip(clean(match.sentence), 300), lang),
+                        inline=False)
     if match.matched_items > 1:
         embed.add_field(name=t("result.items", lang), value=t("result.items_value", lang, n=match.matched_items))
     if _safe_url(match.url):
