@@ -292,9 +292,14 @@ FINDINGS = """## How the figures are reached
   overlap both ways, adjacent word pairs, author name, glued words, shared/clashing numbers.
   The Arabic model also learns from the English pairs (its own count 3×): 5-fold cross-validation
   on the Arabic train tweets gives MAP@5 0.866 alone, 0.877 pooled. Claim and candidate lengths
-  were dropped (cross-validated on train: EN 0.831 → 0.835, AR 0.877 → 0.884). A one-feature logistic turns the ranking score into
-  P(same claim); `rerank.same_claim` then moves each score by its lead over the best other
-  candidate (learned on train, weight 0.41 EN, 0.47 AR) and the cut is placed on dev.
+  were dropped (cross-validated on train: EN 0.831 → 0.835, AR 0.877 → 0.884). Since issue 10 it also
+  has the claim's rarest words found and names/figures shared or clashing. A one-feature logistic
+  turns the ranking score into P(relevant); `rerank.same_claim` turns that and the lead over the next
+  candidate into the calibrated P(same claim) that is the score (see "Knowing when nothing matches:
+  the two-sided check" below).
+- **Same-text copies**: Isnad shows a claim archived twice under two ids once, so either id answers
+  for the other (`benchdata.copies_of`; EN 2020 has 45 relevant dev claims whose text another claim
+  repeats under another title). `--strict-copies` counts only copies with the same title too.
 - **Harness**: the claims are shuffled with a fixed seed before import. The EN 2020 file lists every
   claim a tweet points to among its first 800 rows (of 10,375), and the index breaks BM25 ties by
   import order: unshuffled, the EN 2020 BM25 stage reads 0.812 on dev instead of 0.763. The BM25

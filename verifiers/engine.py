@@ -481,13 +481,16 @@ class Verifier:
         floor = possible if min_score is None else min_score
         kept: list[Match] = []
         groups: dict[tuple[str, str, str], Match] = {}
-        texts: set[str] = set()
+        texts: set[tuple[str, str | None, str, str, str]] = set()
         for match in scored:
             if match.score < floor:
                 continue
-            text_key = normalize(match.text)
+            # The same claim archived twice (same text, nothing to tell the two
+            # apart: no date, publisher, author or link of its own) counts once; the
+            # same text carried by another outlet or on another day is provenance.
+            text_key = (normalize(match.text), match.date.iso(), match.publisher, match.handle, match.url)
             if text_key in texts:
-                continue  # the same claim archived twice counts once
+                continue
             # A tweet is a source of its own: posts group per source and author.
             key = (match.source_id, match.kind, match.handle if match.kind == "post" else "")
             if not all_passages and key in groups:

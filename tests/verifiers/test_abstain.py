@@ -66,9 +66,11 @@ def test_one_entry_per_source_unless_all_passages(make_source, filler):
 
 def test_the_same_text_archived_under_two_ids_counts_once(make_source, filler):
     verifier = verifier_of(*filler, make_source(BRIDGE + ".", id="a", title="x"),
-                           make_source(BRIDGE + ".", id="b", title="y"))
+                           make_source(BRIDGE + ".", id="b", title="y"),
+                           make_source(BRIDGE + ".", id="c", title="z", date="2015-06-01"))
     matches = verifier.verify(BRIDGE, limit=10, all_passages=True).matches
     assert len([m for m in matches if m.source_id in ("a", "b")]) == 1
+    assert "c" in {m.source_id for m in matches}  # carried on a known day: another entry
 
 
 def test_a_pasted_paragraph_is_verified_sentence_by_sentence(make_source, filler):
@@ -144,6 +146,14 @@ def test_a_typo_in_a_rare_word_still_reaches_the_re_ranker(make_source, filler):
         assert ranked and ranked[0].source_id == "target"
     claim = clean_claim("المسئول وصل")  # ئ for ؤ: another hamza seat
     assert any(h.key.source_id == "target" for h in verifier.candidates(claim, verifier.terms(claim.text)).hits)
+
+
+def test_a_loanword_spelt_with_another_letter_reaches_the_re_ranker(make_source, filler):
+    verifier = verifier_of(*filler, make_source("أعلنت شركة جوجل عن خدمة ترجمة جديدة.", id="google"))
+    for spelling in ("غوغل", "قوقل"):
+        claim = clean_claim(f"{spelling} تطلق")
+        hits = verifier.candidates(claim, verifier.terms(claim.text)).hits
+        assert [h.key.source_id for h in hits] == ["google"], spelling
 
 
 def test_the_reason_never_contradicts_the_score(make_source, filler):
