@@ -74,11 +74,15 @@ def halves(split: Split, texts: dict[str, str]) -> tuple[list[str], list[str]]:
     return archived, removed
 
 
+NEAR_COPY = 70  # fuzz.token_set_ratio of a wrongly shown claim to the removed one: the same story reworded
+
+
 @dataclass
 class Outcome:
     score: float  # the first match's score (0: nothing at all)
     confidence: str  # its tier ("" when nothing)
     right: bool  # it is the relevant claim (or the same text)
+    near_copy: bool = False  # not it, but a rewording of it (another fact-check of the same story)
 
 
 @dataclass
@@ -110,15 +114,22 @@ class SetResult:
         )
 
 
-def outcome(verifier, text: str, relevant: set[str], relevant_texts: set[str], texts: dict[str, str]) -> Outcome:
-    report = verifier.verify(text, limit=5)
+def outcome(verifier, text: str, relevant: set[str], relevant_texts: set[str], texts: dict[str, str],
+            possible: float) -> Outcome:
+    """The first match as `isnad verify` ranks it (asked with min_score=0, so
+    that the trade-off curve can also look below the possible cut)."""
+    from rapidfuzz import fuzz
+
+    from verifiers.normalize import normalize
+
+    report = verifier.verify(text, limit=5, min_score=0)
     if not report.matches:
-        floor = verifier.verify(text, limit=1, min_score=0)
-        score = floor.matches[0].score if floor.matches else 0.0
-        return Outcome(score, "", False)
+        return Outcome(0.0, "", False)
     top = report.matches[0]
+    tier = top.confidence if top.confidence == "strong" or top.score >= possible else ""
     right = top.source_id in relevant or texts.get(top.source_id) in relevant_texts
-    return Outcome(top.score, top.confidence, right)
+    near = not right and any(fuzz.token_set_ratio(normalize(top.text), t) >= NEAR_COPY for t in relevant_texts)
+    return Outcome(top.score, tier, right, near)
 
 
 def run_set(dataset: Dataset) -> SetResult:
@@ -137,30 +148,98 @@ def run_set(dataset: Dataset) -> SetResult:
     gone = {cid for cid, t in texts.items() if t in gone_texts}
     for source_id in sorted(gone):
         verifier.remove_source(source_id)
+    if hasattr(rerank, "cuts"):
+        strong, possible = rerank.cuts()[dataset.lang]
+    else:  # the engine before issue 10 (one threshold, no tiers): to measure where it stood
+        from verifiers.engine import DEFAULT_THRESHOLD
+
+        strong = possible = float(DEFAULT_THRESHOLD)
     results: dict[str, dict[str, Outcome]] = {"archived": {}, "removed": {}}
     for name, qids in (("archived", archived), ("removed", removed)):
         for qid in qids:
             relevant = split.qrels[qid]
             results[name][qid] = outcome(verifier, split.queries[qid], relevant,
-                                         {texts[c] for c in relevant if c in texts}, texts)
+                                         {texts[c] for c in relevant if c in texts}, texts, possible)
     half = Split("archived", {q: split.queries[q] for q in archived}, {q: split.qrels[q] for q in archived})
     ranked_half, _ = isnad_rank(verifier, half, copies=copies)
-    strong, possible = rerank.cuts()[dataset.lang]
     return SetResult(dataset.key, dataset.label, map5, evaluate(ranked_half, half.qrels).map5,
                      results["archived"], results["removed"], strong, possible, time.perf_counter() - started)
+
+
+# What was built, tried and measured for issue 10 (by hand: update it when the model changes).
+NARRATIVE = """### How the score and the tiers are made
+
+- **Score** (verifiers/rerank.py, `same_claim`): the ranking model's logit (the pairwise linear
+  re-ranker of the section above) and the first candidate's lead over the next one go through a
+  logistic learned on the train tweets, each asked twice (its claim archived, and removed with its
+  exact copies); then a one-feature logistic on dev calibrates it (Platt), per language. The lead
+  counts only when the candidate's own ranking probability is at least 30% (`gate`): the best of
+  weak candidates stays weak. The ranking order is never changed by it.
+- **Cuts**: per language, the lowest score at which at most 8% of the not-archived tweets get a
+  strong match, both on dev and on held-out train folds (4 folds: models fitted on three quarters,
+  scored on the fourth); the possible cut the same at 25%. EN: strong 66, possible 30; AR: strong 73,
+  possible 35. On dev alone, AR would have taken 44, where the held-out train folds show 17.7%
+  wrongly shown: 83 dev tweets are too few to place a cut alone.
+- `benchmarks/train_rerank.py` prints both checks; at the cuts (dev / held-out train folds, first
+  candidate only, the relevant claim shown first / something wrongly shown): EN strong 52.5% / 7.6%
+  and 47.1% / 5.6%, possible 68.2% / 24.7% and 64.5% / 21.7%; AR strong 54.2% / 3.6% and
+  62.2% / 7.8%, possible 68.7% / 16.9% and 74.1% / 23.8%.
+
+### Where it stands against the targets
+
+The targets (on held-back data: wrongly shown at most 10% on every set while the relevant claim is
+shown first for AR 85%, EN 2020 78%, EN 2021 65%) are **not reached** on dev: at a strong cut that
+keeps wrongly shown under 10%, the claim is shown first for 35-68% of the archived tweets. No cut
+reaches both on EN 2020 or AR (see the curve): even with every cut removed, the relevant claim is
+first for only 54% (EN 2020) and 67% (AR) of the archived half, so 85%/78% at rank 1 are above
+what this lexical ranking reaches on dev (R@1 0.759 / 0.920 / 0.765), whatever the threshold.
+EN 2021 meets its 65% at a 4% false-show rate. The wrongly shown strong matches are mostly not
+rewordings of the removed claim by the crude measure above (token_set_ratio >= 70), but another
+fact-check of the same story in other words does occur (AR: a goalkeeper's weight, a minister's
+childhood photo, the arrest in Nice).
+
+### Tried, measured, kept or not
+
+- Rarest matched term (`rare`: the claim's two rarest words by the archive's idf, a word the archive
+  lacks counting as rarest) and entity overlap/clash (`ent_share`, `ent_clash`: alias-table places,
+  groups and people, numbers, years, capitalized names): 4-fold cross-validation on the train tweets,
+  MAP@5, EN all three 0.8371 / none 0.8397; AR all three 0.8821 / rare only 0.8880 / none 0.8857.
+  Kept: `rare` for Arabic; nothing for English. In the same-claim step all five evidence measures
+  (rare, entity share/clash, overlap, wording) came out with the wrong sign next to the ranking
+  logit (they are in it already), so the sign-constrained fit leaves them out.
+- Fuzzy rare-term expansion in the candidate stage (`Index.similar_terms`): AR dev MAP@5 0.835
+  without, 0.840 with; EN 2020 0.800 without, 0.795 with: kept for Arabic words only. A Levenshtein
+  scan of a 173k-term vocabulary costs 30-50 ms a word; the prefix/suffix buckets 0.7 ms; the tables
+  are built once per process (1-2.5 s at 173k terms on this loaded machine, on the first claim with
+  a word the archive lacks).
+- Tweet clean-up: digits glued to words split ("12قطريا", "FreeIran2020"), a left-over date line
+  dropped: no change on dev MAP@5. Dropping a closing run of hashtags (trending tags): EN 2021 dev
+  MAP@5 0.935 -> 0.930, AR unchanged: not kept.
+- Sentence splitting of long claims: at 30 content words it split Arabic tweets (up to 43 content
+  words) and cost AR dev MAP@5 0.861 -> 0.840; it starts above 45 (no AR tweet, a handful of EN ones).
+- Archived items of three content words or fewer are never shown (55 EN 2020, 66 EN 2021, 79 AR
+  claims of the collections; one AR dev relevant claim: "صورة من فيضانات السودان.").
+- The same text archived twice: EN 2020 has 45 relevant dev claims whose text another claim repeats
+  under another title. Isnad shows one of them, so the figures count either as the answer;
+  `--strict-copies` in eval_retrieval.py gives the old count.
+- MAP@5 on dev (same-text copies counted; before issue 10 with the same harness): EN 2020 0.800
+  (0.804), EN 2021 0.936 (0.941), AR 0.861 (0.862): one tweet less at rank 1 on each English set.
+"""
 
 
 def summary_lines(results: list[SetResult]) -> list[str]:
     lines = [
         "| set | tweets (archived / not) | strong cut | possible cut | archived half: relevant claim shown at rank 1 "
         "| not-archived half: something wrongly shown | rank 1, any tier | wrongly shown, any tier "
-        "| MAP@5 | MAP@5, archived half |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| of those, rewording the removed claim | MAP@5 | MAP@5, archived half |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         k, w, ka, wa = r.rates()
+        wrong = [o for o in r.removed.values() if o.confidence == "strong"]
+        near = f"{sum(o.near_copy for o in wrong)} of {len(wrong)}"
         lines.append(f"| {r.label} | {len(r.archived)} / {len(r.removed)} | {r.strong_cut:g} | {r.possible_cut:g} "
-                     f"| {k:.1%} | {w:.1%} | {ka:.1%} | {wa:.1%} | {r.map5:.3f} | {r.map5_archived:.3f} |")
+                     f"| {k:.1%} | {w:.1%} | {ka:.1%} | {wa:.1%} | {near} | {r.map5:.3f} | {r.map5_archived:.3f} |")
     return lines
 
 
@@ -196,6 +275,8 @@ def write_docs(results: list[SetResult]) -> None:
         "least the cut):",
         "",
         *curve_lines(results),
+        "",
+        NARRATIVE,
         END,
     ])
     text = DOCS_PATH.read_text(encoding="utf-8") if DOCS_PATH.exists() else "# Matching quality\n"
@@ -220,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_set(load_dataset(key))
         results.append(result)
         k, w, ka, wa = result.rates()
+        wrong = [o for o in result.removed.values() if o.confidence == "strong"]
+        near = sum(o.near_copy for o in wrong)
+        print(f"  of the {len(wrong)} wrongly shown strong matches, {near} reword the removed claim "
+              f"(token_set_ratio >= {NEAR_COPY}: another fact-check of the same story)")
         print(f"{result.label}: archived half: relevant claim shown at rank 1 {k:.1%} | "
               f"not-archived half: something wrongly shown {w:.1%} | any tier: {ka:.1%} / {wa:.1%} | "
               f"MAP@5 {result.map5:.3f} (archived half {result.map5_archived:.3f}) | "

@@ -92,11 +92,14 @@ def features(
     rank: int = 0,
     bm25_top: float = 0.0,
     idf: dict[str, float] | None = None,
+    used: frozenset[str] | None = None,
 ) -> dict[str, float] | None:
     """The model's inputs for one pair, or None when there is nothing to compare.
 
     `idf` holds the archive's idf of the claim's terms (the index knows them):
     the claim's rarest words are the ones that tell its story from others.
+    `used`: the features a model needs (None: all); the costlier ones it does
+    not use (rare, ent_share, ent_clash) are left at 0.
 
     `rank` is the candidate's place in the BM25 order (0 = first) and
     `bm25_top` the first candidate's BM25 score: the model starts from the
@@ -114,13 +117,15 @@ def features(
     title_terms = {t for _, terms in title_groups for t in terms}
     cand_groups = word_groups(candidate_text)
     cand_nums = {w for w, _ in cand_groups if w.isdigit()} | {w for w, _ in title_groups if w.isdigit()}
+    wording = fuzz.token_set_ratio(claim_norm, cand_norm)
     return {
         "coverage": min(1.0, bm25 / bm25_max) if bm25_max > 0 else 0.0,
         "rel_top": min(1.0, bm25 / bm25_top) if bm25_top > 0 else 1.0,
         "rank": math.log1p(rank),
         "overlap": overlap,
         "back": _share(cand_groups, claim_terms),
-        "wording": _rescale(fuzz.token_set_ratio(claim_norm, cand_norm)),
+        "wording": _rescale(wording),
+        "_wording": wording,
         "letters": _rescale(_letters_ratio(claim_norm, cand_norm)),
         "author": _share(author, cand_terms | title_terms),
         "glued": _share(glued, cand_terms | title_terms),
@@ -131,8 +136,10 @@ def features(
         "bigram": _bigram_share(side[6], [cand_groups, title_groups]),
         "num_shared": 1.0 if claim_nums & cand_nums else 0.0,
         "num_clash": 1.0 if claim_nums and cand_nums and not claim_nums & cand_nums else 0.0,
-        "rare": _rare_share(groups, idf, cand_terms | title_terms, [w for w, _ in cand_groups]),
-        **_entity_match(side[8], entities(candidate_text, cand_terms, title)),
+        "rare": (_rare_share(_rarest(claim.text, claim.author, idf), cand_terms | title_terms,
+                             [w for w, _ in cand_groups]) if used is None or "rare" in used else 0.0),
+        **(_entity_match(side[8], entities(candidate_text, cand_terms, title))
+           if used is None or "ent_share" in used or "ent_clash" in used else _NO_ENTITIES),
         "_exact": float(exact),
         "_units": float(len(groups) + len(concepts)),
         "_short": 1.0 if len(groups) < SHORT_CLAIM_WORDS else 0.0,
@@ -199,25 +206,44 @@ def _entity_match(claim: dict[str, set[str]], cand: dict[str, set[str]]) -> dict
     return {"ent_share": shared / total, "ent_clash": min(clash, 2) / 2.0}
 
 
-def _rare_share(
-    groups: list[tuple[str, tuple[str, ...]]], idf: dict[str, float] | None, terms: set[str], cand_words: list[str]
-) -> float:
-    """Share of the claim's RARE_TERMS rarest words that the candidate has: a
-    rare name carried by both outweighs generic overlap. Rarity is the
-    archive's idf; a word the archive lacks altogether is the rarest of all
-    (a claim about oil prices does not match oil fields through "oil"), and
-    counts as found when the candidate has a word a letter or two from it (a typo)."""
-    if idf is None or not groups:
-        return 0.0
+_NO_ENTITIES = {"ent_share": 0.0, "ent_clash": 0.0}
+_Rare = tuple[tuple[float, str, tuple[str, ...]], ...]
+_rarest_memo: dict[tuple[str, str, int], tuple[dict[str, float], _Rare]] = {}
+
+
+def _rarest(text: str, author: str, idf: dict[str, float] | None) -> _Rare:
+    """The claim's RARE_TERMS rarest words (idf, word, terms), computed once
+    per claim: rarity is the archive's idf, and a word the archive lacks is
+    the rarest of all (a claim about oil prices does not match oil fields
+    through "oil")."""
+    if idf is None:
+        return ()
+    key = (text, author, id(idf))
+    hit = _rarest_memo.get(key)
+    if hit is not None and hit[0] is idf:
+        return hit[1]
     top = max(idf.values(), default=0.0) + 1.0
+    groups = _claim_side(text, author)[1]
     scored = sorted(((max((idf.get(t, top) for t in ts), default=top), w, ts) for w, ts in groups),
                     key=lambda x: -x[0])
-    rarest = scored[:RARE_TERMS]
+    rarest = tuple((value if value < top else math.inf, w, ts) for value, w, ts in scored[:RARE_TERMS])
+    if len(_rarest_memo) > 64:
+        _rarest_memo.clear()
+    _rarest_memo[key] = (idf, rarest)
+    return rarest
+
+
+def _rare_share(rarest: _Rare, terms: set[str], cand_words: list[str]) -> float:
+    """Share of the claim's rarest words that the candidate has: a rare name
+    carried by both outweighs generic overlap. A word the archive lacks counts
+    as found when the candidate has a word a letter or two from it (a typo)."""
+    if not rarest:
+        return 0.0
     found = 0
     for value, word, ts in rarest:
         if terms.intersection(ts):
             found += 1
-        elif value >= top and len(word) >= 4 and cand_words and process.extractOne(
+        elif value == math.inf and len(word) >= 4 and cand_words and process.extractOne(
                 word, cand_words, scorer=fuzz.ratio, score_cutoff=RARE_FUZZ) is not None:
             found += 1
     return found / len(rarest)
@@ -264,22 +290,30 @@ def score(
         concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
         value, reason = _cross_lingual(concepts, set(candidate_tokens), short_claim_cap("ar" if claim_ar else "en"))
         return Scored(value, reason, {})
+    lang = "ar" if claim_ar else "en"
     f = features(claim, claim_tokens, candidate_text, candidate_tokens, bm25, bm25_max,
-                 title=title, rank=rank, bm25_top=bm25_top or bm25, idf=idf)
+                 title=title, rank=rank, bm25_top=bm25_top or bm25, idf=idf, used=used_features(lang))
     if f is None:
         return Scored(0.0, "nothing to compare", {})
-    lang = "ar" if claim_ar else "en"
     logit = ranking_logit(f, lang)
     value = _sigmoid(logit)
     if f["_short"]:
         value = min(value, short_claim_cap(lang))
     # The raw ratio (not the model's rescaled input), so "wording 0%" never
     # stands beside a high score: unrelated texts read 30-45% here.
-    wording = fuzz.token_set_ratio(normalize(claim.text), normalize(candidate_text))
+    wording = f["_wording"]
     reason = f"{f['_exact']:.0f} of {f['_units']:.0f} words and concepts shared, wording {wording:.0f}% alike"
     evidence = {name: f[name] for name in EVIDENCE}
     evidence["_short"] = f["_short"]
     return Scored(round(value, 1), reason, evidence, logit)
+
+
+@lru_cache(maxsize=4)
+def used_features(lang: str) -> frozenset[str]:
+    """The features the language's models weigh (ranking and same-claim)."""
+    m = model()["models"][lang]
+    weights = {name for name, w in m["weights"].items() if w}
+    return frozenset(weights | {name for name, w in m.get("same_claim", {}).get("evidence", {}).items() if w})
 
 
 def ranking_value(f: dict[str, float], lang: str) -> float:
