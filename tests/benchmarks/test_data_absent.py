@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
     "argv",
     [
         ["benchmarks/eval_retrieval.py"],
+        ["benchmarks/eval_abstain.py"],
+        ["benchmarks/train_rerank.py"],
         ["benchmarks/eval_stance.py"],
         ["benchmarks/bench_verify.py"],
         ["-m", "benchmarks.bench_scale", "--sizes", "10k"],
