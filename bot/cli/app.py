@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="S",
-        help="keep matches scoring at least S (0-100; default: the configured threshold; 0 keeps the top N)",
+        help="keep matches scoring at least S (0-100; default: the language's possible cut; 0 keeps the top N)",
     )
     verify.add_argument(
         "--all-passages",
