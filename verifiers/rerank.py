@@ -112,7 +112,7 @@ def features(
         return None
     concepts = {t for t in claim_tokens if t.startswith("\u00a7")}
     cand_terms = set(candidate_tokens)
-    overlap, exact = _overlap(groups, concepts, candidate_text, cand_terms)
+    overlap, exact, near = _overlap(groups, concepts, candidate_text, cand_terms)
     title_groups = word_groups(title) if title else []
     title_terms = {t for _, terms in title_groups for t in terms}
     cand_groups = word_groups(candidate_text)
@@ -141,6 +141,7 @@ def features(
         **(_entity_match(side[8], entities(candidate_text, cand_terms, title))
            if used is None or "ent_share" in used or "ent_clash" in used else _NO_ENTITIES),
         "_exact": float(exact),
+        "_near": float(near),
         "_units": float(len(groups) + len(concepts)),
         "_short": 1.0 if len(groups) < SHORT_CLAIM_WORDS else 0.0,
     }
@@ -302,7 +303,8 @@ def score(
     # The raw ratio (not the model's rescaled input), so "wording 0%" never
     # stands beside a high score: unrelated texts read 30-45% here.
     wording = f["_wording"]
-    reason = f"{f['_exact']:.0f} of {f['_units']:.0f} words and concepts shared, wording {wording:.0f}% alike"
+    near = f" (+{f['_near']:.0f} spelt differently)" if f["_near"] else ""
+    reason = f"{f['_exact']:.0f} of {f['_units']:.0f} words and concepts shared{near}, wording {wording:.0f}% alike"
     evidence = {name: f[name] for name in EVIDENCE}
     evidence["_short"] = f["_short"]
     return Scored(round(value, 1), reason, evidence, logit)
@@ -428,24 +430,27 @@ def _cross_lingual(concepts: set[str], cand_terms: set[str], cap: float = SHORT_
 
 def _overlap(
     groups: list[tuple[str, tuple[str, ...]]], concepts: set[str], candidate_text: str, cand_terms: set[str]
-) -> tuple[float, int]:
+) -> tuple[float, int, int]:
     """Share of the claim's words (and concepts) found in the candidate, with
     partial credit for a misspelt or dialect-spelt word close to one of the
-    candidate's words. Returns (share, words found exactly)."""
+    candidate's words. Returns (share, words found exactly, words found
+    spelt differently: fuzz.ratio 70 or more)."""
     units = len(groups) + len(concepts)
     if not units:
-        return 0.0, 0
+        return 0.0, 0, 0
     exact = sum(1 for _, terms in groups if cand_terms.intersection(terms))
     exact += len(concepts & cand_terms)
     missing = [surface for surface, terms in groups if not cand_terms.intersection(terms)]
     soft = 0.0
+    near = 0
     if missing:
         cand_words = [surface for surface, _ in word_groups(candidate_text)]
         if cand_words:
             best = process.cdist(missing, cand_words, scorer=fuzz.ratio).max(axis=1)
             credit = (best - WORD_FUZZ_FLOOR) / (100.0 - WORD_FUZZ_FLOOR)
             soft = float(credit.clip(0.0, 1.0).sum()) * SOFT_WORD_CREDIT
-    return (exact + soft) / units, exact
+            near = int((credit >= 0.25).sum())  # fuzz.ratio 70 or more
+    return (exact + soft) / units, exact, near
 
 
 def _letters_ratio(claim_norm: str, cand_norm: str) -> float:
