@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         ["benchmarks/eval_retrieval.py"],
         ["benchmarks/eval_abstain.py"],
+        ["benchmarks/eval_typos.py"],
         ["benchmarks/train_rerank.py"],
         ["benchmarks/eval_stance.py"],
         ["benchmarks/bench_verify.py"],
