@@ -18,7 +18,8 @@ def test_tweets_sharing_a_claim_or_its_text_stay_in_one_half():
 def test_rates_count_strong_and_any_tier_apart():
     result = SetResult(
         "x", "X", 0.0, 0.0,
-        archived={"a": Outcome(90, "strong", True), "b": Outcome(40, "possible", True), "c": Outcome(95, "strong", False)},
+        archived={"a": Outcome(90, "strong", True), "b": Outcome(40, "possible", True),
+                  "c": Outcome(95, "strong", False)},
         removed={"d": Outcome(80, "strong", False), "e": Outcome(40, "possible", False), "f": Outcome(0, "", False)},
         strong_cut=70, possible_cut=30, seconds=0.0,
     )
