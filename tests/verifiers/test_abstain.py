@@ -178,3 +178,14 @@ def test_weak_evidence_is_not_lifted_by_its_lead():
     assert ahead == alone  # the lead counted for nothing
     strong, _ = rerank.cuts()["ar"]
     assert ahead < strong
+
+
+def test_a_configured_threshold_is_the_strong_cut(make_source, filler):
+    sources = [*filler, make_source(PRISONERS + ".", id="same")]
+    store = TinyDBStore(None)
+    store.add_many(sources)
+    strict = Verifier(store, threshold=99.9, index_dir=None)
+    claim = clean_claim(PRISONERS)
+    assert strict.cuts(claim) == (99.9, rerank.cuts()["ar"][1])
+    top = strict.verify("داعش هربو من ديرالزور و قتلو كل المساجين").matches[0]
+    assert top.source_id == "same" and top.confidence == "possible"  # shown, but not as the answer
