@@ -157,3 +157,23 @@ def duplicates(dataset: Dataset) -> dict[str, list[str]]:
             first[key] = claim.id
     return out
 
+
+
+def same_text(dataset: Dataset) -> dict[str, list[str]]:
+    """Claims whose text (normalized as the engine compares them) is another's,
+    whatever their titles: id -> the other ids. Isnad shows such copies once
+    (the same claim archived twice), so either one answers for the other."""
+    from verifiers.normalize import normalize
+
+    by_text: dict[str, list[str]] = {}
+    for claim in dataset.claims:
+        by_text.setdefault(normalize(claim.text), []).append(claim.id)
+    return {cid: [o for o in ids if o != cid] for ids in by_text.values() if len(ids) > 1 for cid in ids}
+
+
+def copies_of(dataset: Dataset) -> dict[str, list[str]]:
+    """`duplicates` and `same_text` together: every id that may stand for another."""
+    out = {k: list(v) for k, v in duplicates(dataset).items()}
+    for cid, others in same_text(dataset).items():
+        out.setdefault(cid, []).extend(o for o in others if o not in out[cid])
+    return out

@@ -49,6 +49,12 @@ def _match_block(number: int, match: Match, *, scored: bool = True) -> list[str]
         lines.append(f"   why: {match.reason}")
     if scored and match.stance_reason and match.stance != "supports":
         lines.append(f"   {match.stance}: {match.stance_reason}")
+    if match.sentence:
+        lines.append("   matched the sentence:")
+        lines.append(f"   {_excerpt(match.sentence)}")
+    if match.matched_items > 1:
+        items = "passages of this source" if match.kind == "passage" else "posts in this source"
+        lines.append(f"   {match.matched_items} {items} matched; the best is shown (--all-passages lists each)")
     return lines
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from storage.passages import split_sentences as passage_sentences
 from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
@@ -41,11 +42,18 @@ from verifiers.claim import clean_claim
 from verifiers.conflicts import judge
 from verifiers.crosslang import CrossLanguage
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
-from verifiers.normalize import tokens
+from verifiers.normalize import is_arabic, normalize, tokens, word_groups
 from verifiers.report import Claim, Conflict, Match, Note, Report
 from verifiers.same_post import promote_same_posts
 
-DEFAULT_THRESHOLD = rerank.threshold()  # calibrated on the dev splits (benchmarks/train_rerank.py)
+DEFAULT_THRESHOLD = rerank.threshold()  # the lower strong cut; each language has its own (rerank.cuts)
+SHORT_ITEM_WORDS = 3  # archived items with this many content words or fewer are never shown ("عاجل..", "Sen.")
+# A claim longer than this (content words) is also verified sentence by sentence. Above
+# every CheckThat! tweet but a few (AR at most 43, EN 99th percentile 37): splitting a
+# tweet costs ranking quality (AR dev MAP@5 0.861 -> 0.840 at 30), a paragraph needs it.
+SPLIT_MIN_WORDS = 45
+SPLIT_MIN_SENTENCE = 4  # content words a sentence needs to be verified on its own
+SPLIT_MAX = 8  # sentences verified on their own, at most (the first ones)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
 RELATED = 30  # lower-scored candidates handed to the conflict finder
@@ -94,13 +102,15 @@ def alias_fingerprint(aliases: AliasTable) -> str:
 class Verifier:
     def __init__(
         self, store: ArchiveStore, *, aliases: AliasTable | None = None, workers: int = DEFAULT_WORKERS,
-        threshold: float = DEFAULT_THRESHOLD, concept_pass_min: int | None = None,
+        threshold: float | None = None, concept_pass_min: int | None = None,
         index_dir: str | Path | None | bool = True,
     ) -> None:
         """`aliases`: the alias table the index and claims are read with (the
         shipped one when None; pass the moderators' too, verifiers.aliases.
         read_aliases(path), or a saved index built with them is rebuilt).
         `workers`: processes for a bulk index build and a big verify_many.
+        `threshold`: the strong cut for every language (None: each language's
+        own, calibrated on dev; see `cuts`).
         `concept_pass_min`: claims with this many concepts get the concept-only
         candidate pass (None: rerank.MIN_CONCEPTS). `index_dir`: where the index
         is saved; True (default) asks the store (`<archive>.index/` for a TinyDB
@@ -108,7 +118,8 @@ class Verifier:
         self.store = store
         self.aliases = aliases if aliases is not None else read_aliases()
         self.workers = max(1, workers)
-        self.threshold = threshold
+        self._fixed_threshold = threshold is not None
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         self.concept_pass_min = concept_pass_min if concept_pass_min is not None else rerank.MIN_CONCEPTS
         self._dir = store.index_path() if index_dir is True else (Path(index_dir) if index_dir else None)
         self._stamp = {"tokenizer": TOKENIZER_VERSION, "aliases": alias_fingerprint(self.aliases),
@@ -332,25 +343,25 @@ class Verifier:
 
     def verify(
         self, text: str, *, limit: int = 5, min_score: float | None = None, claim_date: PartialDate | None = None,
-        claim_handle: str | None = None,
+        claim_handle: str | None = None, all_passages: bool = False,
     ) -> Report:
         """Verify a claim. `claim_date` is the claim's own date when it is known
         from elsewhere (a fetched tweet's), for "recycled" detection;
         `claim_handle` its author's handle (a screenshot's), like a pasted
-        tweet's attribution: that account's post with the claim's text comes first."""
+        tweet's attribution: that account's post with the claim's text comes first.
+        `all_passages`: every matching passage and post, not one per source and kind."""
         claim = clean_claim(text)
         if claim_date is not None and claim_date.known:
             claim.date = claim_date
         if claim_handle:
             claim.handle = claim_handle.lstrip("@")
-        floor = self.threshold if min_score is None else min_score
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
         prefetched = self.crosslang.prefetch(claim)  # embeds the claim while the lexical path ranks
-        scored = exact + self.crosslang.extend(claim, self._ranked(claim, exclude=seen), exclude=seen,
-                                               threshold=self.threshold, prefetched=prefetched)
+        scored = exact + self.crosslang.extend(claim, self._scored(claim, exclude=seen), exclude=seen,
+                                               threshold=self.cuts(claim)[0], prefetched=prefetched)
         scored = promote_same_posts(claim, scored)  # the tweet by its handle and text
-        matches = [m for m in scored if m.score >= floor][:limit]
+        matches = self._select(claim, scored, min_score, limit, all_passages)
         chosen = {m.item_id for m in matches}
         rest = [m for m in scored if m.item_id not in chosen]
         report = Report(query=text, claim=claim, matches=matches)
@@ -363,7 +374,8 @@ class Verifier:
         return report
 
     def verify_many(
-        self, texts: Iterable[str], *, limit: int = 5, min_score: float | None = None, workers: int | None = None
+        self, texts: Iterable[str], *, limit: int = 5, min_score: float | None = None, workers: int | None = None,
+        all_passages: bool = False,
     ) -> list[Report]:
         """Reports in the order of `texts`. A big batch (BATCH_PARALLEL_MIN or
         more, or `workers` > 1) is shared between worker processes forked from
@@ -371,8 +383,8 @@ class Verifier:
         texts = list(texts)
         count = (self.workers if len(texts) >= BATCH_PARALLEL_MIN else 1) if workers is None else workers
         if count <= 1 or len(texts) < 2:
-            return [self.verify(t, limit=limit, min_score=min_score) for t in texts]
-        with _fork_pool(count, (self.aliases, (self, limit, min_score))) as pool:
+            return [self.verify(t, limit=limit, min_score=min_score, all_passages=all_passages) for t in texts]
+        with _fork_pool(count, (self.aliases, (self, limit, min_score, all_passages))) as pool:
             return pool.map(_verify_in_worker, texts, chunksize=max(1, min(16, len(texts) // (4 * count))))
 
     def find_linked(self, url: str) -> list[Match]:
@@ -415,6 +427,7 @@ class Verifier:
         same-language passage shares, so it can rank past k; the re-ranker scores
         it high when it shares MIN_CONCEPTS concepts or more."""
         query = self.query_terms(claim, claim_terms)
+        query += self._index.similar_terms(query)  # typos, hamza seats, ج/غ spellings of rare words
         result = self._index.search(query, k=k)
         concepts = list(dict.fromkeys(t for t in claim_terms if t.startswith("\u00a7")))
         if len(concepts) < self.concept_pass_min:
@@ -442,28 +455,109 @@ class Verifier:
         call this on every document to measure what the candidate cut loses)."""
         top = result.hits[0].bm25 if result.hits else 0.0
         fetched = self.store.get_items(h.key.item_id for h in result.hits if h.key.item_id not in exclude)
+        idf = self._index.term_idf(claim_terms)
         ranked: list[Match] = []
+        scored: list[rerank.Scored] = []
         for rank, hit in enumerate(result.hits):
             if hit.key.item_id in exclude:
                 continue
             match = self._template(hit.key.item_id, fetched.get(hit.key.item_id))
-            if match is None:  # removed from the store by another process meanwhile
+            if match is None or too_short(match.text):  # removed meanwhile; or "عاجل..", "The"
                 continue
             cand_terms = self._candidate_terms(hit.doc, match)
-            value, reason = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max,
-                                         title=match.title, rank=rank, bm25_top=top)
-            ranked.append(replace(match, score=value, reason=reason))
+            one = rerank.score(claim, claim_terms, match.text, cand_terms, hit.bm25, result.bm25_max,
+                               title=match.title, rank=rank, bm25_top=top, idf=idf)
+            ranked.append(replace(match, score=one.value, reason=one.reason))
+            scored.append(one)
         # The lead over the other candidates tells the claim from similar ones.
-        for match, value in zip(ranked, rerank.same_claim(claim, [(m.score, m.reason) for m in ranked])):
+        base = [one.logit for one in scored]
+        for match, value in zip(ranked, rerank.same_claim(claim, scored)):
             match.score = value
-        ranked.sort(key=lambda m: -m.score)
-        return ranked
+        order = sorted(range(len(ranked)), key=lambda i: (-ranked[i].score, -base[i]))
+        return [ranked[i] for i in order]
+
+    # --- which matches a report shows ------------------------------------------------
+
+    def cuts(self, claim: Claim) -> tuple[float, float]:
+        """(strong, possible) for this claim's language. A configured threshold
+        is the strong cut; the possible tier then starts at the language's own
+        possible cut, when that is lower."""
+        strong, possible = rerank.cuts()["ar" if is_arabic(claim.text) else "en"]
+        if self._fixed_threshold:
+            strong, possible = self.threshold, min(possible, self.threshold)
+        return strong, possible
+
+    def _scored(self, claim: Claim, *, exclude: set[str]) -> list[Match]:
+        """Candidates re-ranked, best first. A pasted paragraph is also verified
+        sentence by sentence (a long text shares too little with any one
+        archived sentence); such matches say which sentence they matched."""
+        ranked = self._ranked(claim, exclude=exclude)
+        sentences = split_sentences(claim.text)
+        if len(sentences) < 2:
+            return ranked
+        best = {m.item_id: m for m in ranked}
+        for sentence in sentences:
+            part = replace(claim, text=sentence)
+            for match in self._ranked(part, exclude=exclude):
+                before = best.get(match.item_id)
+                if before is None or match.score > before.score:
+                    best[match.item_id] = replace(match, sentence=sentence)
+        return sorted(best.values(), key=lambda m: -m.score)
+
+    def _select(
+        self, claim: Claim, scored: list[Match], min_score: float | None, limit: int, all_passages: bool
+    ) -> list[Match]:
+        """The matches a report shows, best first: strong ones, then possible
+        ones (`confidence`); one per source for its passages (its best passage,
+        with how many matched) and one per source and author for its embedded
+        posts, unless `all_passages`; the same text under two ids once. Exact
+        link matches are strong."""
+        strong, possible = self.cuts(claim)
+        floor = possible if min_score is None else min_score
+        kept: list[Match] = []
+        groups: dict[tuple[str, str, str], Match] = {}
+        texts: set[tuple[str, str | None, str, str, str]] = set()
+        for match in scored:
+            if match.score < floor:
+                continue
+            # The same claim archived twice (same text, nothing to tell the two
+            # apart: no date, publisher, author or link of its own) counts once; the
+            # same text carried by another outlet or on another day is provenance.
+            text_key = (normalize(match.text), match.date.iso(), match.publisher, match.handle, match.url)
+            if text_key in texts:
+                continue
+            # A tweet is a source of its own: posts group per source and author.
+            key = (match.source_id, match.kind, match.handle if match.kind == "post" else "")
+            if not all_passages and key in groups:
+                groups[key].matched_items += 1
+                continue
+            texts.add(text_key)
+            match.confidence = "strong" if match.exact or match.score >= strong else "possible"
+            groups[key] = match
+            kept.append(match)
+        kept.sort(key=lambda m: (m.confidence != "strong", -m.score))
+        return kept[:limit]
 
     def _conflicts(
         self, claim: Claim, matches: list[Match], related: list[Match]
     ) -> tuple[list[Match], list[Conflict]]:
         """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
         return judge(claim, matches, related)
+
+
+def too_short(text: str) -> bool:
+    """An archived item too short to carry a claim on its own."""
+    return len(word_groups(text)) <= SHORT_ITEM_WORDS
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a pasted paragraph worth verifying on their own (cut
+    as archived passages are: storage.passages), or [] when the claim is not
+    long enough to need it (a tweet is verified whole)."""
+    if len(word_groups(text)) <= SPLIT_MIN_WORDS:
+        return []
+    parts = [p for p in passage_sentences(text) if len(word_groups(p)) >= SPLIT_MIN_SENTENCE]
+    return parts[:SPLIT_MAX] if len(parts) >= 2 else []
 
 
 def update_index(store: ArchiveStore, *, rebuild: bool = False, aliases: AliasTable | None = None) -> Verifier:
@@ -482,8 +576,8 @@ def update_index(store: ArchiveStore, *, rebuild: bool = False, aliases: AliasTa
 
 # What one forked worker process works with, set once in it by _fork_pool's
 # initializer (inherited by fork, never pickled): the alias table, and for a
-# verify_many batch the verifier with its limit and min_score.
-_WorkerState = tuple[AliasTable, "tuple[Verifier, int, float | None] | None"]
+# verify_many batch the verifier with its limit, min_score and all_passages.
+_WorkerState = tuple[AliasTable, "tuple[Verifier, int, float | None, bool] | None"]
 _worker: _WorkerState | None = None
 
 
@@ -499,8 +593,8 @@ def _encode_in_worker(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarra
 
 def _verify_in_worker(text: str) -> Report:
     assert _worker is not None and _worker[1] is not None
-    verifier, limit, min_score = _worker[1]
-    return verifier.verify(text, limit=limit, min_score=min_score)
+    verifier, limit, min_score, all_passages = _worker[1]
+    return verifier.verify(text, limit=limit, min_score=min_score, all_passages=all_passages)
 
 
 def _fork_pool(workers: int, state: _WorkerState) -> multiprocessing.pool.Pool:

@@ -12,10 +12,13 @@ RECYCLED_AFTER_DAYS = 30
 
 
 def timeline(matches: list[Match]) -> list[SourceDate]:
-    """One entry per matched source (passages) or post, earliest first;
-    undated entries last."""
+    """One entry per strongly matched source (passages) or post, earliest
+    first; undated entries last. A possible match is not evidence that the
+    source carried the claim, so it never dates it ("first carried by")."""
     entries: dict[tuple[str, str], SourceDate] = {}
     for match in matches:
+        if match.confidence != "strong":
+            continue
         key = (match.source_id, match.item_id if match.kind == "post" else "")
         if key in entries:
             continue

@@ -71,6 +71,12 @@ class Match:
     exact: bool = False  # found by an exact tweet/t.co link, not by its words
     stance: Stance | None = None
     stance_reason: str | None = None  # the differing words on both sides; None when nothing differs
+    # The sentence of a pasted paragraph that this match was found for (None:
+    # the claim as a whole). Long claims are also verified sentence by sentence.
+    sentence: str | None = None
+    # Items of this source and kind that matched: a source's passages (or its
+    # embedded posts) are shown once, as its best one, unless --all-passages.
+    matched_items: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +93,8 @@ class Match:
             "confidence": self.confidence,
             "stance": self.stance,
             "stance_reason": self.stance_reason,
+            "sentence": self.sentence,
+            "matched_items": self.matched_items,
         }
 
 

@@ -53,7 +53,7 @@ def make_verifier(store: ArchiveStore, config: Config) -> Verifier:
     """The verifier over `store`, with the moderators' aliases and the configured threshold."""
     from bot.config import ConfigError
     from verifiers.aliases import load_aliases
-    from verifiers.engine import DEFAULT_THRESHOLD, DEFAULT_WORKERS, Verifier
+    from verifiers.engine import DEFAULT_WORKERS, Verifier
 
     try:
         # The moderators' names: the saved index is built with them. load_aliases also
@@ -62,8 +62,9 @@ def make_verifier(store: ArchiveStore, config: Config) -> Verifier:
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     matching = config.matching
-    threshold = DEFAULT_THRESHOLD if matching.threshold is None else matching.threshold
-    return Verifier(store, aliases=aliases, workers=matching.workers or DEFAULT_WORKERS, threshold=threshold)
+    # No threshold configured: each language's own calibrated cuts (Verifier.cuts).
+    return Verifier(store, aliases=aliases, workers=matching.workers or DEFAULT_WORKERS,
+                    threshold=matching.threshold)
 
 
 class IsnadService:
@@ -127,11 +128,12 @@ class IsnadService:
         return self.pace.reserve(user, server) if user is not None else 0.0
 
     def verify(self, text: str, *, claim_date: PartialDate | None = None, limit: int | None = None,
-               min_score: float | None = None, claim_handle: str | None = None) -> Report:
+               min_score: float | None = None, claim_handle: str | None = None, all_passages: bool = False) -> Report:
+        """`all_passages`: every matching passage and post, not one per source (verifiers.engine)."""
         limit = self.config.matching.limit if limit is None else limit
         with self._index_lock:
             return self.verifier.verify(text, limit=limit, min_score=min_score, claim_date=claim_date,
-                                        claim_handle=claim_handle)
+                                        claim_handle=claim_handle, all_passages=all_passages)
 
     def verify_image(self, data: bytes, *, name: str = "the image", limit: int | None = None,
                      min_score: float | None = None) -> ImageReport:
@@ -153,11 +155,11 @@ class IsnadService:
         return verify_screenshot(image, verify, settings=self.config.ocr.settings(),
                                  max_length=self.config.discord.max_claim_length)
 
-    def verify_many(self, texts: list[str], *, limit: int | None = None,
-                    min_score: float | None = None) -> list[Report]:
+    def verify_many(self, texts: list[str], *, limit: int | None = None, min_score: float | None = None,
+                    all_passages: bool = False) -> list[Report]:
         limit = self.config.matching.limit if limit is None else limit
         with self._index_lock:
-            return self.verifier.verify_many(texts, limit=limit, min_score=min_score)
+            return self.verifier.verify_many(texts, limit=limit, min_score=min_score, all_passages=all_passages)
 
     async def verify_claim(self, text: str, fetcher: Fetcher | None, *, limit: int | None = None,
                            min_score: float | None = None) -> Report:
@@ -181,14 +183,14 @@ class IsnadService:
         return await asyncio.to_thread(find)
 
     def verify_claim_now(self, text: str, fetch: FetchSettings | None, *, limit: int | None = None,
-                         min_score: float | None = None) -> Report:
+                         min_score: float | None = None, all_passages: bool = False) -> Report:
         """verify_claim for synchronous front ends (the CLI, `isnad chat`): a
         claim with a tweet or t.co link gets a fetcher made for the call, unless
         `fetch` is None (offline)."""
-        return self.verify_claims_now([text], fetch, limit=limit, min_score=min_score)[0]
+        return self.verify_claims_now([text], fetch, limit=limit, min_score=min_score, all_passages=all_passages)[0]
 
     def verify_claims_now(self, texts: list[str], fetch: FetchSettings | None, *, limit: int | None = None,
-                          min_score: float | None = None) -> list[Report]:
+                          min_score: float | None = None, all_passages: bool = False) -> list[Report]:
         """Many claims, in order: all verified as text together (a big batch in
         worker processes, verify_many), then the links of those that carry
         tweet or t.co links completed: an archived one is an exact match
@@ -196,22 +198,24 @@ class IsnadService:
         `fetch` is None (offline)."""
         from verifiers.tweet_links import tweet_links
 
-        reports = self.verify_many(texts, limit=limit, min_score=min_score)
+        reports = self.verify_many(texts, limit=limit, min_score=min_score, all_passages=all_passages)
         linked = [i for i, text in enumerate(texts) if tweet_links(text)]
         if not linked:
             return reports
         pairs = [(texts[i], reports[i]) for i in linked]
-        for i, report in zip(linked, asyncio.run(self._follow_links(pairs, fetch, limit=limit, min_score=min_score))):
+        followed = asyncio.run(self._follow_links(pairs, fetch, limit=limit, min_score=min_score,
+                                                  all_passages=all_passages))
+        for i, report in zip(linked, followed):
             reports[i] = report
         return reports
 
     async def _follow_links(self, pairs: list[tuple[str, Report]], fetch: FetchSettings | None, *,
-                            limit: int | None, min_score: float | None) -> list[Report]:
+                            limit: int | None, min_score: float | None, all_passages: bool) -> list[Report]:
         from verifiers.tweet_links import follow_links
 
         async def verify(claim: str, claim_date: PartialDate | None) -> Report:
             return await asyncio.to_thread(self.verify, claim, claim_date=claim_date, limit=limit,
-                                           min_score=min_score)
+                                           min_score=min_score, all_passages=all_passages)
 
         async def each(fetcher: Fetcher | None) -> list[Report]:
             return [await follow_links(report, text, verify, self._find_linked, fetcher) for text, report in pairs]

@@ -73,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="S",
-        help="keep matches scoring at least S (0-100; default: the configured threshold; 0 keeps the top N)",
+        help="keep matches scoring at least S (0-100; default: the language's possible cut; 0 keeps the top N)",
+    )
+    verify.add_argument(
+        "--all-passages",
+        action="store_true",
+        help="every matching passage and post (default: one per source and kind, its best passage)",
     )
     verify.add_argument("--offline", action="store_true",
                         help="never go to the web: tweet and t.co links are looked up in the archive only")

@@ -79,7 +79,8 @@ def _verify_image(ctx: Context, path: str) -> int:
 
 def _verify_text(ctx: Context, service: IsnadService, text: str) -> Report:
     """Verify one claim; a tweet link the archive lacks is followed on the web (not with --offline)."""
-    return service.verify_claim_now(text, _fetch(ctx), limit=ctx.args.limit, min_score=ctx.args.min_score)
+    return service.verify_claim_now(text, _fetch(ctx), limit=ctx.args.limit, min_score=ctx.args.min_score,
+                                    all_passages=ctx.args.all_passages)
 
 
 def _fetch(ctx: Context) -> FetchSettings | None:
@@ -113,7 +114,8 @@ def _verify_chunk(ctx: Context, service: IsnadService,
     texts = [obj["text"] for _, obj, error in checked if obj is not None and not error]
     try:
         reports = iter(service.verify_claims_now(texts, _fetch(ctx), limit=ctx.args.limit,
-                                                 min_score=ctx.args.min_score) if texts else [])
+                                                 min_score=ctx.args.min_score, all_passages=ctx.args.all_passages)
+                       if texts else [])
     except Exception:
         reports = None
     rows = []

@@ -179,6 +179,11 @@ def match_embed(match: Match, n: int, total: int, lang: str) -> discord.Embed:
     if match.reason:
         score += f" · {clean(reason_text(match.reason, lang))}"
     embed.add_field(name=t("result.score", lang), value=clip(score, 300))
+    if match.sentence:
+        embed.add_field(name=t("result.sentence", lang), value=line(clip(clean(match.sentence), 300), lang),
+                        inline=False)
+    if match.matched_items > 1:
+        embed.add_field(name=t("result.items", lang), value=t("result.items_value", lang, n=match.matched_items))
     if _safe_url(match.url):
         embed.add_field(name=t("result.link", lang), value=clip(match.url, FIELD_VALUE_MAX), inline=False)
     tier = "" if match.confidence == "strong" else t("result.possible_one", lang) + " · "
@@ -212,7 +217,8 @@ def verdict_text(report: Report, lang: str) -> list[str]:
     who = who_text("", match.handle) if match.kind == "post" and match.handle else iso(
         clip(clean(match.publisher or match.title or match.source_id), 100))
     head = t(f"verdict.{report.verdict}", lang) + " " + t(
-        "verdict.wrote" if match.date.known else "verdict.wrote_undated", lang, who=who, date=iso(match.date.iso() or ""))
+        "verdict.wrote" if match.date.known else "verdict.wrote_undated", lang, who=who,
+        date=iso(match.date.iso() or ""))
     lines = [line(f"**{head}**", lang), line(f"“{clip(clean(match.text), 300)}”", lang)]
     why = conflict.reason if conflict else match.stance_reason
     if why:

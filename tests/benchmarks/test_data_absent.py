@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
     "argv",
     [
         ["benchmarks/eval_retrieval.py"],
+        ["benchmarks/eval_abstain.py"],
+        ["benchmarks/eval_typos.py"],
+        ["benchmarks/train_rerank.py"],
         ["benchmarks/eval_stance.py"],
         ["benchmarks/eval_verdicts.py"],
         ["benchmarks/train_stance.py"],

@@ -17,7 +17,7 @@ UNRELATED = "Manchester United won the league cup final on penalties last night"
 # Unrelated, but sharing words with the sample ("مدينة", a place name), so it has candidates.
 UNRELATED_AR = "ارتفعت أسعار الخبز في مدينة حلب اليوم"
 MATCH_KEYS = {"score", "source_id", "kind", "text", "title", "publisher", "url", "date", "author", "handle",
-              "confidence", "stance", "stance_reason"}
+              "confidence", "stance", "stance_reason", "sentence", "matched_items"}
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -167,8 +167,24 @@ def test_unrelated_claim_gets_a_plain_no_match(default_home):
 
 
 def test_min_score_zero_returns_top_limit_candidates(default_home):
-    result = json.loads(run("verify", "--json", "--min-score", "0", "--limit", "3", UNRELATED_AR)[1])
+    # every passage, not one per source: the sample is one article
+    result = json.loads(run("verify", "--json", "--min-score", "0", "--limit", "3", "--all-passages", UNRELATED_AR)[1])
     assert len(result["matches"]) == 3
+
+
+def test_all_passages_lists_each_passage_of_a_source(tmp_path):
+    db = str(tmp_path / "a.json")
+    sentence = "قام مجهولون بتفجير الجسر الحربي في منطقة حلبية وزلبية الأثرية على ضفتي نهر الفرات"
+    article = tmp_path / "a.jsonl"
+    article.write_text(json.dumps({"id": "a1", "title": "الجسر", "text": f"{sentence}. وقال شاهد إن {sentence}."},
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("--db", db, "ingest", str(article))[0] == 0
+    grouped = json.loads(run("--db", db, "verify", "--json", sentence)[1])["matches"]
+    assert len(grouped) == 1 and grouped[0]["matched_items"] == 2 and grouped[0]["sentence"] is None
+    every = json.loads(run("--db", db, "verify", "--json", "--all-passages", sentence)[1])["matches"]
+    assert len(every) == 2 and {m["source_id"] for m in every} == {"a1"}
+    human = run("--db", db, "verify", sentence)[1]
+    assert "2 passages of this source matched" in human
 
 
 def test_batch_keeps_order_and_ids(default_home, tmp_path):

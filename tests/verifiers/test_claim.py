@@ -47,3 +47,19 @@ def test_plain_claim_is_kept_whole_and_nothing_is_rejected():
     assert clean_claim("داعش قتلت السجناء").text == "داعش قتلت السجناء"
     empty = clean_claim("   ")
     assert empty.text == "" and empty.urls == [] and empty.handle == ""
+
+
+# --- tweet-specific clean-up (issue 10) -------------------------------------------
+
+
+def test_digits_glued_to_words_are_split():
+    assert clean_claim("12قطريا مغرر بهم").text.startswith("12 قطريا")
+    assert "٦ سنين" in clean_claim("مرت ٦سنين على الانقلاب").text
+    assert "FreeIran 2020" in clean_claim("the end of tyranny #FreeIran2020").text
+    assert "100 people" in clean_claim("about 100people died").text
+    assert "22nd" in clean_claim("on September 22nd the protest").text  # ordinals stay whole
+
+
+def test_a_left_over_date_line_is_not_searched():
+    claim = clean_claim("France did not call this free speech January 6, 2020")
+    assert claim.text == "France did not call this free speech"

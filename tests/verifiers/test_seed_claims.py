@@ -28,6 +28,7 @@ def test_prisoners_claim_finds_the_mohsarmini_tweet(verifier):
     [
         # Syrian dialect
         ("داعش لما هربت من دير الزور قتلت كل المساجين اللي عندها", "mohsarmini"),
+        ("داعش هربو من ديرالزور و قتلو كل المساجين", "mohsarmini"),
         # typos
         ("بعد هروب داعس من دير الزو قامو بقتل كل سجنائهم", "mohsarmini"),
         # tatweel and diacritics
@@ -42,7 +43,7 @@ def test_prisoners_claim_finds_the_mohsarmini_tweet(verifier):
 def test_rephrased_tweets_find_their_post(verifier, claim, handle):
     top = best(verifier.verify(claim))
     assert top.kind == "post" and top.handle == handle
-    assert top.score >= DEFAULT_THRESHOLD
+    assert top.score >= DEFAULT_THRESHOLD and top.confidence == "strong"
 
 
 @pytest.mark.parametrize(
