@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from verifiers.report import Claim, Conflict, Match, Note
 from verifiers.aliases import concept_tokens
 from verifiers.normalize import stems
+from verifiers.report import Claim, Conflict, Match, Note
 from verifiers.stance import Verdict, assess
 
 MAX_CONFLICTS = 5

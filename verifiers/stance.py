@@ -556,6 +556,8 @@ def _family(stem: str) -> frozenset[str]:
         forms.add(stem[1:])
         if len(stem) >= 5 and stem[1] in "يتنا":
             forms.add(stem[2:])
+    if len(stem) >= 5 and stem[0] == "س" and stem[1] in "يتنا":  # the future: سيفرض is يفرض
+        forms.add(stem[2:])
     return frozenset(f.translate(_VOWELS) for f in forms if len(f.translate(_VOWELS)) >= 2)
 
 
@@ -686,6 +688,9 @@ def _decide_without_model(f: Features) -> tuple[Stance, Note, float]:
 
 
 # --- public API ----------------------------------------------------------------------------------
+HEADLINE_WORDS = 25  # ANS headlines run 5-20 words
+
+
 @dataclass
 class Verdict:
     stance: Stance
@@ -707,7 +712,9 @@ def assess(claim_text: str, text: str) -> Verdict:
     else:
         stance, reason, p = _decide_with_model(model, claim_text, part, feats)
     cue = next((c.kind for c in feats.cues if c.reason == reason), None)
-    short = len(part) <= 2.5 * max(40, len(claim_text))
+    # the model learned from headline pairs: it speaks for a headline-sized claim and text only
+    words = max(len(claim_text.split()), len(part.split()))
+    short = len(part) <= 2.5 * max(40, len(claim_text)) and words <= HEADLINE_WORDS
     return Verdict(stance, reason, cue if stance == "disagree" else None, feats.aligned, p, short)
 
 
