@@ -218,7 +218,7 @@ def cues(claim: str, text: str) -> Features:
 
     # a different actor for the same event: a group next to the shared event word on each side
     # (within ACTOR_WINDOW words), present on one side only. Broader groups (الثوار) never clash.
-    shared_events = {m.concept for m in cm if m.kind == "event"} & {m.concept for m in tm if m.kind == "event"}
+    shared_events = _acts_of(cm) & _acts_of(tm)
     c_actors = _actors(cm, shared_events)
     t_actors = _actors(tm, shared_events)
     all_c = {m.concept for m in cm if m.kind == "group"}
@@ -249,7 +249,9 @@ def cues(claim: str, text: str) -> Features:
     t_fam = set().union(*(_family(x) for x in ts)) if ts else set()
     cacts = [m for m in cacts if not _told(m, t_fam)]
     tacts = [m for m in tacts if not _told(m, c_fam)]
-    flips = antonyms.reversals(cacts, tacts)
+    # ...nor is an act done by someone else ("the Free Army entered" vs "ISIS withdrew": both can be true)
+    flips = [r for r in antonyms.reversals(cacts, tacts)
+             if not _other_actor(_actor_at(cm, r.claim_span), _actor_at(tm, r.text_span))]
     if flips:
         r = flips[0]
         mine, theirs = _quote(r.claim_words), _quote(r.text_words)
@@ -269,6 +271,27 @@ def cues(claim: str, text: str) -> Features:
                   and c.reason.code == "undoing_in_claim"]
     feats.aligned = _aligned(claim, text, cs | cc, ts | tc, [w for w in differing if w], cross=cs_all == cc)
     return feats
+
+
+def _actor_at(mentions: list[aliases.Mention], span: tuple[int, int]) -> aliases.Mention | None:
+    """The group or person nearest to an act (within ACTOR_WINDOW words), its likely doer or target."""
+    near = []
+    for m in _specific(mentions):
+        if m.kind not in _ACTOR_KINDS:
+            continue
+        gap = span[0] - m.end if m.end <= span[0] else m.start - span[1]
+        if 0 <= gap <= ACTOR_WINDOW:
+            near.append((gap, m))
+    return min(near, key=lambda x: x[0])[1] if near else None
+
+
+def _other_actor(a: aliases.Mention | None, b: aliases.Mention | None) -> bool:
+    if a is None or b is None or a.concept == b.concept:
+        return False
+    concepts = aliases.table().concepts
+    broader_a = concepts[a.concept].broader if a.concept in concepts else []
+    broader_b = concepts[b.concept].broader if b.concept in concepts else []
+    return a.concept not in broader_b and b.concept not in broader_a  # النصرة is one of الثوار
 
 
 def _told(act: aliases.Mention, families: set[str]) -> bool:
@@ -395,8 +418,7 @@ def _place_cue(feats: Features, cm: list[aliases.Mention], tm: list[aliases.Ment
     tp = {m.concept: m.surface for m in tm if m.kind == "place"}
     if not cp or not tp or set(cp) & set(tp):
         return
-    c_events = {m.concept for m in cm if m.kind == "event"}
-    if not c_events & {m.concept for m in tm if m.kind == "event"}:
+    if not _acts_of(cm) & _acts_of(tm):
         return
     mine, theirs = _quote(next(iter(cp.values()))), _quote(next(iter(tp.values())))
     text_ = f"a different place: {mine} in the claim vs {theirs} in the text"
@@ -431,6 +453,12 @@ def _attribution_cue(feats: Features, cm: list[aliases.Mention], tm: list[aliase
 
 
 ACTOR_WINDOW = 4
+
+
+def _acts_of(mentions: list[aliases.Mention]) -> set[str]:
+    """Event concepts that name an act, not those a place carries (حقل كونيكو is an oil field, not an act)."""
+    places = {(m.start, m.end) for m in mentions if m.kind == "place"}
+    return {m.concept for m in mentions if m.kind == "event" and (m.start, m.end) not in places}
 
 
 def _actors(mentions: list[aliases.Mention], events: set[str]) -> dict[str, str]:
@@ -556,6 +584,8 @@ def _family(stem: str) -> frozenset[str]:
         forms.add(stem[1:])
         if len(stem) >= 5 and stem[1] in "يتنا":
             forms.add(stem[2:])
+    if len(stem) >= 5 and stem[0] == "س" and stem[1] in "يتنا":  # the future: سيفرض is يفرض
+        forms.add(stem[2:])
     return frozenset(f.translate(_VOWELS) for f in forms if len(f.translate(_VOWELS)) >= 2)
 
 
@@ -686,6 +716,9 @@ def _decide_without_model(f: Features) -> tuple[Stance, Note, float]:
 
 
 # --- public API ----------------------------------------------------------------------------------
+HEADLINE_WORDS = 25  # ANS headlines run 5-20 words
+
+
 @dataclass
 class Verdict:
     stance: Stance
@@ -707,7 +740,9 @@ def assess(claim_text: str, text: str) -> Verdict:
     else:
         stance, reason, p = _decide_with_model(model, claim_text, part, feats)
     cue = next((c.kind for c in feats.cues if c.reason == reason), None)
-    short = len(part) <= 2.5 * max(40, len(claim_text))
+    # the model learned from headline pairs: it speaks for a headline-sized claim and text only
+    words = max(len(claim_text.split()), len(part.split()))
+    short = len(part) <= 2.5 * max(40, len(claim_text)) and words <= HEADLINE_WORDS
     return Verdict(stance, reason, cue if stance == "disagree" else None, feats.aligned, p, short)
 
 

@@ -94,3 +94,12 @@ def test_a_far_candidate_needs_a_checkable_difference():
     claim = clean_claim("الذهب يرتفع مع تراجع الدولار")
     kept, conflicts = judge(claim, [], [_match("b", "الذهب يرتفع مع تراجع النفط", 20)])
     assert conflicts == []
+
+
+def test_an_act_reversed_by_someone_else_is_no_conflict():
+    """The Free Army entering the field and ISIS leaving it can both be true."""
+    claim = clean_claim("الجيش الحر دخل حقل كونيكو في دير الزور")
+    kept, conflicts = judge(claim, [_match("a", "انسحب تنظيم داعش من حقل كونيكو في دير الزور")], [])
+    assert conflicts == []
+    kept, conflicts = judge(claim, [_match("b", "انسحب الجيش الحر من حقل كونيكو في دير الزور")], [])
+    assert [c.match.item_id for c in conflicts] == ["b"] and "«انسحب»" in conflicts[0].reason
