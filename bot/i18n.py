@@ -371,8 +371,22 @@ def note_text(note: str | Note, lang: str) -> str:
 # Arabic. A reason no pattern knows stays as written, and the Arabic-mode test
 # (tests/bot/discord/test_arabic_e2e.py) fails, so a new wording is not missed.
 _REASONS: list[tuple[re.Pattern[str], str]] = [
+    # verifiers/rerank.py (same language)
+    (re.compile(r"(\d+) of (\d+) words and concepts shared \(\+(\d+) spelt differently\), wording (\d+)% alike"),
+     "يشتركان في {0} من {1} من الكلمات والمفاهيم (و{2} بتهجئة مختلفة)، وتتشابه الصياغة بنسبة {3}٪"),
+    (re.compile(r"(\d+) of (\d+) words and concepts shared, wording (\d+)% alike"),
+     "يشتركان في {0} من {1} من الكلمات والمفاهيم، وتتشابه الصياغة بنسبة {2}٪"),
     (re.compile(r"wording (\d+)%, (\d+) of (\d+) words and concepts shared"),
      "تطابق الصياغة {0}٪، ويشتركان في {1} من {2} من الكلمات والمفاهيم"),
+    # verifiers/rerank.py and verifiers/crosslang.py (across languages)
+    (re.compile(r"other language, (\d+) of (\d+) names and events shared"),
+     "بلغة أخرى، ويشتركان في {0} من {1} من الأسماء والأحداث"),
+    (re.compile(r"other language, no known names or events"), "بلغة أخرى، دون أسماء أو أحداث معروفة"),
+    (re.compile(r"other language, meaning (\d+)% alike, (\d+)% of names and events shared"),
+     "بلغة أخرى، ويتشابه المعنى بنسبة {0}٪، ويشتركان في {1}٪ من الأسماء والأحداث"),
+    (re.compile(r"other language, meaning (\d+)% alike"), "بلغة أخرى، ويتشابه المعنى بنسبة {0}٪"),
+    # verifiers/engine.py and verifiers/same_post.py (exact matches)
+    (re.compile(r"same tweet \(its handle and text\)"), "التغريدة نفسها (الحساب والنص نفسهما)"),
     (re.compile(r"same tweet"), "التغريدة نفسها"),
     (re.compile(r"same link"), "الرابط نفسه"),
 ]
