@@ -26,9 +26,15 @@ SAVE_TRIALS = 10
 PER_IMPORT = 2000  # an import of this size takes about 1.6 s here, start to end
 
 
+def _town(n: int, i: int) -> str:
+    """A made-up town name, one per record: a word no other record has (digits
+    would not do: the claim clean-up splits digits glued to words)."""
+    return "".join("ابتثجحخدذر"[int(d)] for d in f"{n}{i:04d}")
+
+
 def _batch(n: int) -> list[dict]:
     return [
-        {"id": f"t{n}-{i}", "text": f"خبر {i} من الدفعة {n}: اشتباكات قرب مدينة رقم{n}x{i} في ريف حلب الشمالي. "
+        {"id": f"t{n}-{i}", "text": f"خبر {i} من الدفعة {n}: اشتباكات قرب مدينة {_town(n, i)} في ريف حلب الشمالي. "
                                       + "تفاصيل إضافية عن الحدث. " * 5}
         for i in range(PER_IMPORT)
     ]
@@ -60,7 +66,7 @@ def test_kill_9_during_cli_ingest_leaves_all_or_nothing_and_a_working_index(tmp_
     print(f"\nkill -9 during ingest: {INGEST_TRIALS} trials, {outcomes}; torn archives 0, partial imports 0")
     # Whatever index the kills left, the next verify answers from the whole archive.
     for trial in imported:
-        result = run_cli(home, "--db", str(db), "verify", "--json", f"اشتباكات قرب مدينة رقم{trial}x7 في ريف حلب")
+        result = run_cli(home, "--db", str(db), "verify", "--json", f"اشتباكات قرب مدينة {_town(trial, 7)} في ريف حلب")
         assert result.returncode == 0, result.stderr
         matches = json.loads(result.stdout)["matches"]
         assert matches and matches[0]["source_id"] == f"t{trial}-7"
