@@ -63,6 +63,7 @@ from storage.migrations import apply_migrations
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 from storage.urls import url_key
+from storage.watching import ThreadedWatcher
 
 log = logging.getLogger(__name__)
 
@@ -537,30 +538,12 @@ class _Guard:
             ) from exc
 
 
-class ChangeWatcher:
+class ChangeWatcher(ThreadedWatcher):
     """Follows the change log from its own connection (LISTEN needs one)."""
 
     def __init__(self, url: str, callback: Callable[[Change], None], cursor: int, *, poll_interval: float) -> None:
+        super().__init__(callback, cursor, poll_interval=poll_interval, name="isnad-change-watcher")
         self.url = url
-        self.callback = callback
-        self.cursor = cursor
-        self.poll_interval = poll_interval
-        self._stop = threading.Event()
-        self._progress = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="isnad-change-watcher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    def wait_for(self, cursor: int, timeout: float) -> bool:
-        """Block until changes up to `cursor` were delivered; False on timeout."""
-        with self._progress:
-            return self._progress.wait_for(lambda: self.cursor >= cursor, timeout)
 
     def _run(self) -> None:
         backoff = 0.5
@@ -580,7 +563,7 @@ class ChangeWatcher:
         """Catch up, then wait for a notification (or the poll interval) and repeat.
         The wait is cut into short slices so stop() takes effect quickly."""
         while not self._stop.is_set():
-            self._deliver(_changes_since(conn, self.cursor, None))
+            self._deliver_all(_changes_since(conn, self.cursor, None))
             waited = 0.0
             while not self._stop.is_set() and waited < self.poll_interval:
                 if any(True for _ in conn.notifies(timeout=0.25, stop_after=1)):
@@ -590,17 +573,11 @@ class ChangeWatcher:
                     break
                 waited += 0.25
 
-    def _deliver(self, changes: list[Change]) -> None:
+    def _deliver_all(self, changes: list[Change]) -> None:
         for change in changes:
             if self._stop.is_set():
                 return
-            try:
-                self.callback(change)
-            except Exception:  # one bad change must not stop the index from following the rest
-                log.exception("change watcher: callback failed on %s", change)
-            with self._progress:
-                self.cursor = change.cursor
-                self._progress.notify_all()
+            self._deliver(change)
 
 
 def _changes_since(conn: psycopg.Connection, cursor: int, limit: int | None) -> list[Change]:

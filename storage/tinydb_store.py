@@ -48,18 +48,20 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from storage.capabilities import Change
 from storage.clock import utc_stamp
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
 from storage.files import atomic_write
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 from storage.urls import url_key
+from storage.watching import ThreadedWatcher
 
 log = logging.getLogger(__name__)
 
@@ -792,14 +794,6 @@ def _write_target(path: Path) -> Path:
     return path
 
 
-class Change(NamedTuple):
-    """One add or remove, as PostgresStore's change log reports it."""
-
-    cursor: int
-    action: str  # "add" | "remove"
-    source_id: str
-
-
 def _latest_event(events: dict[str, Any]) -> int:
     return max((int(k) for k in events if str(k).isdigit()), default=0)
 
@@ -813,7 +807,7 @@ def _changes_after(events: dict[str, Any], cursor: int) -> list[Change]:
     return sorted(changes)
 
 
-class FileWatcher:
+class FileWatcher(ThreadedWatcher):
     """Follows a TinyDB archive file for `TinyDBStore.watch`.
 
     Each time the file's identity (inode, size, mtime) changes, the events
@@ -825,27 +819,9 @@ class FileWatcher:
 
     def __init__(self, store: TinyDBStore, callback: Callable[[Change], None], cursor: int, *,
                  poll_interval: float) -> None:
+        super().__init__(callback, cursor, poll_interval=poll_interval, name="isnad-file-watcher")
         self.store = store
-        self.callback = callback
-        self.cursor = cursor
-        self.poll_interval = poll_interval
         self._hashes = store.source_hashes()
-        self._stop = threading.Event()
-        self._progress = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="isnad-file-watcher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    def wait_for(self, cursor: int, timeout: float) -> bool:
-        """Block until changes up to `cursor` were delivered; False on timeout."""
-        with self._progress:
-            return self._progress.wait_for(lambda: self.cursor >= cursor, timeout)
 
     def _run(self) -> None:
         seen: tuple[int, int, int, int] | None = None
@@ -878,16 +854,8 @@ class FileWatcher:
         for change in changes:
             if self._stop.is_set():
                 return
-            try:
-                self.callback(change)
-            except Exception:  # one bad change must not stop the index from following the rest
-                log.exception("archive watcher: callback failed on %s", change)
-            with self._progress:
-                self.cursor = max(self.cursor, change.cursor)
-                self._progress.notify_all()
-        with self._progress:
-            self.cursor = latest
-            self._progress.notify_all()
+            self._deliver(change)
+        self._advance(latest)
 
 
 class _Existing:
