@@ -57,6 +57,7 @@ SPLIT_MAX = 8  # sentences verified on their own, at most (the first ones)
 CANDIDATES = 100  # BM25 candidates re-ranked per claim
 CONCEPT_CANDIDATES = 20  # more, found by the claim's concepts alone (other-language accounts)
 RELATED = 30  # lower-scored candidates handed to the conflict finder
+HIDDEN_JUDGED = 8  # passages and posts hidden by the grouping, judged as matches too (best first)
 SAME_TWEET, SAME_LINK = "same tweet", "same link"  # the words exact link matches give as their reason
 LINK_KEYS = 2  # bump when storage.urls.url_key changes the keys of the saved link tables: saved indexes rebuild
 TOKENIZER_VERSION = 2  # bump when normalize.tokens changes the terms a text gets: saved indexes rebuild
@@ -361,11 +362,17 @@ class Verifier:
         scored = exact + self.crosslang.extend(claim, self._scored(claim, exclude=seen), exclude=seen,
                                                threshold=self.cuts(claim)[0], prefetched=prefetched)
         scored = promote_same_posts(claim, scored)  # the tweet by its handle and text
-        matches = self._select(claim, scored, min_score, limit, all_passages)
-        chosen = {m.item_id for m in matches}
+        tiered = self._tiered(claim, scored, min_score)
+        # Stance before grouping: a source's other passages that passed the cut are matches too (one
+        # of them may tell the other version of the event), only the report shows one per source.
+        judged = self._judged(tiered, self._group(tiered, limit, all_passages))
+        chosen = {m.item_id for m in judged}
         rest = [m for m in scored if m.item_id not in chosen]
-        report = Report(query=text, claim=claim, matches=matches)
-        report.matches, report.conflicts = self._conflicts(claim, matches, rest[:RELATED])
+        report = Report(query=text, claim=claim)
+        kept, report.conflicts = self._conflicts(claim, judged, rest[:RELATED])
+        report.matches = self._group(kept + [m for m in tiered if m.item_id not in chosen], limit, all_passages,
+                                     shown=chosen)
+        _anchor(report.matches, report.conflicts)
         report.verdict = verdict.decide(report.matches, report.conflicts)
         report.timeline = provenance.timeline(report.matches)
         report.recycled_days = provenance.recycled_days(claim, report.timeline)
@@ -504,18 +511,12 @@ class Verifier:
                     best[match.item_id] = replace(match, sentence=sentence)
         return sorted(best.values(), key=lambda m: -m.score)
 
-    def _select(
-        self, claim: Claim, scored: list[Match], min_score: float | None, limit: int, all_passages: bool
-    ) -> list[Match]:
-        """The matches a report shows, best first: strong ones, then possible
-        ones (`confidence`); one per source for its passages (its best passage,
-        with how many matched) and one per source and author for its embedded
-        posts, unless `all_passages`; the same text under two ids once. Exact
-        link matches are strong."""
+    def _tiered(self, claim: Claim, scored: list[Match], min_score: float | None) -> list[Match]:
+        """The matches at or above the possible cut (or `min_score`), each with its confidence: strong
+        ones first, best first; the same text under two ids once. Exact link matches are strong."""
         strong, possible = self.cuts(claim)
         floor = possible if min_score is None else min_score
         kept: list[Match] = []
-        groups: dict[tuple[str, str, str], Match] = {}
         texts: set[tuple[str, str | None, str, str, str]] = set()
         for match in scored:
             if match.score < floor:
@@ -526,23 +527,60 @@ class Verifier:
             text_key = (normalize(match.text), match.date.iso(), match.publisher, match.handle, match.url)
             if text_key in texts:
                 continue
+            texts.add(text_key)
+            match.confidence = "strong" if match.exact or match.score >= strong else "possible"
+            kept.append(match)
+        kept.sort(key=lambda m: (m.confidence != "strong", -m.score))
+        return kept
+
+    @staticmethod
+    def _group(
+        tiered: list[Match], limit: int, all_passages: bool, *, shown: Collection[str] | None = None
+    ) -> list[Match]:
+        """The matches a report shows (`tiered` order): one per source for its passages (its best
+        passage, with how many matched) and one per source and author for its embedded posts, unless
+        `all_passages`. `shown`: the items that may stand for their group (the others only count)."""
+        kept: list[Match] = []
+        groups: dict[tuple[str, str, str], Match] = {}
+        pending: dict[tuple[str, str, str], int] = {}  # items counted before their group's first shown one
+        for match in tiered:
             # A tweet is a source of its own: posts group per source and author.
             key = (match.source_id, match.kind, match.handle if match.kind == "post" else "")
             if not all_passages and key in groups:
                 groups[key].matched_items += 1
                 continue
-            texts.add(text_key)
-            match.confidence = "strong" if match.exact or match.score >= strong else "possible"
+            if shown is not None and match.item_id not in shown:
+                pending[key] = pending.get(key, 0) + 1
+                continue
+            match = replace(match, matched_items=1 + pending.pop(key, 0))
             groups[key] = match
             kept.append(match)
-        kept.sort(key=lambda m: (m.confidence != "strong", -m.score))
         return kept[:limit]
+
+    def _judged(self, tiered: list[Match], shown: list[Match]) -> list[Match]:
+        """What the stance step judges as matches: the shown ones and, in `tiered` order, up to
+        HIDDEN_JUDGED more of their sources' passages and authors' posts hidden by the grouping."""
+        ids = {m.item_id for m in shown}
+        keys = {(m.source_id, m.kind, m.handle if m.kind == "post" else "") for m in shown}
+        extra = [m for m in tiered if m.item_id not in ids
+                 and (m.source_id, m.kind, m.handle if m.kind == "post" else "") in keys]
+        extra_ids = {m.item_id for m in extra[:HIDDEN_JUDGED]}
+        return [m for m in tiered if m.item_id in ids or m.item_id in extra_ids]
 
     def _conflicts(
         self, claim: Claim, matches: list[Match], related: list[Match]
     ) -> tuple[list[Match], list[Conflict]]:
         """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
         return judge(claim, matches, related)
+
+
+def _anchor(matches: list[Match], conflicts: list[Conflict]) -> None:
+    """A conflict against a supporting match points at the first one the report shows (grouping
+    came after the stance step), or at the claim itself when the report shows none."""
+    first = next((i for i, m in enumerate(matches) if m.stance == "supports"), None)
+    for conflict in conflicts:
+        if conflict.against is not None:
+            conflict.against = first
 
 
 def too_short(text: str) -> bool:
