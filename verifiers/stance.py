@@ -201,9 +201,12 @@ def cues(claim: str, text: str) -> Features:
         note = Note("negation_in_claim", f"a negation in the claim: {words}", words=words)
         feats.cues.append(Cue("negation", note, 0.8))
 
-    # opposite predicates (alias table "opposes")
+    # opposite predicates (alias table "opposes"): two versions of one party's leaving (طُرد vs انسحب حقنا
+    # للدماء). When the claim has someone else leave, that is what differs (_role_cues names who).
     table = aliases.table()
-    for a in cm:
+    c_leaver, t_leaver = _leaver(_specific(cm)), _leaver(_specific(tm))
+    other_leaver = c_leaver is not None and t_leaver is not None and c_leaver.concept != t_leaver.concept
+    for a in ([] if other_leaver else cm):
         if a.kind != "event":
             continue
         for b in tm:
