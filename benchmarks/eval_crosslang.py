@@ -182,9 +182,10 @@ def abstention(verifier, queries, qrels, copies) -> tuple[float, float]:
         relevant |= {first for first, later in copies.items() if set(later) & qrels[qid]}
         excluded = {item for sid in relevant for item in _items_of(verifier, sid)}
         claim = clean_claim(text)
+        strong, possible = verifier.cuts(claim)
         ranked = verifier.crosslang.extend(claim, verifier._ranked(claim, exclude=excluded),
-                                           exclude=excluded, threshold=verifier.threshold)
-        if not [m for m in ranked if m.score >= verifier.threshold]:
+                                           exclude=excluded, threshold=strong, possible=possible)
+        if not [m for m in ranked if m.score >= strong]:
             empty += 1
     return right / len(queries), empty / len(queries)
 

@@ -16,7 +16,7 @@ so it costs nothing there. Only other-script items are taken from the dense
 index: same-language matching stays the lexical path's (e5 as an
 Arabic-to-Arabic re-ranker did not help: docs/quality.md).
 
-The score is P(same claim) x 100, like the re-ranker's: a logistic over
+The score starts as P(same claim) x 100, a logistic over
 - cosine: the claim's and the item's vectors;
 - lead: the cosine's lead over the best other candidate (negative for all
   but the first): the claim's own account stands out from similar stories;
@@ -30,6 +30,13 @@ The score is P(same claim) x 100, like the re-ranker's: a logistic over
 benchmarks/train_crosslang.py fits it on English renderings of Arabic train
 tweets (benchmarks/data/crosslang_en_ar.tsv) and ships the weights as
 data/crosslang_weights.json; no scikit-learn at run time.
+Its strong tier was measured at its decision point, P = 0.5 (MODEL_STRONG;
+docs/quality.md). The engine cuts each claim's matches at its language's
+calibrated cuts (rerank.cuts: English strong 66, Arabic 73), which belong to
+the re-ranker's probabilities, not this model's: `on_language_scale` maps
+MODEL_STRONG onto the language's strong cut (linearly between the possible
+cut and 100; unchanged below the possible cut), so one number means one
+tier whichever scorer gave it.
 """
 from __future__ import annotations
 
@@ -67,6 +74,7 @@ LEXICAL_CANDIDATES = 10  # and at most this many of the lexical path's other-lan
 SAME_LANGUAGE_FLOOR = 0.1  # a same-language match with any evidence (scores are rounded: 0.0 is none) ...
 SAME_LANGUAGE_SHARE = 0.01  # ... ranks above weak other-language ones where the claim's language has this share
 REASON = "other language"
+MODEL_STRONG = 50.0  # the fitted model's own strong cut: its decision point, where docs/quality.md measures it
 _NUMBER = re.compile(r"\d+")
 log = logging.getLogger("isnad.crosslang")
 
@@ -131,6 +139,17 @@ def probability(f: dict[str, float]) -> float:
     m = model()
     z = m["bias"] + sum(w * f[name] for name, w in m["weights"].items())
     return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def on_language_scale(value: float, strong: float, possible: float) -> float:
+    """The model's score on the claim language's scale: MODEL_STRONG becomes `strong`; below the
+    `possible` cut unchanged (what is shown as possibly related stays as it was), linear between."""
+    low = possible if possible < MODEL_STRONG and possible < strong else 0.0
+    if value <= low:
+        return value
+    if value < MODEL_STRONG:
+        return low + (value - low) * (strong - low) / (MODEL_STRONG - low)
+    return strong + (value - MODEL_STRONG) * (100.0 - strong) / (100.0 - MODEL_STRONG)
 
 
 def _alias_strong(match: Match, threshold: float) -> bool:
@@ -244,10 +263,11 @@ class CrossLanguage:
 
     def extend(
         self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float,
-        prefetched: Future[np.ndarray] | None = None,
+        possible: float | None = None, prefetched: Future[np.ndarray] | None = None,
     ) -> list[Match]:
         """`ranked` (the lexical path's matches, best first) with other-language
-        candidates from the dense index scored in; best first.
+        candidates from the dense index scored in; best first. `threshold` and
+        `possible` are the claim language's strong and possible cuts.
 
         The lexical path's own other-language matches (alias concepts only, a
         rule) are scored again by this model when they are embedded: a
@@ -267,7 +287,8 @@ class CrossLanguage:
             return ranked
         lang, minority = path
         query = prefetched.result() if prefetched is not None else None
-        scored = self.score(claim.text, self.candidates(claim.text, ranked, lang, exclude, query), threshold)
+        hits = self.candidates(claim.text, ranked, lang, exclude, query)
+        scored = self.score(claim.text, hits, threshold, threshold if possible is None else possible)
         if not minority:
             scored = [m for m in scored if m.score >= threshold]
         if not scored:
@@ -307,11 +328,12 @@ class CrossLanguage:
         hits += [h for h in self.dense.cosines(query, lexical) if h.item_id not in exclude]
         return sorted(hits, key=lambda h: -h.cosine)
 
-    def score(self, claim_text: str, hits: list[DenseHit], threshold: float) -> list[Match]:
-        """Matches for dense hits, scored by the cross-language model."""
+    def score(self, claim_text: str, hits: list[DenseHit], threshold: float, possible: float) -> list[Match]:
+        """Matches for dense hits, scored by the cross-language model on the scale of the claim
+        language's cuts (`threshold`: strong, `possible`)."""
         out = []
         for match, f in self.featurize(claim_text, hits):
-            value = round(probability(f), 1)
+            value = round(on_language_scale(probability(f), threshold, possible), 1)
             confidence: Confidence = "strong" if value >= threshold else "possible"
             out.append(replace(match, score=value, reason=reason(f), confidence=confidence))
         return out

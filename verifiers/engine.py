@@ -359,8 +359,9 @@ class Verifier:
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
         prefetched = self.crosslang.prefetch(claim)  # embeds the claim while the lexical path ranks
+        strong, possible = self.cuts(claim)
         scored = exact + self.crosslang.extend(claim, self._scored(claim, exclude=seen), exclude=seen,
-                                               threshold=self.cuts(claim)[0], prefetched=prefetched)
+                                               threshold=strong, possible=possible, prefetched=prefetched)
         scored = promote_same_posts(claim, scored)  # the tweet by its handle and text
         tiered = self._tiered(claim, scored, min_score)
         # Stance before grouping: a source's other passages that passed the cut are matches too (one
