@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from verifiers.aliases import concept_tokens
-from verifiers.normalize import stems
+from verifiers.aliases import PREFIX, concept_tokens
+from verifiers.normalize import is_arabic, stems
 from verifiers.report import Claim, Conflict, Match, Note
 from verifiers.stance import Verdict, assess
 
@@ -92,6 +92,38 @@ def _terms(text: str) -> set[str]:
     return set(stems(text)) | set(concept_tokens(text))
 
 
+def _closest(claim_text: str, candidates: list[Match], seen: set[str]) -> list[Match]:
+    """The candidates worth judging, cheap test first: a candidate that shares too few of the claim's
+    words cannot be aligned enough. The first CLOSEST in the ranking's order in the claim's language;
+    across languages only the alias table's concepts can be shared (as verifiers/stance.py aligns
+    them), and the ranking there scores the same claim, not the same event (an account told otherwise
+    ranks low by design), so the CLOSEST sharing most of the claim's concepts."""
+    claim_terms = _terms(claim_text)
+    claim_concepts = {t for t in claim_terms if t.startswith(PREFIX)}
+    claim_arabic = is_arabic(claim_text)
+    same: list[Match] = []
+    other: list[tuple[float, int, Match]] = []
+    position = 0
+    for i, c in enumerate(candidates):
+        cross = is_arabic(c.text) != claim_arabic
+        if not cross:
+            position += 1
+            if position > CLOSEST:
+                continue
+        if c.item_id in seen:
+            continue
+        seen.add(c.item_id)
+        mine = claim_concepts if cross else claim_terms
+        share = len(mine & _terms(c.text)) / len(mine) if mine else 0.0
+        if share < PREFILTER or not mine:
+            continue
+        if cross:
+            other.append((-share, i, c))
+        else:
+            same.append(c)
+    return same + [c for _, _, c in sorted(other, key=lambda x: x[:2])[:CLOSEST]]
+
+
 def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[list[Match], list[Conflict]]:
     """(matches left, each with its stance; conflicts, best evidence first).
 
@@ -111,15 +143,7 @@ def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[
             closest_support = max(closest_support, v.aligned)
         else:
             kept.append(replace(m, stance="related", stance_reason=v.reason))
-    seen = {m.item_id for m in matches}
-    claim_terms = _terms(claim_text)
-    for c in candidates[:CLOSEST]:
-        if c.item_id in seen:
-            continue
-        seen.add(c.item_id)
-        # cheap first: a candidate that shares too few of the claim's words cannot be aligned enough
-        if len(claim_terms & _terms(c.text)) < PREFILTER * len(claim_terms):
-            continue
+    for c in _closest(claim_text, candidates, {m.item_id for m in matches}):
         v = assess(claim_text, c.text)
         # a far account contradicts only if it is as close to the claim as the match that supports it
         # (the dollar that rose today is not contradicted by the dollar that fell last week); the alias

@@ -162,3 +162,16 @@ def test_batch_workers_forked_after_the_model_ran_still_embed(embedded):
     embedded.verify(BEYOND_ALIASES)  # the model ran in this process before the fork
     reports = embedded.verify_many([BEYOND_ALIASES, FINDS[1][0]] * 3, workers=2)
     assert [r.matches[0].handle for r in reports[:2]] == [BEYOND_ALIASES_POST, "syria_omar"]
+
+
+@needs_model
+@pytest.mark.parametrize("claim, words", [
+    ("Nusra Front drove ISIS out of Deir Ezzor after days of fierce fighting", "حقنا للدماء"),
+    ("ISIS withdrew from Deir ez-Zor to spare blood", "معارك عنيفة"),
+])
+def test_english_claims_still_get_the_arabic_conflict(embedded, claim, words):
+    """The path scores the same claim: the other version of the event ranks low there, and is still
+    found as a conflict (by the concepts the two languages share)."""
+    report = embedded.verify(claim)
+    assert report.verdict == "disputed"
+    assert any(words in c.reason for c in report.conflicts), [c.reason for c in report.conflicts]
