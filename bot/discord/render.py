@@ -216,9 +216,8 @@ def verdict_text(report: Report, lang: str) -> list[str]:
     conflict, match = (found, found.match) if isinstance(found, Conflict) else (None, found)
     who = who_text("", match.handle) if match.kind == "post" and match.handle else iso(
         clip(clean(match.publisher or match.title or match.source_id), 100))
-    head = t(f"verdict.{report.verdict}", lang) + " " + t(
-        "verdict.wrote" if match.date.known else "verdict.wrote_undated", lang, who=who,
-        date=iso(match.date.iso() or ""))
+    wrote = "verdict.wrote" if match.date.known else "verdict.wrote_undated"
+    head = t(f"verdict.{report.verdict}", lang) + " " + t(wrote, lang, who=who, date=iso(match.date.iso() or ""))
     lines = [line(f"**{head}**", lang), line(f"“{clip(clean(match.text), 300)}”", lang)]
     why = conflict.reason if conflict else match.stance_reason
     if why:
