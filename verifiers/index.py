@@ -45,6 +45,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from storage.files import fsync_directory
+
 FORMAT_VERSION = 2
 KINDS = ("passage", "post")
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
@@ -560,7 +562,7 @@ class Index:
             tmp = path / f"meta.json.{gen}.tmp"
             _write_file(tmp, mode, lambda h: h.write(text))
             os.replace(tmp, path / "meta.json")  # written last: its presence means complete
-            _fsync_dir(path)
+            fsync_directory(path)
             self._remove_old_generations(path, gen)
 
     @staticmethod
@@ -594,6 +596,8 @@ class Index:
                 if attempt < 2:  # a save replaced this generation between our two reads
                     continue
                 raise IndexFileError(f"the index in {path} is incomplete ({exc}); rebuild the index") from None
+            except _OlderFormat:
+                raise IndexFileError("it was saved by an older Isnad, without checksums") from None
             except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
                 raise IndexFileError(f"the index in {path} is damaged ({exc}); rebuild the index") from None
         raise AssertionError("unreachable")
@@ -642,11 +646,15 @@ def _crc(array: np.ndarray) -> int:
     return zlib.crc32(data.data.cast("B")) if data.size else 0
 
 
+class _OlderFormat(ValueError):
+    """An index saved before arrays carried checksums: rebuilt once, not "damaged"."""
+
+
 def _check_checksums(arrays: dict[str, np.ndarray], checksums: Any) -> None:
     """Every array's CRC-32 as saved: flipped bits, NaN weights or shuffled
     postings with the shapes intact are caught here, before a query uses them."""
     if not isinstance(checksums, dict):
-        raise ValueError("it has no checksums (saved by an older Isnad)")
+        raise _OlderFormat()
     for name, array in arrays.items():
         if checksums.get(name) != _crc(array):
             raise ValueError(f"{name} does not match its checksum")
@@ -681,19 +689,6 @@ def _write_file(file: Path, mode: int | None, write: Any) -> None:
         write(handle)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _check_shapes(arrays: dict[str, np.ndarray], n_docs: int, n_terms: int, n_sources: int) -> None:
