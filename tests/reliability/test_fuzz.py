@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.cli.context import _parse_line
 from storage.ingest import ingest_paths
 from storage.tinydb_store import TinyDBStore
-from tests.reliability.helpers import run_cli
+from tests.reliability.helpers import one_page_pdf, run_cli
 
 COUNTS: dict[str, int] = {}
 
@@ -55,23 +55,7 @@ JSONL_LINE = st.one_of(
 
 def _small_pdf(lines: list[bytes]) -> bytes:
     shown = b"".join(b"(" + line + b") Tj 0 -40 Td " for line in lines)
-    stream = zlib.compress(b"BT /F1 12 Tf 72 712 Td " + shown + b"ET")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return one_page_pdf(zlib.compress(b"BT /F1 12 Tf 72 712 Td " + shown + b"ET"))
 
 
 BASE_PDF = _small_pdf([b"Bridge shelled", b"", b"Shelling near the old bridge in Deir ez-Zor this morning.",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from storage.tinydb_store import TinyDBStore
-from tests.reliability.helpers import REPO, cli_env, loopback_config, run_cli, serve, write_jsonl
+from tests.reliability.helpers import REPO, cli_env, loopback_config, one_page_pdf, run_cli, serve, write_jsonl
 
 MEMORY_CAP_MB = 300
 
@@ -128,24 +128,7 @@ def _flate_bomb_pdf() -> bytes:
     packer = zlib.compressobj(9)
     stream = packer.compress(b"BT /F1 12 Tf 72 712 Td (A) Tj ET\n")
     stream += b"".join(packer.compress(bytes(b" " * (1 << 24))) for _ in range(18)) + packer.flush()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return one_page_pdf(stream)
 
 
 def test_a_jsonl_file_with_a_surrogate_line_and_a_deep_line_imports_its_good_lines(tmp_path: Path) -> None:
