@@ -177,3 +177,11 @@ def copies_of(dataset: Dataset) -> dict[str, list[str]]:
     for cid, others in same_text(dataset).items():
         out.setdefault(cid, []).extend(o for o in others if o not in out[cid])
     return out
+
+
+def found(report) -> list:
+    """What a report found, best first: its matches and the accounts it lists
+    as conflicting. A fact-check that contradicts the tweet is still the
+    claim behind it (issue 9 moves a contradicting account out of `matches`),
+    so retrieval figures count both."""
+    return sorted([*report.matches, *(c.match for c in report.conflicts)], key=lambda m: -m.score)

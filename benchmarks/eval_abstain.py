@@ -34,7 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import DATASETS, Dataset, Split, available, copies_of, load_dataset, missing_message  # noqa: E402
+from benchmarks.benchdata import (  # noqa: E402
+    DATASETS,
+    Dataset,
+    Split,
+    available,
+    copies_of,
+    found,
+    load_dataset,
+    missing_message,
+)
 from benchmarks.eval_retrieval import build_verifier, evaluate, isnad_rank, machine  # noqa: E402
 
 HALF_SEED = 10
@@ -122,10 +131,10 @@ def outcome(verifier, text: str, relevant: set[str], relevant_texts: set[str], t
 
     from verifiers.normalize import normalize
 
-    report = verifier.verify(text, limit=5, min_score=0)
-    if not report.matches:
+    shown = found(verifier.verify(text, limit=5, min_score=0))
+    if not shown:
         return Outcome(0.0, "", False)
-    top = report.matches[0]
+    top = shown[0]
     if top.exact or top.score >= strong:
         tier = "strong"
     else:

@@ -45,6 +45,7 @@ from benchmarks.benchdata import (  # noqa: E402
     available,
     copies_of,
     duplicates,
+    found,
     load_dataset,
     missing_message,
 )
@@ -196,7 +197,7 @@ def isnad_rank(
         # matches and keep each source's best, so that `limit` sources remain.
         report = verifier.verify(text, limit=limit * 4, min_score=0)
         best: dict[str, float] = {}
-        for m in report.matches:
+        for m in found(report):
             best.setdefault(m.source_id, m.score)
         # a copy stands for the relevant claim once (never twice in one ranking)
         mapped: dict[str, float] = {}

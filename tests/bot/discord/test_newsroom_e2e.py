@@ -102,10 +102,12 @@ async def test_digest_set_checks_the_bot_can_post_there_and_names_the_next_time(
 
 
 async def test_a_digest_discord_refuses_is_reported_to_its_moderator_and_retried(harness):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     fake = harness.fake
-    await set_digest(harness)
+    # Due a minute ago, as when the cron job fires: a retry is only scheduled within the
+    # grace period after the time it was due (a fixed 07:30 would fail after 13:30 UTC).
+    await set_digest(harness, hhmm=(datetime.now(UTC) - timedelta(minutes=1)).strftime("%H:%M"))
     fake.forbidden_channels.add(DIGEST_CHANNEL_ID)  # someone took the bot's permission away
     scheduler = harness.bot.digests.scheduler
     scheduler.get_job(f"digest-{GUILD_ID}").modify(next_run_time=datetime.now(UTC))
