@@ -349,7 +349,8 @@ def _takes(verifier, text: str) -> bool:
     from verifiers.claim import clean_claim
 
     claim = clean_claim(text)
-    return verifier.crosslang.takes_path(claim, verifier._ranked(claim, exclude=set()), verifier.threshold) is not None
+    strong, possible = verifier.cuts(claim)
+    return verifier.crosslang.takes_path(claim, verifier._scored(claim, exclude=set()), strong, possible) is not None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ import numpy as np
 FORMAT = 1
 ARABIC, OTHER, REMOVED = 1, 2, 0
 GROW_MIN = 1_024  # rows of room added at least when the files grow
-BLOCK = 16_384  # rows converted to float32 at once while searching
+BLOCK = 4_096  # rows converted to float32 at once while searching (6 MB: 16k-row blocks were 15% slower)
 COMPACT_SHARE = 0.25  # removed rows that make a save write a compacted generation
 log = logging.getLogger("isnad.dense")
 
@@ -327,12 +327,15 @@ class DenseIndex:
             return []
         q = np.asarray(query, dtype=np.float32)
         scores = np.empty(count, dtype=np.float32)
+        buffer = np.empty((min(BLOCK, count), self.dim), dtype=np.float32)  # reused: stays in the CPU's cache
         for start in range(0, count, BLOCK):
             end = min(count, start + BLOCK)
+            block = buffer[:end - start]
+            np.copyto(block, vec[start:end], casting="unsafe")
             # einsum, not `@`: OpenBLAS spreads a matrix-vector product over its threads,
             # which on a busy two-core machine took 180 ms for 100k rows against 56 ms
             # in one thread (15 ms of CPU either way).
-            scores[start:end] = np.einsum("ij,j->i", vec[start:end].astype(np.float32), q)
+            np.einsum("ij,j->i", block, q, out=scores[start:end])
         scores *= scale[:count]
         keep = langs[:count] == lang if lang is not None else langs[:count] != REMOVED
         scores[~keep] = -np.inf

