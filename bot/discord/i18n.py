@@ -41,7 +41,7 @@ COMMAND_AR: dict[str, str] = {
     "language": "اللغة",
     "value": "القيمة",
     "from": "من_القنوات",
-    # descriptions (issue 13)
+    # descriptions
     "Choose the channels whose claims the digest lists": "اختر القنوات التي يعرض الملخص ادعاءاتها",
     "A channel whose public claims the digest may list": "قناة يعرض الملخص ادعاءاتها العلنية",
     "Take the channel off the list instead": "احذف القناة من القائمة بدلًا من إضافتها",
@@ -51,7 +51,7 @@ COMMAND_AR: dict[str, str] = {
     "A quoted claim, a pasted tweet, or a tweet or t.co link":
         "ادعاء منقول أو تغريدة ملصقة أو رابط تغريدة أو t.co",
     "Only you see the answer": "الرد يظهر لك وحدك",
-    # /verify image: (issue 14)
+    # /verify image:
     "image": "صورة",
     "A screenshot of the claim, e.g. of a tweet (PNG, JPEG or WebP)":
         "لقطة شاشة للادعاء، كتغريدة (PNG أو JPEG أو WebP)",
