@@ -154,18 +154,9 @@ class VerifyCog(commands.Cog):
                 wait = self.service.check_pace(("discord", interaction.user.id),
                                                ("discord", interaction.guild_id) if interaction.guild_id else None)
             except ClaimRefused as refused:
-                note = t(refused.key, lang, **refused.params)
-                if interaction.response.is_done():
-                    await interaction.followup.send(note, ephemeral=True)
-                else:
-                    await interaction.response.send_message(note, ephemeral=True)
+                await self._tell(interaction, t(refused.key, lang, **refused.params))
                 return
-            if wait >= QUEUE_NOTE_AFTER:
-                await self._queued(interaction, image.filename, wait, lang)
-            else:
-                if not interaction.response.is_done():
-                    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-                await asyncio.sleep(wait)
+            await self._wait_turn(interaction, image.filename, wait, lang, ephemeral=ephemeral)
             answer = await verify_attachment(self.service, image, lang)
             if answer.report is None:
                 await interaction.followup.send(answer.error, ephemeral=True)
@@ -175,15 +166,25 @@ class VerifyCog(commands.Cog):
                                             private=asked.private)
             await self._answer(interaction, answer.report, lang, ephemeral=ephemeral, content=answer.read)
 
-    async def _queued(self, interaction: discord.Interaction, claim: str, wait: float, lang: str) -> None:
-        """Tell the member the claim waits its turn (only they see it), then wait.
+    @staticmethod
+    async def _tell(interaction: discord.Interaction, text: str) -> None:
+        """A note only the member sees, whether or not the interaction was answered yet."""
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+    async def _wait_turn(self, interaction: discord.Interaction, what: str, wait: float, lang: str, *,
+                         ephemeral: bool) -> None:
+        """Wait the claim's turn under the pace limits: a long wait is announced
+        ("queued", only the member sees it), a short one is a plain "thinking".
         The answer comes as a followup, which Discord accepts for 15 minutes
         (docs/field-notes.md §5; [pace] max_wait_seconds stays below that)."""
-        note = t("pace.queued", lang, claim=iso(clip(clean(claim), 80)), seconds=max(1, math.ceil(wait)))
-        if interaction.response.is_done():
-            await interaction.followup.send(note, ephemeral=True)
-        else:
-            await interaction.response.send_message(note, ephemeral=True)
+        if wait >= QUEUE_NOTE_AFTER:
+            await self._tell(interaction, t("pace.queued", lang, claim=iso(clip(clean(what), 80)),
+                                            seconds=max(1, math.ceil(wait))))
+        elif not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         await asyncio.sleep(wait)
 
     # --- /verify -------------------------------------------------------------------
@@ -207,13 +208,9 @@ class VerifyCog(commands.Cog):
             return
         wait, refusal = self._turn(interaction.user.id, interaction.guild_id, claim, lang)
         if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
+            await self._tell(interaction, refusal)
             return
-        if wait >= QUEUE_NOTE_AFTER:
-            await self._queued(interaction, claim, wait, lang)
-        else:
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            await asyncio.sleep(wait)
+        await self._wait_turn(interaction, claim, wait, lang, ephemeral=private)
         report = await self._verify(claim, asked=Asked.of(interaction, "slash", private=private))
         await self._answer(interaction, report, lang, ephemeral=private)
 
@@ -230,17 +227,9 @@ class VerifyCog(commands.Cog):
         for number, claim in enumerate(claims):
             wait, refusal = self._turn(interaction.user.id, interaction.guild_id, claim, lang)
             if refusal:
-                if interaction.response.is_done():
-                    await interaction.followup.send(refusal, ephemeral=True)
-                else:
-                    await interaction.response.send_message(refusal, ephemeral=True)
+                await self._tell(interaction, refusal)
                 return
-            if wait >= QUEUE_NOTE_AFTER:
-                await self._queued(interaction, claim, wait, lang)
-            else:
-                if not interaction.response.is_done():
-                    await interaction.response.defer(thinking=True)
-                await asyncio.sleep(wait)
+            await self._wait_turn(interaction, claim, wait, lang, ephemeral=False)
             report = await self._verify(claim, asked=asked)
             part = f" ({number + 1}/{len(claims)})" if len(claims) > 1 else ""
             await self._answer(interaction, report, lang, ephemeral=False, content=checked + part)
