@@ -545,8 +545,7 @@ class Verifier:
         groups: dict[tuple[str, str, str], Match] = {}
         pending: dict[tuple[str, str, str], int] = {}  # items counted before their group's first shown one
         for match in tiered:
-            # A tweet is a source of its own: posts group per source and author.
-            key = (match.source_id, match.kind, match.handle if match.kind == "post" else "")
+            key = _group_key(match)
             if not all_passages and key in groups:
                 groups[key].matched_items += 1
                 continue
@@ -562,9 +561,8 @@ class Verifier:
         """What the stance step judges as matches: the shown ones and, in `tiered` order, up to
         HIDDEN_JUDGED more of their sources' passages and authors' posts hidden by the grouping."""
         ids = {m.item_id for m in shown}
-        keys = {(m.source_id, m.kind, m.handle if m.kind == "post" else "") for m in shown}
-        extra = [m for m in tiered if m.item_id not in ids
-                 and (m.source_id, m.kind, m.handle if m.kind == "post" else "") in keys]
+        keys = {_group_key(m) for m in shown}
+        extra = [m for m in tiered if m.item_id not in ids and _group_key(m) in keys]
         extra_ids = {m.item_id for m in extra[:HIDDEN_JUDGED]}
         return [m for m in tiered if m.item_id in ids or m.item_id in extra_ids]
 
@@ -573,6 +571,12 @@ class Verifier:
     ) -> tuple[list[Match], list[Conflict]]:
         """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
         return judge(claim, matches, related)
+
+
+def _group_key(match: Match) -> tuple[str, str, str]:
+    """The group a match is shown in: its source's passages together; a tweet is a source of its
+    own, so posts group per source and author."""
+    return match.source_id, match.kind, match.handle if match.kind == "post" else ""
 
 
 def _anchor(matches: list[Match], conflicts: list[Conflict]) -> None:
