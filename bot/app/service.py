@@ -75,7 +75,7 @@ class IsnadService:
         self._verifier_lock = threading.Lock()
         self.querylog = querylog
         self.config = config
-        # The change-log position the index was built from (PostgreSQL only):
+        # The change-log position the index was built from (an archive with a change feed):
         # taken before the verifier read the store, so nothing falls between.
         self.start_cursor = start_cursor
         pace = config.pace
@@ -114,8 +114,14 @@ class IsnadService:
 
     @property
     def shared(self) -> bool:
-        """A database other processes write to: the index follows its change log."""
+        """An archive with a change feed (PostgreSQL, or a TinyDB file): the index can follow
+        other processes' writes."""
         return self.start_cursor is not None and isinstance(self.store, ChangeFeed)
+
+    @property
+    def following(self) -> bool:
+        """The index follows the archive's change feed (a running bot): it then indexes our own writes too."""
+        return self._watcher is not None
 
     # --- verifying ---------------------------------------------------------------
 
@@ -351,7 +357,7 @@ class IsnadService:
             self._check_open()
             removed = self.store.remove(source_id, by=by)
             if removed is not None:
-                if self._watcher is not None:  # following the change log: it indexes our write too
+                if self.following:
                     self._caught_up()
                 else:
                     with self._index_lock:
@@ -361,7 +367,7 @@ class IsnadService:
     def _index_added(self, added: list[Source]) -> None:
         if not added:
             return
-        if self._watcher is not None:  # following the change log: it indexes our write too
+        if self.following:
             self._caught_up()
             return
         with self._index_lock:
@@ -371,7 +377,7 @@ class IsnadService:
         if self._closed:
             raise RuntimeError("the archive is closed")
 
-    # --- following other processes (PostgreSQL) -------------------------------------
+    # --- following other processes (a change feed) -------------------------------------
 
     def follow_changes(self, *, poll_interval: float = 5.0) -> None:
         """Start applying the change log to the index, from `start_cursor` on.

@@ -58,7 +58,7 @@ async def test_the_bots_own_additions_still_reach_its_index_at_once(harness):
     """Its own writes now come back through the same watcher; /verify right
     after /source add must find the source (the service waits for the watcher)."""
     isnad = harness.bot.isnad
-    assert isnad.service.shared and isnad.service._watcher is not None
+    assert isnad.service.shared and isnad.service.following
     from storage.records import Passage, Source
 
     outcome = await isnad.add_sources(
