@@ -21,15 +21,11 @@ the original of a distorted claim often scores low exactly because of the distor
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from verifiers.aliases import PREFIX, concept_tokens
 from verifiers.normalize import is_arabic, stems
 from verifiers.report import Claim, Conflict, Match, Note
 from verifiers.stance import Verdict, assess
-
-if TYPE_CHECKING:
-    from verifiers.meaning import ClaimMeaning
 
 MAX_CONFLICTS = 5
 CLOSEST = 8  # candidates below the threshold judged for contradictions, best-ranked first
@@ -59,14 +55,6 @@ ALIGNED_CANDIDATE = 0.65
 PREFILTER = 0.4
 SAME_EVENT_CUES = frozenset({"opposite", "actor", "swap"})
 
-# Where the word model is unsure, the model that also reads both texts' meaning (multilingual-e5
-# vectors; verifiers/meaning.py) decides again, when the multilingual extra is installed: a
-# headline-sized account that tells most of the claim, with no checkable cue, that the word model
-# would not call a contradiction nor a sure support. Its own probability cut, chosen on a held-out
-# fifth of ANS train (docs/verdicts.md).
-P_MEANING = 0.8
-P_SURE = 0.15  # a support the word model gives with P(disagree) below this is not asked again
-
 
 def contradicts(v: Verdict, *, matched: bool = True) -> bool:
     if v.stance != "disagree":
@@ -77,18 +65,7 @@ def contradicts(v: Verdict, *, matched: bool = True) -> bool:
         return v.aligned >= (ALIGNED_CUE if matched else ALIGNED_CANDIDATE)
     # the model alone: never for a detail only the text has (an account that adds detail still agrees)
     added_detail = getattr(v.reason, "code", "") == "changed_in_text"
-    if v.meaning:  # the model that knows the words' meaning also speaks for a close candidate
-        aligned = ALIGNED_MODEL if matched else ALIGNED_CANDIDATE
-        return v.short and not added_detail and v.aligned >= aligned and v.p_disagree >= P_MEANING
     return matched and v.short and not added_detail and v.aligned >= ALIGNED_MODEL and v.p_disagree >= P_MODEL
-
-
-def uncertain(v: Verdict, *, matched: bool = True) -> bool:
-    """Where knowing what the words mean can change the answer (see P_MEANING)."""
-    aligned = ALIGNED_MODEL if matched else ALIGNED_CANDIDATE
-    if not v.short or v.cue is not None or v.aligned < aligned or contradicts(v, matched=matched):
-        return False
-    return not (_supports(v) and v.p_disagree < P_SURE)
 
 
 def _supports(v: Verdict) -> bool:
@@ -147,36 +124,18 @@ def _closest(claim_text: str, candidates: list[Match], seen: set[str]) -> list[M
     return same + [c for _, _, c in sorted(other, key=lambda x: x[:2])[:CLOSEST]]
 
 
-def _assessed(claim_text: str, matches: list[Match], closest: list[Match],
-              meaning: ClaimMeaning | None) -> dict[str, Verdict]:
-    """Each item's verdict; the uncertain ones decided again with their vectors, when at hand."""
-    verdicts = {m.item_id: assess(claim_text, m.text) for m in matches + closest}
-    unsure = [m for m in matches if uncertain(verdicts[m.item_id])]
-    unsure += [m for m in closest if uncertain(verdicts[m.item_id], matched=False)]
-    if meaning is not None and unsure:
-        for item_id, vectors in meaning.vectors(unsure).items():
-            text = next(m.text for m in unsure if m.item_id == item_id)
-            verdicts[item_id] = assess(claim_text, text, vectors)
-    return verdicts
-
-
-def judge(
-    claim: Claim, matches: list[Match], candidates: list[Match], meaning: ClaimMeaning | None = None,
-) -> tuple[list[Match], list[Conflict]]:
+def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[list[Match], list[Conflict]]:
     """(matches left, each with its stance; conflicts, best evidence first).
 
-    `candidates` are the lower-ranked retrieval results, best first; `meaning` gives the vectors
-    for the pairs the word model is unsure of (None: the word model decides alone)."""
+    `candidates` are the lower-ranked retrieval results, best first."""
     claim_text = claim.text
     if not claim_text:  # a bare link: its exact matches are the claim itself
         return [replace(m, stance="supports", stance_reason=None) for m in matches], []
     kept: list[Match] = []
     against_claim: list[tuple[Match, str]] = []
     closest_support = 0.0  # how much of the claim the best supporting match tells
-    closest = _closest(claim_text, candidates, {m.item_id for m in matches})
-    verdicts = _assessed(claim_text, matches, closest, meaning)
     for m in matches:
-        v = verdicts[m.item_id]
+        v = assess(claim_text, m.text)
         if contradicts(v):
             against_claim.append((replace(m, stance="contradicts", stance_reason=v.reason), v.reason))
         elif _supports(v):
@@ -184,8 +143,8 @@ def judge(
             closest_support = max(closest_support, v.aligned)
         else:
             kept.append(replace(m, stance="related", stance_reason=v.reason))
-    for c in closest:
-        v = verdicts[c.item_id]
+    for c in _closest(claim_text, candidates, {m.item_id for m in matches}):
+        v = assess(claim_text, c.text)
         # a far account contradicts only if it is as close to the claim as the match that supports it
         # (the dollar that rose today is not contradicted by the dollar that fell last week); the alias
         # table's curated opposites, and another actor for the act at the same place, are about one event

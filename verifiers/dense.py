@@ -317,19 +317,6 @@ class DenseIndex:
                         break
         return out
 
-    def vectors(self, item_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these items (those embedded), as float32 unit vectors."""
-        out = {}
-        with self._lock:
-            for item_id in item_ids:
-                source_id = item_id.rpartition(":")[0]
-                for row in self._rows_of.get(source_id, []):
-                    if self._items[row] == item_id:
-                        vector = self._vec[row].astype(np.float32) * float(self._scale[row])
-                        out[item_id] = vector / max(float(np.linalg.norm(vector)), 1e-12)
-                        break
-        return out
-
     def search(self, query: np.ndarray, *, k: int = 20, lang: int | None = None) -> list[DenseHit]:
         """The k rows most like `query` (a unit vector), best first; `lang`
         keeps rows of that script only."""

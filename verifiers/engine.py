@@ -36,7 +36,7 @@ from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
 from storage.urls import url_key
-from verifiers import embeddings, meaning, provenance, rerank, verdict
+from verifiers import embeddings, provenance, rerank, verdict
 from verifiers.aliases import AliasTable, read_aliases
 from verifiers.claim import clean_claim
 from verifiers.conflicts import judge
@@ -569,10 +569,8 @@ class Verifier:
     def _conflicts(
         self, claim: Claim, matches: list[Match], related: list[Match]
     ) -> tuple[list[Match], list[Conflict]]:
-        """Each match's stance; contradicting matches and lower-ranked candidates become conflicts.
-        Pairs the word model is unsure of are decided again with the texts' vectors (the
-        multilingual extra): the claim's embedded once, the items' from the dense index or embedded."""
-        return judge(claim, matches, related, meaning.for_claim(claim.text, self.crosslang.dense))
+        """Each match's stance; contradicting matches and lower-ranked candidates become conflicts."""
+        return judge(claim, matches, related)
 
 
 def _group_key(match: Match) -> tuple[str, str, str]:

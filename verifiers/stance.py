@@ -729,7 +729,7 @@ DECISIVE_ALIGNED = 0.8
 
 def _decide_with_model(model: dict, claim: str, text: str, f: Features,
                        vectors: Vectors | None = None) -> tuple[Stance, Note, float]:
-    if f.shared == 0:  # a contradiction has to be about the same thing
+    if f.shared == 0 and vectors is None:  # a contradiction has to be about the same thing (meaning can tell)
         return "other", NOTHING_SHARED, 0.0
     features = pair_features(claim, text, f)
     if vectors is not None:
