@@ -33,7 +33,8 @@ Stance = Literal["agree", "disagree", "other"]
 LABELS: tuple[Stance, ...] = ("agree", "disagree", "other")
 MODEL_PATH = Path(__file__).parent / "data" / "stance_model.json"
 # The same model with the meaning of both texts as features (multilingual-e5 vectors, the optional
-# `multilingual` extra): used where the vectors are at hand (verifiers/conflicts.py decides when).
+# `multilingual` extra): used when the caller gives both texts' vectors (`isnad stance`, through
+# verifiers/meaning.py; `isnad verify` keeps the word model, docs/verdicts.md says why).
 E5_MODEL_PATH = Path(__file__).parent / "data" / "stance_model_e5.json"
 Vectors = tuple[np.ndarray, np.ndarray]  # (claim, text), unit vectors of verifiers.embeddings
 
