@@ -1,9 +1,12 @@
 """Stance accuracy and macro-F1 on ANS dev, beside the majority-class baseline of the same run.
 
-    python benchmarks/eval_stance.py [--split dev] [--errors 10]
+    python benchmarks/eval_stance.py [--split dev] [--errors 10] [--words-only] [--e5-cache DIR]
 
-Uses the shipped model (verifiers/data/stance_model.json) through verifiers.stance.classify,
-the same path the bot takes. Skips with a message when the benchmark data is absent.
+Uses the shipped models through verifiers.stance.classify, the same path as `isnad stance`: with
+the multilingual extra, the model that also reads both headlines' e5 vectors
+(verifiers/data/stance_model_e5.json; the vectors are embedded first, or read from DIR, see
+train_stance.py); --words-only (or without the extra) the word model (stance_model.json).
+Skips with a message when the benchmark data is absent.
 """
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
     parser.add_argument("--errors", type=int, default=0, help="print this many misclassified pairs")
+    parser.add_argument("--words-only", action="store_true", help="the word model, without the texts' vectors")
+    parser.add_argument("--e5-cache", type=Path, default=None, help="folder keeping the ANS texts' vectors")
     args = parser.parse_args(argv)
     path = ANS / f"{args.split}.csv"
     if not path.exists():
@@ -51,8 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     with open(path, encoding="utf-8", newline="") as fh:
         rows = [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(fh)]
     gold = [label for _, _, label in rows]
+    from verifiers import embeddings, stance
+
+    vectors = None
+    if not args.words_only and embeddings.available() and stance.meaning_available():
+        from benchmarks.train_stance import ans_vectors
+
+        vectors = ans_vectors(rows, args.e5_cache)
+    print("model: " + ("words and meaning (e5 vectors)" if vectors else "words only"))
     started = time.perf_counter()
-    results = [classify(s1, s2) for s1, s2, _ in rows]
+    results = [classify(s1, s2, (vectors[s1.strip()], vectors[s2.strip()]) if vectors else None)
+               for s1, s2, _ in rows]
     elapsed = time.perf_counter() - started
     pred = [stance for stance, _ in results]
 

@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from verifiers import aliases, antonyms
 from verifiers.aliases import fold
 from verifiers.normalize import is_arabic, normalize, stems
@@ -30,6 +32,11 @@ from verifiers.report import Note
 Stance = Literal["agree", "disagree", "other"]
 LABELS: tuple[Stance, ...] = ("agree", "disagree", "other")
 MODEL_PATH = Path(__file__).parent / "data" / "stance_model.json"
+# The same model with the meaning of both texts as features (multilingual-e5 vectors, the optional
+# `multilingual` extra): used when the caller gives both texts' vectors (`isnad stance`, through
+# verifiers/meaning.py; `isnad verify` keeps the word model, docs/verdicts.md says why).
+E5_MODEL_PATH = Path(__file__).parent / "data" / "stance_model_e5.json"
+Vectors = tuple[np.ndarray, np.ndarray]  # (claim, text), unit vectors of verifiers.embeddings
 
 # --- cue vocabularies (normalized forms: ة->ه, أ/إ/آ->ا, ى->ي) --------------------------------
 # Words that deny the rest of the sentence.
@@ -610,6 +617,47 @@ def _model() -> dict | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _e5_model() -> dict | None:
+    """The model with meaning features (benchmarks/train_stance.py --e5), with its "dense" block:
+    how to turn two vectors into features (a projection fitted on the training pairs, and scaling)."""
+    try:
+        return prepared(json.loads(E5_MODEL_PATH.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+
+
+def prepared(model: dict) -> dict:
+    """The model's projection as arrays, once, not per pair."""
+    dense = dict(model["dense"])
+    for part in ("prod", "diff"):
+        dense[part + "_mean"] = np.asarray(dense[part + "_mean"], dtype=np.float32)
+        dense[part + "_components"] = np.asarray(dense[part + "_components"], dtype=np.float32)
+    return {**model, "dense": dense}
+
+
+def meaning_available() -> bool:
+    """Whether a model that uses the texts' vectors ships (its vectors need the multilingual extra)."""
+    return _e5_model() is not None
+
+
+def dense_raw(dense: dict, u: np.ndarray, v: np.ndarray) -> list[float]:
+    """Unscaled meaning features of a pair: the cosine, and the pair's element-wise product and
+    absolute difference projected on the few directions that vary most over the training pairs
+    (all 384 dimensions overfit: 0.680 in cross-validation against 0.753; docs/verdicts.md)."""
+    u = np.asarray(u, dtype=np.float32)
+    v = np.asarray(v, dtype=np.float32)
+    prod = dense["prod_components"] @ (u * v - dense["prod_mean"])
+    diff = dense["diff_components"] @ (np.abs(u - v) - dense["diff_mean"])
+    return [float(u @ v), *map(float, prod), *map(float, diff)]
+
+
+def dense_features(dense: dict, u: np.ndarray, v: np.ndarray) -> dict[str, float]:
+    """The meaning features by name, scaled as in training."""
+    raw = dense_raw(dense, u, v)
+    return {name: (x - m) / s for name, x, m, s in zip(dense["names"], raw, dense["mean"], dense["scale"])}
+
+
 def predict_proba(model: dict, features: dict[str, float]) -> dict[str, float]:
     """Multinomial logistic regression, computed from the JSON weights."""
     labels, weights = model["labels"], model["weights"]
@@ -680,10 +728,13 @@ NOTHING_SHARED = Note("nothing_shared", "nothing in common: no shared words or n
 DECISIVE_ALIGNED = 0.8
 
 
-def _decide_with_model(model: dict, claim: str, text: str, f: Features) -> tuple[Stance, Note, float]:
-    if f.shared == 0:  # a contradiction has to be about the same thing
+def _decide_with_model(model: dict, claim: str, text: str, f: Features,
+                       vectors: Vectors | None = None) -> tuple[Stance, Note, float]:
+    if f.shared == 0 and vectors is None:  # a contradiction has to be about the same thing (meaning can tell)
         return "other", NOTHING_SHARED, 0.0
     features = pair_features(claim, text, f)
+    if vectors is not None:
+        features.update(dense_features(model["dense"], *vectors))
     proba = predict_proba(model, features)
     stance = max(proba, key=lambda k: proba[k])
     strong = max(f.cues, key=lambda c: c.strength, default=None)
@@ -730,28 +781,34 @@ class Verdict:
     aligned: float = 0.0  # share of the claim the text tells too, the differing words set aside
     p_disagree: float = 0.0  # the model's probability of "disagree" (the cue's strength without a model)
     short: bool = True  # the text compared is about as long as the claim (a headline, a tweet)
+    meaning: bool = False  # the model that knows the texts' meaning (their vectors) decided
 
 
-def assess(claim_text: str, text: str) -> Verdict:
-    """Stance, reason, and whether a checkable cue (not only the model) backs a disagreement."""
+def assess(claim_text: str, text: str, vectors: Vectors | None = None) -> Verdict:
+    """Stance, reason, and whether a checkable cue (not only the model) backs a disagreement.
+    `vectors`: the claim's and the text's embeddings, when at hand: the model that knows what the
+    words mean decides then (when it ships; otherwise they are ignored)."""
     part = focus(claim_text, text)
     feats = cues(claim_text, part)
-    model = _model()
+    e5 = _e5_model() if vectors is not None else None
+    model = e5 or _model()
     # The model learned from Arabic headline pairs; elsewhere the concepts and cues decide alone.
-    if model is None or not (is_arabic(claim_text) and is_arabic(part)):
+    learned = model is not None and is_arabic(claim_text) and is_arabic(part)
+    if model is None or not learned:
         stance, reason, p = _decide_without_model(feats)
     else:
-        stance, reason, p = _decide_with_model(model, claim_text, part, feats)
+        stance, reason, p = _decide_with_model(model, claim_text, part, feats, vectors if e5 else None)
     cue = next((c.kind for c in feats.cues if c.reason == reason), None)
     # the model learned from headline pairs: it speaks for a headline-sized claim and text only
     words = max(len(claim_text.split()), len(part.split()))
     short = len(part) <= 2.5 * max(40, len(claim_text)) and words <= HEADLINE_WORDS
-    return Verdict(stance, reason, cue if stance == "disagree" else None, feats.aligned, p, short)
+    return Verdict(stance, reason, cue if stance == "disagree" else None, feats.aligned, p, short,
+                   meaning=learned and e5 is not None)
 
 
-def classify(claim_text: str, text: str) -> tuple[Stance, str]:
+def classify(claim_text: str, text: str, vectors: Vectors | None = None) -> tuple[Stance, str]:
     """Stance of `text` toward the claim, and the reason in words."""
-    verdict = assess(claim_text, text)
+    verdict = assess(claim_text, text, vectors)
     return verdict.stance, verdict.reason
 
 

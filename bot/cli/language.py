@@ -6,6 +6,7 @@ from bot.cli.context import EXIT_ERROR, EXIT_OK, CliError, Context, line_id, loa
 
 def cmd_stance(ctx: Context) -> int:
     """JSONL in, JSONL out, in step; a bad line gets {"id", "error"} and the rest go on."""
+    from verifiers.meaning import pair_vectors
     from verifiers.stance import classify
 
     failures = 0
@@ -15,7 +16,8 @@ def cmd_stance(ctx: Context) -> int:
             error = f"line {number}: \"claim\" and \"text\" must be strings"
         if not error and obj is not None:
             try:
-                stance, reason = classify(obj["claim"], obj["text"])
+                # with the multilingual extra, the model that also reads both texts' meaning
+                stance, reason = classify(obj["claim"], obj["text"], pair_vectors(obj["claim"], obj["text"]))
             except (ValueError, RecursionError, MemoryError) as exc:
                 error = f"line {number}: could not classify this pair ({' '.join(str(exc).split())[:200]})"
         if error or obj is None:

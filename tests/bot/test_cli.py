@@ -312,6 +312,19 @@ def test_stance_batch_contract(tmp_path):
     assert rows[1]["reason"]
 
 
+def test_stance_reads_the_meaning_with_the_multilingual_extra(tmp_path):
+    from verifiers import embeddings, stance
+
+    if not (embeddings.available() and stance.meaning_available()):
+        pytest.skip(embeddings.MISSING)
+    # "wins" vs "loses" is in no lexicon: only a model that knows the words tells them apart
+    pair = {"id": 1, "claim": "المغرب يفوز على الجزائر في كرة القدم", "text": "المغرب يخسر أمام الجزائر في كرة القدم"}
+    batch = tmp_path / "pairs.jsonl"
+    batch.write_text(json.dumps(pair, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out = run("stance", "--json", "--batch", str(batch))
+    assert code == 0 and json.loads(out)["stance"] == "disagree"
+
+
 def _sample_text() -> str:
     from storage.sample import SAMPLE_PATH
 
