@@ -144,8 +144,9 @@ def outcome(verifier, text: str, relevant: set[str], relevant_texts: set[str], t
     return Outcome(top.score, tier, right, near)
 
 
-def run_set(dataset: Dataset) -> SetResult:
+def run_set(dataset: Dataset, vectors: Path | None = None) -> SetResult:
     from verifiers import rerank
+    from verifiers.claim import clean_claim
     from verifiers.normalize import normalize
 
     started = time.perf_counter()
@@ -153,6 +154,11 @@ def run_set(dataset: Dataset) -> SetResult:
     texts = {c.id: normalize(c.text) for c in dataset.claims}
     copies = copies_of(dataset)
     verifier = build_verifier(dataset)
+    if vectors is not None:  # the archive as `isnad embed` leaves it: the same-claim score weighs e5 cosines
+        from benchmarks.e5cache import VectorCache, fill_dense_index
+
+        filled, left = fill_dense_index(verifier, VectorCache(vectors))
+        print(f"  {dataset.label}: {filled} sources with vectors, {left} without (not in the cache)")
     ranked, _ = isnad_rank(verifier, split, copies=copies)
     map5 = evaluate(ranked, split.qrels).map5
     archived, removed = halves(split, texts)
@@ -160,7 +166,9 @@ def run_set(dataset: Dataset) -> SetResult:
     gone = {cid for cid, t in texts.items() if t in gone_texts}
     for source_id in sorted(gone):
         verifier.remove_source(source_id)
-    if hasattr(rerank, "cuts"):
+    if hasattr(verifier, "cuts"):  # the engine's, for this language (e5's own when it runs)
+        strong, possible = verifier.cuts(clean_claim(next(iter(split.queries.values()))))
+    elif hasattr(rerank, "cuts"):
         strong, possible = rerank.cuts()[dataset.lang]
     else:  # the engine before issue 10 (one threshold, no tiers): to measure where it stood
         from verifiers.engine import DEFAULT_THRESHOLD
@@ -332,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", choices=DATASETS, default=list(DATASETS))
     parser.add_argument("--write-docs", action="store_true", help="rewrite this check's section of docs/quality.md")
+    parser.add_argument("--vectors", type=Path, help="a directory of cached e5 vectors (benchmarks/e5cache.py): "
+                        "the archive gets them, as after `isnad embed`")
     args = parser.parse_args(argv)
     if not available():
         print(missing_message())
@@ -339,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine()}")
     results = []
     for key in args.sets:
-        result = run_set(load_dataset(key))
+        result = run_set(load_dataset(key), args.vectors)
         results.append(result)
         k, w, ka, wa = result.rates()
         wrong = [o for o in result.removed.values() if o.confidence == "strong"]
