@@ -157,8 +157,9 @@ def run_set(dataset: Dataset, vectors: Path | None = None) -> SetResult:
     if vectors is not None:  # the archive as `isnad embed` leaves it: the same-claim score weighs e5 cosines
         from benchmarks.e5cache import VectorCache, fill_dense_index
 
-        filled, left = fill_dense_index(verifier, VectorCache(vectors))
-        print(f"  {dataset.label}: {filled} sources with vectors, {left} without (not in the cache)")
+        cache = VectorCache(vectors)
+        filled, left = fill_dense_index(verifier, cache, on_demand=True)
+        print(f"  {dataset.label}: {filled} sources' vectors cached, {left} embedded when a claim reaches them")
     ranked, _ = isnad_rank(verifier, split, copies=copies)
     map5 = evaluate(ranked, split.qrels).map5
     archived, removed = halves(split, texts)
@@ -182,6 +183,8 @@ def run_set(dataset: Dataset, vectors: Path | None = None) -> SetResult:
                                          {texts[c] for c in relevant if c in texts}, texts, strong, possible)
     half = Split("archived", {q: split.queries[q] for q in archived}, {q: split.qrels[q] for q in archived})
     ranked_half, _ = isnad_rank(verifier, half, copies=copies)
+    if vectors is not None:
+        cache.save()
     return SetResult(dataset.key, dataset.label, map5, evaluate(ranked_half, half.qrels).map5,
                      results["archived"], results["removed"], strong, possible, time.perf_counter() - started)
 

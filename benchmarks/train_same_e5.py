@@ -244,7 +244,9 @@ def train_language(lang: str, train: dict, dev: dict) -> dict:
         okh = usable(Rh)
         p_o.append(np.where(okh, cal(np.nan_to_num(Rh) @ ck + cck), np.nan))
         p_lex_o.append(np.nan_to_num(Rh) @ lk + lck)
-        Yo.append(Yh), Ao.append(Ah), So.append(Sh)
+        Yo.append(Yh)
+        Ao.append(Ah)
+        So.append(Sh)
     p_o_, raw_lex_o, Yo_, Ao_, So_ = (np.concatenate(v) for v in (p_o, p_lex_o, Yo, Ao, So))
     # the lexical block's folds, calibrated on dev the same way, as the baseline
     lex = shipped["same_claim"]
@@ -279,7 +281,8 @@ def train_language(lang: str, train: dict, dev: dict) -> dict:
     if changed.any():
         band = [float(np.floor(lex_all[changed].min())), float(np.ceil(lex_all[changed].max()))]
     inside = (lex_all >= band[0]) & (lex_all <= band[1])
-    check = {"tiers_changed": round(float(changed.mean()), 3), "in_band": round(float(inside.mean()), 3), "sets": {}}
+    sets: dict[str, dict] = {}
+    check = {"tiers_changed": round(float(changed.mean()), 3), "in_band": round(float(inside.mean()), 3), "sets": sets}
     for key in sorted(set(Sd) | set(So_)):
         d_, o_ = Sd == key, So_ == key
         nd, no = int((d_ & Ad).sum()), int((o_ & Ao_).sum())
@@ -292,7 +295,7 @@ def train_language(lang: str, train: dict, dev: dict) -> dict:
         line["e5_at_cuts"] = {"dev": [round(v, 3) for v in rates(p_dev_all[d_], Yd[d_], Ad[d_], nd, strong)],
                               "folds": [round(v, 3) for v in rates(p_o_[o_], Yo_[o_], Ao_[o_], no, strong)]}
         line["lexical_at_cuts"] = {"dev": [round(v, 3) for v in rates(p_lex_d[d_], Yd[d_], Ad[d_], nd, strong)]}
-        check["sets"][key] = line
+        sets[key] = line
     return {
         "ranking": same_e5.fingerprint(shipped),
         "a": round(float(coef[0]), 5), "b": round(float(coef[1]), 5), "cos": round(float(coef[2]), 5),
@@ -335,6 +338,7 @@ def main(argv=None) -> int:
                      collect(verifier, d.splits["dev"].queries, d.splits["dev"].qrels, copies, texts, key))
             for part in parts:
                 embedded = cache.fill(wanted_texts(part, shipped_z(lang, part["X"])))
+                cache.save()
                 add_cosines(part, cache)
                 print(f"{d.label}: {len(part['claims'])} tweets, {embedded} texts embedded", flush=True)
             train.append(parts[0])
