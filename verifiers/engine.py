@@ -359,6 +359,7 @@ class Verifier:
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
         prefetched = self.crosslang.prefetch(claim)  # embeds the claim while the lexical path ranks
+        same_e5.prefetch(self.crosslang, claim, prefetched)  # the same-claim score may need it too
         strong, possible = self.cuts(claim)
         scored = exact + self.crosslang.extend(claim, self._scored(claim, exclude=seen), exclude=seen,
                                                threshold=strong, possible=possible, prefetched=prefetched)
