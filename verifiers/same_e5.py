@@ -14,8 +14,8 @@ gives the figures and why Arabic keeps the lexical score).
 
 Embedding a claim costs 13-60 ms on this machine, so it is done only when the
 decision is uncertain: the lexical score of the first candidate lies in the
-block's `band`, where on the train and dev tweets the e5 score put the first
-candidate in another tier. Outside the band, or for a first candidate without
+block's `band`, where on the train and dev tweets the e5 score turned the
+strong decision (41% of the English dev verifications). Outside the band, or for a first candidate without
 a vector (added since), the lexical score stands; without the extra, or while
 the archive is being embedded, the lexical score and the lexical cuts. The ranking order never changes:
 a later candidate never scores above an earlier one.
@@ -43,6 +43,12 @@ if TYPE_CHECKING:
     from verifiers.crosslang import CrossLanguage
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "same_claim_e5.json"
+# Start every claim's embedding before the lexical ranking? Measured on the English dev tweets
+# (bench_verify.py --vectors, shared machine at load 5): with it median / p95 57-63 / 164-173 ms,
+# CPU median 40-42 ms; without 43-45 / 101-125 ms, CPU 21 ms: 59% of the claims end outside the
+# band and their embedding is spent for nothing, on cores the lexical path needs. Off; the
+# cross-language path's own head start is still used when it took one.
+PREFETCH = False
 PREFETCHED = 8  # claims' vectors started ahead and kept until their ranking asks (a few verifications at once)
 log = logging.getLogger("isnad.same_e5")
 _started: dict[tuple[int, int, str], Future[np.ndarray]] = {}  # (pid, id(crosslang), claim text) -> vector
@@ -98,11 +104,11 @@ def cuts(crosslang: CrossLanguage, lang: str) -> tuple[float, float] | None:
 
 
 def prefetch(crosslang: CrossLanguage, claim: Claim, started: Future[np.ndarray] | None = None) -> None:
-    """Start embedding the claim in the claim thread before the lexical ranking
-    (the engine calls this first), so that the model runs on the other core
-    meanwhile; `started`: the cross-language path's own embedding of it, when
-    it started one. On the English dev tweets 85% of the claims end in the band
-    and wait for it; for the others the embedding was spent for nothing."""
+    """Keep `started` (the cross-language path's embedding of the claim, begun
+    before the lexical ranking) for the same-claim step; with PREFETCH, start
+    one when there is none (the engine calls this before ranking)."""
+    if started is None and not PREFETCH:
+        return
     if active(crosslang, _language(claim)) is None or len(word_groups(claim.text)) < rerank.SHORT_CLAIM_WORDS:
         return
     future = started if started is not None else crosslang._embed(claim.text, alone=False)
