@@ -137,7 +137,7 @@ def rescore(
         return values
     if len(word_groups(claim.text)) < rerank.SHORT_CLAIM_WORDS:  # a topic, not a claim: never even possible
         cap = min(rerank.SHORT_CLAIM_CAP, block["cuts"]["possible"] - 1.0)
-        return [min(v, cap) if i in lexical else v for i, v in enumerate(values)]
+        return [min(v, cap) if scored[i].evidence else v for i, v in enumerate(values)]
     order = sorted(lexical, key=lambda i: -scored[i].logit)
     low, high = block["band"]
     if not low <= values[order[0]] <= high:
