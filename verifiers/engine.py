@@ -36,7 +36,7 @@ from storage.posts import parse_status_url
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import ArchiveStore
 from storage.urls import url_key
-from verifiers import embeddings, provenance, rerank, verdict
+from verifiers import embeddings, provenance, rerank, same_e5, verdict
 from verifiers.aliases import AliasTable, read_aliases
 from verifiers.claim import clean_claim
 from verifiers.conflicts import judge
@@ -359,6 +359,7 @@ class Verifier:
         exact = self._exact_links(claim)
         seen = {m.item_id for m in exact}
         prefetched = self.crosslang.prefetch(claim)  # embeds the claim while the lexical path ranks
+        same_e5.prefetch(self.crosslang, claim, prefetched)  # the same-claim score may need it too
         strong, possible = self.cuts(claim)
         scored = exact + self.crosslang.extend(claim, self._scored(claim, exclude=seen), exclude=seen,
                                                threshold=strong, possible=possible, prefetched=prefetched)
@@ -479,7 +480,8 @@ class Verifier:
             scored.append(one)
         # The lead over the other candidates tells the claim from similar ones.
         base = [one.logit for one in scored]
-        for match, value in zip(ranked, rerank.same_claim(claim, scored)):
+        values = same_e5.rescore(self.crosslang, claim, ranked, scored, rerank.same_claim(claim, scored))
+        for match, value in zip(ranked, values):  # e5 cosines weigh in where they can change the tier
             match.score = value
         order = sorted(range(len(ranked)), key=lambda i: (-ranked[i].score, -base[i]))
         return [ranked[i] for i in order]
@@ -490,7 +492,8 @@ class Verifier:
         """(strong, possible) for this claim's language. A configured threshold
         is the strong cut; the possible tier then starts at the language's own
         possible cut, when that is lower."""
-        strong, possible = rerank.cuts()["ar" if is_arabic(claim.text) else "en"]
+        lang = "ar" if is_arabic(claim.text) else "en"
+        strong, possible = same_e5.cuts(self.crosslang, lang) or rerank.cuts()[lang]  # e5's own, where it runs
         if self._fixed_threshold:
             strong, possible = self.threshold, min(possible, self.threshold)
         return strong, possible
