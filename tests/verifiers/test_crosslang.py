@@ -26,6 +26,12 @@ BEYOND_ALIASES = "They have no honour and no religion: they murdered every one o
 BEYOND_ALIASES_POST = "mohsarmini"
 
 
+# What follows a claim in a long post; the claim's vector is taken from its first tokens.
+LONG_TAIL = ("Shared widely this morning, more to follow as reporters on the ground confirm the details "
+             "of what happened there, according to several local sources, activists and witnesses who "
+             "asked not to be named for their safety")
+
+
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory, _parsed_sample):
     store = TinyDBStore(tmp_path_factory.mktemp("xl") / "archive.json")
@@ -201,3 +207,26 @@ def test_the_report_keeps_the_paths_order_within_a_tier(embedded, monkeypatch):
     report = embedded.verify(FINDS[0][0], min_score=0, limit=50, all_passages=True)
     possible = [m.score for m in report.matches if m.confidence == "possible"]
     assert len(set(possible)) > 1 and possible == sorted(possible)
+
+
+@needs_model
+def test_a_long_claim_is_embedded_from_its_first_tokens():
+    embedder = embeddings.shared()
+    claim = f"{FINDS[0][0]}. {LONG_TAIL}. {LONG_TAIL}"
+    first = embedder.first_tokens(claim, embeddings.CLAIM_TOKENS)
+    assert claim.startswith(first) and FINDS[0][0] in first
+    assert embedder._model.token_count(first, False) <= embeddings.CLAIM_TOKENS
+    assert embedder._model.token_count(first + claim[len(first):][:20], False) > embeddings.CLAIM_TOKENS
+    assert (embedder.claim(claim) == embedder.passages([first])[0]).all()
+    short = FINDS[1][0]
+    assert embedder.first_tokens(short, embeddings.CLAIM_TOKENS) == short
+
+
+@needs_model
+@pytest.mark.parametrize("claim, expected", FINDS)
+def test_english_claims_with_a_long_tail_still_find_their_arabic_account_first(embedded, claim, expected):
+    best = embedded.verify(f"{claim}. {LONG_TAIL}").matches[0]
+    if expected.startswith("@"):
+        assert best.kind == "post" and best.handle == expected[1:]
+    else:
+        assert expected in best.text
