@@ -152,18 +152,25 @@ class Embedder:
 
     def first_tokens(self, text: str, tokens: int) -> str:
         """`text` cut after the most whole words that stay within `tokens` tokens as
-        embedded (about 0.2 ms a count: a binary search over the words when it is longer)."""
-        if self._model.token_count(text, False) <= tokens:
+        embedded. A count costs about 0.2 ms: the first guess is proportional,
+        then a word at a time (two or three counts for a tweet)."""
+        total = self._model.token_count(text, False)
+        if total <= tokens:
             return text
         words = text.split()
-        low, high = 1, len(words)
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self._model.token_count(" ".join(words[:middle]), False) <= tokens:
-                low = middle
-            else:
-                high = middle - 1
-        return " ".join(words[:low])
+
+        def fits(n: int) -> bool:
+            return self._model.token_count(" ".join(words[:n]), False) <= tokens
+
+        n = max(1, min(len(words) - 1, len(words) * tokens // total))
+        if fits(n):
+            while n + 1 < len(words) and fits(n + 1):
+                n += 1
+        else:
+            n -= 1
+            while n > 1 and not fits(n):
+                n -= 1
+        return " ".join(words[:max(1, n)])
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Archived texts' vectors, shape (len(texts), dim)."""
