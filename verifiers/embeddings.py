@@ -82,17 +82,27 @@ def claim_threads(threads: int) -> None:
     _claim_threads = max(1, int(threads))
 
 
-def embed_claim(text: str, *, alone: bool) -> np.ndarray:
+def embed_claim(text: str, *, alone: bool, started: threading.Event | None = None) -> np.ndarray:
     """A claim's vector; call it from the one thread that embeds claims.
     `alone`: the caller waits for it with nothing else to do, so it gets
     `_claim_threads` threads; otherwise (embedded while the lexical path ranks
     on the other core) one, since two would only take that core from it.
-    libgomp keeps the count per thread: the background embedding keeps its own."""
-    embedder = shared()
-    gomp = _openmp()
-    if gomp is not None:
-        gomp.omp_set_num_threads(_claim_threads if alone else 1)
-    return embedder.claim(text)
+    libgomp keeps the count per thread: the background embedding keeps its own.
+    `started` is set when the model's C code is about to run (see Embedder.claim)."""
+    try:
+        embedder = shared()
+        threads = _claim_threads if alone else 1
+        gomp = _openmp()
+        if gomp is not None and getattr(_thread_threads, "count", None) != threads:
+            gomp.omp_set_num_threads(threads)  # a foreign call: only when it changes (Embedder.claim says why)
+            _thread_threads.count = threads
+        return embedder.claim(text, started)
+    finally:
+        if started is not None:
+            started.set()
+
+
+_thread_threads = threading.local()  # the OpenMP thread count last set in this thread
 
 
 @lru_cache(maxsize=1)
@@ -143,12 +153,24 @@ class Embedder:
         self._lock = threading.Lock()
         self.dim = int(self._model.dim)
 
-    def claim(self, text: str) -> np.ndarray:
-        """A claim's vector, shape (dim,). Embedded as a passage, like the
-        archive: matching a claim to its account is symmetric (text to text,
-        not question to document), and on the dev renderings "passage: "
-        gave 0.622 MAP@5 against 0.571 for "query: " (docs/quality.md)."""
-        return self.passages([self.first_tokens(text, CLAIM_TOKENS)])[0]
+    def claim(self, text: str, started: threading.Event | None = None) -> np.ndarray:
+        """A claim's vector, shape (dim,), from its first CLAIM_TOKENS tokens.
+        Embedded as a passage, like the archive: matching a claim to its account
+        is symmetric (text to text, not question to document), and on the dev
+        renderings "passage: " gave 0.622 MAP@5 against 0.571 for "query: "
+        (docs/quality.md).
+
+        `started` is set just before the model runs. A thread that embeds while
+        another runs Python (the lexical path) waits for the GIL at each return
+        from C code, up to the 5 ms switch interval and more: measured, a
+        claim's vector took 64 ms instead of 52 with the other thread busy.
+        So its caller waits for `started` (the token counts and the rest done
+        meanwhile), and only the model's own call is left to return under
+        contention."""
+        first = self.first_tokens(text, CLAIM_TOKENS)
+        if started is not None:
+            started.set()
+        return self.passages([first])[0]
 
     def first_tokens(self, text: str, tokens: int) -> str:
         """`text` cut after the most whole words that stay within `tokens` tokens as

@@ -169,9 +169,9 @@ def test_batch_workers_forked_after_the_model_ran_still_embed(embedded, monkeypa
     asked = []
     real = embeddings.embed_claim
 
-    def recorded(text, *, alone):
+    def recorded(text, *, alone, **kwargs):
         asked.append(alone)
-        return real(text, alone=alone)
+        return real(text, alone=alone, **kwargs)
 
     monkeypatch.setattr(embeddings, "embed_claim", recorded)
     embedded.verify(BEYOND_ALIASES)  # the model ran in this process before the fork
