@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
+import time
 
 import pytest
 
@@ -230,3 +232,32 @@ def test_english_claims_with_a_long_tail_still_find_their_arabic_account_first(e
         assert best.kind == "post" and best.handle == expected[1:]
     else:
         assert expected in best.text
+
+
+@needs_model
+def test_a_prefetching_caller_waits_for_the_model_to_start_not_for_the_vector(embedded, monkeypatch):
+    entered = threading.Event()
+    real = embeddings.Embedder.passages
+
+    def slow(self, texts):
+        entered.set()
+        time.sleep(0.3)
+        return real(self, texts)
+
+    embeddings.shared()  # loaded (about 0.2 s the first time)
+    monkeypatch.setattr(embeddings.Embedder, "passages", slow)
+    started = time.perf_counter()
+    future = embedded.crosslang._embed(FINDS[0][0], alone=False)
+    assert entered.wait(0) and not future.done() and time.perf_counter() - started < 0.25
+    assert future.result().shape == (embeddings.DIM,)
+
+
+def test_the_started_event_is_set_when_embedding_fails(monkeypatch):
+    def broken():
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(embeddings, "shared", broken)
+    started = threading.Event()
+    with pytest.raises(RuntimeError):
+        embeddings.embed_claim("a claim", alone=False, started=started)
+    assert started.is_set()  # a prefetching caller is never left waiting
