@@ -8,8 +8,10 @@ Layout (format 1):
   vector's components are small, so each row is scaled to use the int8 range
   and `scales.<gen>.f4` keeps the factor: cosine = (row . q) * scale. int8
   rather than float16: numpy has no fast float16 product, while int8 rows
-  converted block by block to float32 cost what float32 does (measured:
-  6.5 ms for 100k rows) at a quarter of its memory; docs/performance.md.
+  converted block by block to float32 and multiplied by OpenBLAS on one
+  thread, half the rows in a helper thread, take 4.9 ms of the calling
+  thread's CPU for 111k rows (a float32 copy: 6.6 ms, memory-bound, at four
+  times the memory); docs/quality.md ("Cross-language matching").
 - `langs.<gen>.u1`: the row's script (1 Arabic, 2 other, 0 removed).
 - `meta.json`: the stamp (model, text recipe), the row count, each row's item
   and source ids, and each embedded source's content hash, written last with
