@@ -46,6 +46,7 @@ import logging
 import math
 import os
 import re
+import threading
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -74,6 +75,7 @@ CANDIDATES = 20  # dense hits scored per claim
 LEXICAL_CANDIDATES = 10  # and at most this many of the lexical path's other-language matches (its best)
 SAME_LANGUAGE_FLOOR = 0.1  # a same-language match with any evidence (scores are rounded: 0.0 is none) ...
 SAME_LANGUAGE_SHARE = 0.01  # ... ranks above weak other-language ones where the claim's language has this share
+START_WAIT = 2.0  # seconds a caller waits at most for the claim thread to reach the model (0.2 s to load it)
 REASON = "other language"
 MODEL_STRONG = 50.0  # the fitted model's own strong cut: its decision point, where docs/quality.md measures it
 _NUMBER = re.compile(r"\d+")
@@ -265,16 +267,25 @@ class CrossLanguage:
         other = OTHER if mine == ARABIC else ARABIC
         if counts[other] == 0 or counts[mine] >= counts[other]:
             return None
-        return self._embed(claim.text, alone=False)
+        return self._embed(claim.text, alone=False, tokens=embeddings.CLAIM_TOKENS)
 
-    def _embed(self, text: str, *, alone: bool) -> Future[np.ndarray]:
+    def _embed(self, text: str, *, alone: bool, tokens: int | None = None) -> Future[np.ndarray]:
         """The claim's vector, computed in the claim thread: OpenMP threads
         beyond one run there only, never in the calling thread (a process
-        forked from that could not embed: embeddings.claim_threads)."""
+        forked from that could not embed: embeddings.claim_threads). When the
+        caller goes on meanwhile (the lexical path), it first waits until the
+        model runs (a millisecond or so): the claim thread then needs the GIL
+        no more until the vector is made (embeddings.Embedder.claim). `tokens`:
+        the claim is embedded from its first ones (the path asks for
+        embeddings.CLAIM_TOKENS; without, the whole text)."""
         if self._pool is None or self._pool_pid != os.getpid():  # a forked batch worker needs its own thread
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isnad-claim")
             self._pool_pid = os.getpid()
-        return self._pool.submit(embeddings.embed_claim, text, alone=alone)
+        started = threading.Event()
+        future = self._pool.submit(embeddings.embed_claim, text, alone=alone, started=started, tokens=tokens)
+        if not alone:
+            started.wait(START_WAIT)
+        return future
 
     def extend(
         self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float,
@@ -335,7 +346,7 @@ class CrossLanguage:
         cosine first."""
         assert self.dense is not None
         if query is None:
-            query = self._embed(claim_text, alone=True).result()
+            query = self._embed(claim_text, alone=True, tokens=embeddings.CLAIM_TOKENS).result()
         hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
         seen = {h.item_id for h in hits}
         lexical = [m.item_id for m in ranked if m.reason.startswith(CROSS_REASON) and m.item_id not in seen]

@@ -8,8 +8,10 @@ Layout (format 1):
   vector's components are small, so each row is scaled to use the int8 range
   and `scales.<gen>.f4` keeps the factor: cosine = (row . q) * scale. int8
   rather than float16: numpy has no fast float16 product, while int8 rows
-  converted block by block to float32 cost what float32 does (measured:
-  6.5 ms for 100k rows) at a quarter of its memory; docs/performance.md.
+  converted block by block to float32 and multiplied by OpenBLAS on one
+  thread, half the rows in a helper thread, take 4.9 ms of the calling
+  thread's CPU for 111k rows (a float32 copy: 6.6 ms, memory-bound, at four
+  times the memory); docs/quality.md ("Cross-language matching").
 - `langs.<gen>.u1`: the row's script (1 Arabic, 2 other, 0 removed).
 - `meta.json`: the stamp (model, text recipe), the row count, each row's item
   and source ids, and each embedded source's content hash, written last with
@@ -28,8 +30,10 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +42,10 @@ FORMAT = 1
 ARABIC, OTHER, REMOVED = 1, 2, 0
 GROW_MIN = 1_024  # rows of room added at least when the files grow
 BLOCK = 4_096  # rows converted to float32 at once while searching (6 MB: 16k-row blocks were 15% slower)
+SPLIT_MIN = 32_768  # rows from which a search is shared between two threads (measured: docs/quality.md)
 COMPACT_SHARE = 0.25  # removed rows that make a save write a compacted generation
 log = logging.getLogger("isnad.dense")
+_CORES = os.cpu_count() or 1
 
 
 class DenseIndexError(ValueError):
@@ -319,27 +325,92 @@ class DenseIndex:
 
     def search(self, query: np.ndarray, *, k: int = 20, lang: int | None = None) -> list[DenseHit]:
         """The k rows most like `query` (a unit vector), best first; `lang`
-        keeps rows of that script only."""
+        keeps rows of that script only. From SPLIT_MIN rows on, the second
+        half of the rows is searched in a helper thread meanwhile (numpy lets
+        go of the GIL): the claim's vector came from the claim thread, so the
+        second core is free then."""
         with self._lock:  # a snapshot: rows past `count` may be written meanwhile
             count, vec, scale, langs = self._count, self._vec, self._scale, self._lang
             items, sources = self._items, self._sources
         if count == 0 or k <= 0:
             return []
         q = np.asarray(query, dtype=np.float32)
-        scores = np.empty(count, dtype=np.float32)
-        buffer = np.empty((min(BLOCK, count), self.dim), dtype=np.float32)  # reused: stays in the CPU's cache
-        for start in range(0, count, BLOCK):
-            end = min(count, start + BLOCK)
-            block = buffer[:end - start]
-            np.copyto(block, vec[start:end], casting="unsafe")
-            # einsum, not `@`: OpenBLAS spreads a matrix-vector product over its threads,
-            # which on a busy two-core machine took 180 ms for 100k rows against 56 ms
-            # in one thread (15 ms of CPU either way).
-            np.einsum("ij,j->i", block, q, out=scores[start:end])
-        scores *= scale[:count]
-        keep = langs[:count] == lang if lang is not None else langs[:count] != REMOVED
-        scores[~keep] = -np.inf
         k = min(k, count)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [DenseHit(items[i], sources[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+        middle = (count // 2 // BLOCK) * BLOCK if count >= SPLIT_MIN and _CORES > 1 else count
+        with _one_blas_thread() as blas:
+            other = None if middle == count else _helper().submit(
+                _top, vec, scale, langs, q, lang, middle, count, k, blas)
+            rows, scores = _top(vec, scale, langs, q, lang, 0, middle, k, blas)
+            if other is not None:
+                more_rows, more_scores = other.result()
+                rows, scores = np.concatenate([rows, more_rows]), np.concatenate([scores, more_scores])
+        order = np.lexsort((rows, -scores))[:k]  # best first; equal scores in row order
+        return [DenseHit(items[i], sources[i], float(s)) for i, s in zip(rows[order], scores[order]) if np.isfinite(s)]
+
+
+def _top(
+    vec: np.ndarray, scale: np.ndarray, langs: np.ndarray, q: np.ndarray, lang: int | None, start: int, end: int,
+    k: int, blas: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cosines) of the best k rows among start..end (unordered). `blas`: the
+    product may use BLAS (held to one thread: _one_blas_thread), else numpy's einsum."""
+    scores = np.empty(end - start, dtype=np.float32)
+    buffer = np.empty((min(BLOCK, end - start), vec.shape[1]), dtype=np.float32)  # reused: stays in the CPU's cache
+    for first in range(start, end, BLOCK):
+        last = min(end, first + BLOCK)
+        block = buffer[:last - first]
+        np.copyto(block, vec[first:last], casting="unsafe")
+        if blas:
+            np.dot(block, q, out=scores[first - start:last - start])
+        else:
+            np.einsum("ij,j->i", block, q, out=scores[first - start:last - start])
+    scores *= scale[start:end]
+    keep = langs[start:end] == lang if lang is not None else langs[start:end] != REMOVED
+    scores[~keep] = -np.inf
+    k = min(k, end - start)
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top + start, scores[top]
+
+
+_blas_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # it comes with the multilingual extra
+        return None
+    return ThreadpoolController()  # finds the loaded BLAS once (about 1.5 ms)
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[bool]:
+    """BLAS held to one thread while a search runs (True), or no BLAS (False:
+    threadpoolctl missing). OpenBLAS's matrix-vector product on one thread is the
+    fastest (100k int8 rows converted block by block: 6.9 ms of CPU against 11.2
+    with numpy's einsum), but left alone it spreads over its threads, which on a
+    busy two-core machine took 180 ms instead of 56 (docs/quality.md). The limit is
+    process-wide, so searches take turns (each is a few milliseconds)."""
+    controller = _blas_controller()
+    if controller is None:
+        yield False
+        return
+    with _blas_lock, controller.limit(limits=1, user_api="blas"):
+        yield True
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _helper() -> ThreadPoolExecutor:
+    """The thread that searches the second half of the rows (one per process: a forked batch
+    worker starts its own)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isnad-dense")
+            _pool_pid = os.getpid()
+        return _pool

