@@ -311,7 +311,7 @@ def section_latency(size: int) -> None:
     verifier.verify(arabic[0])
     for label, texts in (("English claims", english), ("Arabic dev tweets", arabic)):
         for path in (True, False):
-            times, cpu, taken = [], [], 0
+            times, cpu, taken, split = [], [], 0, {True: [], False: []}
             if not path:
                 verifier.crosslang.dense = None
             for text in texts:
@@ -321,10 +321,15 @@ def section_latency(size: int) -> None:
                 verifier.verify(text)
                 times.append((time.perf_counter() - s) * 1000)
                 cpu.append((time.thread_time() - c) * 1000)
+                split[bool(claim_path)].append(times[-1])
             verifier.crosslang.dense = dense
             print(f"  {label} ({len(texts)}), path {'on ' if path else 'off'}: took it {taken}; wall median "
                   f"{statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms; CPU median "
                   f"{statistics.median(cpu):.1f} ms, p95 {percentile(cpu, 0.95):.1f} ms")
+            if path and split[True] and split[False]:  # the claims that took it, and the others, apart
+                print("    " + "; ".join(
+                    f"{'took it' if took else 'did not'} ({len(t)}): wall median {statistics.median(t):.1f} ms, "
+                    f"p95 {percentile(t, 0.95):.1f} ms" for took, t in split.items()))
     for n in (100_000, 1_000_000):
         from verifiers.dense import DenseIndex
 

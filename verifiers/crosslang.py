@@ -75,6 +75,11 @@ CANDIDATES = 20  # dense hits scored per claim
 LEXICAL_CANDIDATES = 10  # and at most this many of the lexical path's other-language matches (its best)
 SAME_LANGUAGE_FLOOR = 0.1  # a same-language match with any evidence (scores are rounded: 0.0 is none) ...
 SAME_LANGUAGE_SHARE = 0.01  # ... ranks above weak other-language ones where the claim's language has this share
+# A claim in the archive's majority script takes the path only when its own language finds nothing
+# related, which is known only after the lexical ranking; where the other script holds at least this
+# share of the archive, its embedding is started ahead anyway, on the idle claim thread, and dropped
+# when unused (docs/quality.md, "Issue 15c": Arabic claims on the 100k benchmark, p95 87 -> see there).
+SPECULATE_SHARE = 0.05
 START_WAIT = 2.0  # seconds a caller waits at most for the claim thread to reach the model (0.2 s to load it)
 REASON = "other language"
 MODEL_STRONG = 50.0  # the fitted model's own strong cut: its decision point, where docs/quality.md measures it
@@ -171,6 +176,17 @@ def reason(f: dict[str, float]) -> str:
     return words
 
 
+def _core_free() -> bool:
+    """Is a core idle (the last minute's load average below the core count less
+    one)? A vector made ahead runs on a second core: where none is free it
+    slows the lexical ranking it was meant to overlap (measured at load 5-6 on
+    two cores: claims that did not take the path, median 25 -> 40 ms)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1) - 1
+    except OSError:  # no load average on this platform
+        return False
+
+
 class CrossLanguage:
     """The verifier's cross-language path: its dense index, its background
     embedding, and the scoring of other-language candidates."""
@@ -181,6 +197,11 @@ class CrossLanguage:
         self.backfill: Backfill | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
+        self._running = 0  # embeddings submitted to the claim thread and not yet done
+        self._running_lock = threading.Lock()
+        # Off in verify_many's forked workers: a batch wants throughput, and the
+        # CPU spent on an unused vector is taken from the other worker.
+        self.speculate = True
         if not embeddings.available():
             return
         stamp = {"model": embeddings.model_id(), "text": TEXT_RECIPE}
@@ -265,9 +286,18 @@ class CrossLanguage:
         counts = self.dense.lang_counts()
         mine = script(claim.text)
         other = OTHER if mine == ARABIC else ARABIC
-        if counts[other] == 0 or counts[mine] >= counts[other]:
+        if counts[other] == 0:
+            return None
+        if counts[mine] >= counts[other] and not self._worth_speculating(counts[other], sum(counts.values())):
             return None
         return self._embed(claim.text, alone=False, tokens=embeddings.CLAIM_TOKENS)
+
+    def _worth_speculating(self, other: int, total: int) -> bool:
+        """Start a majority-script claim's vector before knowing it will be
+        needed? Only where the other script is a real part of the archive and
+        the claim thread is idle: a vector still being made for an earlier
+        claim would make this one's wait, not shorten it."""
+        return self.speculate and other >= SPECULATE_SHARE * total and self._running == 0 and _core_free()
 
     def _embed(self, text: str, *, alone: bool, tokens: int | None = None) -> Future[np.ndarray]:
         """The claim's vector, computed in the claim thread: OpenMP threads
@@ -282,10 +312,17 @@ class CrossLanguage:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isnad-claim")
             self._pool_pid = os.getpid()
         started = threading.Event()
+        with self._running_lock:
+            self._running += 1
         future = self._pool.submit(embeddings.embed_claim, text, alone=alone, started=started, tokens=tokens)
+        future.add_done_callback(self._done)
         if not alone:
             started.wait(START_WAIT)
         return future
+
+    def _done(self, _future: Future[np.ndarray]) -> None:
+        with self._running_lock:
+            self._running -= 1
 
     def extend(
         self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float,

@@ -636,6 +636,8 @@ def _init_worker(state: _WorkerState) -> None:
     global _worker
     _worker = state
     embeddings.claim_threads(1)  # a forked worker embeds its claims in one OpenMP thread (fork-safe)
+    if state[1] is not None:
+        state[1][0].crosslang.speculate = False  # a batch: no vector made ahead that may go unused
 
 
 def _encode_in_worker(docs: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ from storage.records import Passage, Source
 from storage.sample import SAMPLE_ADDED_BY
 from storage.tinydb_store import TinyDBStore
 from tests.verifiers.test_english_claims import FINDS, UNRELATED
-from verifiers import embeddings
+from verifiers import crosslang, embeddings
 from verifiers.dense import ARABIC
 from verifiers.engine import Verifier
 
@@ -262,3 +262,49 @@ def test_the_started_event_is_set_when_embedding_fails(monkeypatch):
     with pytest.raises(RuntimeError):
         embeddings.embed_claim("a claim", alone=False, started=started)
     assert started.is_set()  # a prefetching caller is never left waiting
+
+
+# An English report beside the Arabic seed: the other script is 2 of 14 items, above SPECULATE_SHARE.
+ENGLISH_REPORT = Source("en-report", title="Shelling in Aleppo", passages=[
+    Passage("en-report", 0, "Shelling hit the old city of Aleppo on Monday, residents said."),
+    Passage("en-report", 1, "Aid groups said the road to the city was closed for a second day."),
+])
+SEED_CLAIM = "داعش تنسحب من دير الزور"
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, _parsed_sample):
+    store = TinyDBStore(tmp_path_factory.mktemp("mixed") / "archive.json")
+    ingest_sources(store, [copy.deepcopy(_parsed_sample), ENGLISH_REPORT], by=SAMPLE_ADDED_BY)
+    verifier = Verifier(store)
+    assert verifier.crosslang.make_backfill().run() == 14
+    yield verifier
+    store.close()
+
+
+@needs_model
+def test_a_majority_language_claim_is_embedded_ahead_where_the_other_script_is_present(mixed, embedded, monkeypatch):
+    from verifiers.claim import clean_claim
+
+    claim = clean_claim(SEED_CLAIM)
+    monkeypatch.setattr(crosslang, "_core_free", lambda: True)  # the test machine's load is not the point here
+    ahead = mixed.crosslang.prefetch(claim)
+    assert ahead is not None and ahead.result().shape == (embeddings.DIM,)
+    assert embedded.crosslang.prefetch(claim) is None  # an all-Arabic archive: no path to take
+    assert mixed.verify(SEED_CLAIM).matches[0].source_id != ENGLISH_REPORT.id  # the vector, unused, changes nothing
+
+
+@needs_model
+def test_no_claim_is_embedded_ahead_in_a_batch_worker_or_behind_a_busy_claim_thread(mixed, monkeypatch):
+    from verifiers.claim import clean_claim
+
+    claim = clean_claim(SEED_CLAIM)
+    monkeypatch.setattr(mixed.crosslang, "speculate", False)  # what verify_many's forked workers set
+    assert mixed.crosslang.prefetch(claim) is None
+    monkeypatch.setattr(mixed.crosslang, "speculate", True)
+    monkeypatch.setattr(crosslang, "_core_free", lambda: True)
+    monkeypatch.setattr(mixed.crosslang, "_running", 1)  # an earlier claim's vector still being made
+    assert mixed.crosslang.prefetch(claim) is None
+    monkeypatch.setattr(mixed.crosslang, "_running", 0)
+    monkeypatch.setattr(crosslang, "_core_free", lambda: False)  # a busy machine: it would slow the ranking
+    assert mixed.crosslang.prefetch(claim) is None
