@@ -251,6 +251,13 @@ class CrossLanguage:
     def _fetch(self, source_id: str):
         return self.verifier.store.get(source_id) or self.verifier._outside.get(source_id)
 
+    @property
+    def complete(self) -> bool:
+        """Does every archived source have its vectors (the background
+        embedding has caught up)?"""
+        dense = self.dense
+        return dense is not None and bool(dense.hashes) and len(dense.hashes) >= len(self.verifier._hashes)
+
     # --- verifying ---------------------------------------------------------------------------
 
     def takes_path(
@@ -290,7 +297,7 @@ class CrossLanguage:
             return None
         if counts[mine] >= counts[other] and not self._worth_speculating(counts[other], sum(counts.values())):
             return None
-        return self._embed(claim.text, alone=False, tokens=embeddings.CLAIM_TOKENS)
+        return self.embed(claim.text, alone=False, tokens=embeddings.CLAIM_TOKENS)
 
     def _worth_speculating(self, other: int, total: int) -> bool:
         """Start a majority-script claim's vector before knowing it will be
@@ -299,7 +306,7 @@ class CrossLanguage:
         claim would make this one's wait, not shorten it."""
         return self.speculate and other >= SPECULATE_SHARE * total and self._running == 0 and _core_free()
 
-    def _embed(self, text: str, *, alone: bool, tokens: int | None = None) -> Future[np.ndarray]:
+    def embed(self, text: str, *, alone: bool, tokens: int | None = None) -> Future[np.ndarray]:
         """The claim's vector, computed in the claim thread: OpenMP threads
         beyond one run there only, never in the calling thread (a process
         forked from that could not embed: embeddings.claim_threads). When the
@@ -383,7 +390,7 @@ class CrossLanguage:
         cosine first."""
         assert self.dense is not None
         if query is None:
-            query = self._embed(claim_text, alone=True, tokens=embeddings.CLAIM_TOKENS).result()
+            query = self.embed(claim_text, alone=True, tokens=embeddings.CLAIM_TOKENS).result()
         hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
         seen = {h.item_id for h in hits}
         lexical = [m.item_id for m in ranked if m.reason.startswith(CROSS_REASON) and m.item_id not in seen]

@@ -89,10 +89,7 @@ def active(crosslang: CrossLanguage, lang: str) -> dict | None:
     ones: a lexical score against the block's cuts would show more wrong
     matches (EN dev at the block's strong cut: 12.2% and 11.1% wrongly shown)."""
     block = model().get(lang)
-    dense = crosslang.dense
-    if block is None or dense is None or not embeddings.available():
-        return None
-    if not dense.hashes or len(dense.hashes) < len(crosslang.verifier._hashes):
+    if block is None or not embeddings.available() or not crosslang.complete:
         return None
     return block
 
@@ -111,7 +108,7 @@ def prefetch(crosslang: CrossLanguage, claim: Claim, started: Future[np.ndarray]
         return
     if active(crosslang, _language(claim)) is None or len(word_groups(claim.text)) < rerank.SHORT_CLAIM_WORDS:
         return
-    future = started if started is not None else crosslang._embed(claim.text, alone=False)
+    future = started if started is not None else crosslang.embed(claim.text, alone=False)
     with _started_lock:
         _started[(os.getpid(), id(crosslang), claim.text)] = future  # the pid: a forked worker never waits on these
         while len(_started) > PREFETCHED:
@@ -122,7 +119,7 @@ def _vector(crosslang: CrossLanguage, text: str) -> np.ndarray:
     with _started_lock:
         future = _started.pop((os.getpid(), id(crosslang), text), None)
     if future is None:  # not started ahead (a sentence of a pasted paragraph, a caller other than verify)
-        future = crosslang._embed(text, alone=True)  # in the claim thread (embeddings.claim_threads)
+        future = crosslang.embed(text, alone=True)  # in the claim thread (embeddings.claim_threads)
     return future.result()
 
 

@@ -248,7 +248,7 @@ def test_a_prefetching_caller_waits_for_the_model_to_start_not_for_the_vector(em
     embeddings.shared()  # loaded (about 0.2 s the first time)
     monkeypatch.setattr(embeddings.Embedder, "passages", slow)
     started = time.perf_counter()
-    future = embedded.crosslang._embed(FINDS[0][0], alone=False)
+    future = embedded.crosslang.embed(FINDS[0][0], alone=False)
     assert entered.wait(0) and not future.done() and time.perf_counter() - started < 0.25
     assert future.result().shape == (embeddings.DIM,)
 

@@ -60,13 +60,13 @@ def embedded() -> Verifier:
 def embeds(embedded, monkeypatch) -> list[str]:
     """The claims the verifier embeds."""
     calls: list[str] = []
-    embed = embedded.crosslang._embed
+    embed = embedded.crosslang.embed
 
-    def counted(text: str, *, alone: bool):
+    def counted(text: str, **options):
         calls.append(text)
-        return embed(text, alone=alone)
+        return embed(text, **options)
 
-    monkeypatch.setattr(embedded.crosslang, "_embed", counted)
+    monkeypatch.setattr(embedded.crosslang, "embed", counted)
     return calls
 
 
