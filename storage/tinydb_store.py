@@ -206,12 +206,37 @@ def _write_atomically(path: Path, text: str) -> None:
     atomic_write(path, text, temp_prefix=f"{_temp_prefix(path)}{os.getpid()}.")
 
 
-def _identity(path: Path) -> tuple[int, int, int, int] | None:
+Identity = tuple[int, int, int, int, int]
+
+
+def _identity_of(st: os.stat_result) -> Identity:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _identity(path: Path) -> Identity | None:
+    """Which file is at `path` now (device, inode, size, mtime, ctime): the
+    archive is only ever replaced, never edited in place, so a new identity
+    means another write."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return _identity_of(st)
+
+
+def _read_with_identity(path: Path) -> tuple[bytes, Identity]:
+    """The file's bytes and the identity of the very file they came from.
+
+    Both come from one open descriptor (fstat, then read). Stat'ing the path
+    after reading it instead would race with another process's atomic
+    replace: the identity would be the newer file's while the bytes are the
+    older one's, the storage would take the newer write as already seen, and
+    its next write, built on the older bytes, would silently drop it (an
+    acknowledged `isnad ingest` lost under load; docs/reliability.md)."""
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        raw = handle.read()
+    return raw, _identity_of(st)
 
 
 # --- one writer at a time -----------------------------------------------------------
@@ -337,13 +362,16 @@ class AtomicJSONStorage(Storage):
     `batch()`. With `path=None` nothing touches the disk.
     """
 
-    def __init__(self, path: Path | None, data: dict[str, Any], lock: WriteLock | None = None) -> None:
+    def __init__(self, path: Path | None, data: dict[str, Any], lock: WriteLock | None = None,
+                 identity: Identity | None = None) -> None:
+        """`identity`: that of the file `data` was read from (not of whatever
+        is at `path` by now: see _read_with_identity)."""
         self.path = path
         self._lock: WriteLock | threading.RLock = lock if lock is not None else threading.RLock()
         self._data = data
         self._batch_depth = 0
         self._dirty = False
-        self._identity = _identity(path) if path else None
+        self._identity = identity
         self.generation = 0  # bumped whenever the cache is replaced from disk
         self._fragments: dict[str, tuple[dict[str, Any], str]] = {}  # source id -> (doc, its JSON)
 
@@ -405,13 +433,13 @@ class AtomicJSONStorage(Storage):
         if self.path is None:  # nothing to go back to; updates are applied in memory only
             return
         try:
-            raw = self.path.read_bytes()
+            raw, identity = _read_with_identity(self.path)
         except OSError as exc:
             raise ArchiveError(
                 f"{self.path} was moved or deleted while Isnad had it open ({exc.strerror or exc})."
             ) from exc
         self._data = _migrate(self.path, _parse_archive(self.path, raw))
-        self._identity = _identity(self.path)
+        self._identity = identity
         self.generation += 1
 
     def _flush(self) -> None:
@@ -484,7 +512,8 @@ class TinyDBStore(ArchiveStore):
         self.path = _write_target(Path(path)) if path is not None else None
         timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
         self._lock = WriteLock(self.path, timeout) if self.path is not None else None
-        self._storage = AtomicJSONStorage(self.path, self._open_document(), self._lock)
+        data, identity = self._open_document()
+        self._storage = AtomicJSONStorage(self.path, data, self._lock, identity)
         self._db = TinyDB(storage=_Existing(self._storage))
         self._sources = _KeyedTable(self._storage, "sources")
         self._events = self._db.table("events")
@@ -496,10 +525,12 @@ class TinyDBStore(ArchiveStore):
         self._closed = False
         self._watchers: list[FileWatcher] = []
 
-    def _open_document(self) -> dict[str, Any]:
+    def _open_document(self) -> tuple[dict[str, Any], Identity | None]:
+        """The archive document and the identity of the file it was read from
+        (or written to, under the lock)."""
         path = self.path
         if path is None or self._lock is None:
-            return _new_document()
+            return _new_document(), None
         if path.is_dir():
             raise ArchiveError(f"{path} is a directory, not an Isnad archive file.")
         if not path.exists():
@@ -515,25 +546,28 @@ class TinyDBStore(ArchiveStore):
                         _write_atomically(path, json.dumps(data))
                     except OSError as exc:
                         raise ArchiveError(f"cannot create {path}: {exc.strerror or exc}.") from None
-                    return data
+                    return data, _identity(path)  # under the lock: the file just written
         _remove_stale_temp_files(path)
-        data = self._read_document(path)
+        identity: Identity | None
+        data, identity = self._read_document(path)
         old_schema = _find_meta(data)["schema"]  # type: ignore[index]
         if old_schema < SCHEMA_VERSION:
             with self._lock:
-                data = _migrate(path, self._read_document(path))
+                data, _ = self._read_document(path)
+                data = _migrate(path, data)
                 # The old layout stays available to an older Isnad, and to the user.
                 shutil.copy2(path, path.with_name(f"{path.name}.schema{old_schema}.bak"))
                 _write_atomically(path, _dumps(data))
-        return data
+                identity = _identity(path)
+        return data, identity
 
     @staticmethod
-    def _read_document(path: Path) -> dict[str, Any]:
+    def _read_document(path: Path) -> tuple[dict[str, Any], Identity]:
         try:
-            raw = path.read_bytes()
+            raw, identity = _read_with_identity(path)
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}.") from exc
-        return _parse_archive(path, raw)
+        return _parse_archive(path, raw), identity
 
     # --- writes ---
 
@@ -824,7 +858,7 @@ class FileWatcher(ThreadedWatcher):
         self._hashes = store.source_hashes()
 
     def _run(self) -> None:
-        seen: tuple[int, int, int, int] | None = None
+        seen: Identity | None = None
         path = self.store.path
         assert path is not None
         while not self._stop.is_set():
