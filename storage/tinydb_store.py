@@ -424,10 +424,22 @@ class AtomicJSONStorage(Storage):
         return self._lock._thread_lock if isinstance(self._lock, WriteLock) else self._lock
 
     def refresh_if_changed(self) -> None:
-        """Re-read the file if another process replaced it since we last did."""
+        """Re-read the file if another process replaced it since we last did.
+
+        Only while no other thread of ours is writing: a re-read finishing in
+        the middle of that write would swap the document it is building on
+        for the file's, and the write would save the file's state without its
+        own change (acknowledged, then lost). That thread re-reads the file
+        itself, under the write lock, so a reader loses nothing by skipping."""
         if self.path is None or _identity(self.path) == self._identity:
             return
-        self._reload()
+        if not self.thread_lock.acquire(blocking=False):
+            return  # readers never wait for a write
+        try:
+            if _identity(self.path) != self._identity:
+                self._reload()
+        finally:
+            self.thread_lock.release()
 
     def _reload(self) -> None:
         if self.path is None:  # nothing to go back to; updates are applied in memory only

@@ -3,6 +3,7 @@ trail, settings and schema upgrades — all on real files."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -366,3 +367,40 @@ def test_a_write_landing_while_a_store_rereads_is_not_overwritten(
     assert store.find_by_hash("h-mine") is None  # a lock-free read re-reads the changed file
     assert store.add(_src("mine"), by="me")
     assert {s.id for s in TinyDBStore(archive_path).sources()} == {"first", "landed-during-reread", "mine"}
+
+
+def test_a_thread_rereading_cannot_swap_the_cache_under_another_threads_write(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot reads in one thread while it writes in another: a lock-free
+    re-read (of a file another process wrote) that finishes in the middle of
+    the write must not replace the document the write is building on."""
+    store = TinyDBStore(archive_path)
+    assert TinyDBStore(archive_path).add(_src("from-cli"), by="cli")  # the reader will notice this file
+    writing, reread_done = threading.Event(), threading.Event()
+    real_serialize = store._storage._serialize
+
+    def serialize() -> str:  # the writer thread, inside its write, before the file is written
+        writing.set()
+        reread_done.wait(2)
+        return real_serialize()
+
+    real_parse = tinydb_store._parse_archive
+    writer_results: list[bool] = []
+    writers: list[threading.Thread] = []
+
+    def parse(p: Path, raw: bytes) -> dict:
+        if threading.current_thread() is threading.main_thread() and not writer_results:
+            writer = threading.Thread(target=lambda: writer_results.append(store.add(_src("mine"), by="bot")))
+            writers.append(writer)
+            writer.start()
+            writing.wait(1)  # the writer starts its write while this re-read is under way
+        return real_parse(p, raw)
+
+    monkeypatch.setattr(store._storage, "_serialize", serialize)
+    monkeypatch.setattr(tinydb_store, "_parse_archive", parse)
+    store.get("from-cli")  # a read in the main thread re-reads the changed file
+    reread_done.set()
+    writers[0].join(10)
+    assert writer_results == [True]
+    assert {s.id for s in TinyDBStore(archive_path).sources()} == {"from-cli", "mine"}
