@@ -14,7 +14,9 @@ and rewrites it in place, so a crash mid-write corrupts it (docs/field-notes.md 
   sources. A writer that cannot get the lock within `ISNAD_LOCK_TIMEOUT`
   seconds (10) fails with one line naming the holder. Readers never lock:
   before each read the storage checks the file's identity (inode, size,
-  mtime) and re-reads it when another process replaced it.
+  mtime) and re-reads it when another process replaced it. The identity
+  noted is always that of the bytes read (fstat of the same descriptor), so
+  a replace landing mid-read is seen by the next write, never overwritten.
 * `watch()` follows other processes' writes (the audit events are the change
   log), so a running bot's index picks up a CLI `ingest` within a second.
 * A symlinked archive is written through to its target.
