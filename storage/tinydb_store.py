@@ -14,7 +14,9 @@ and rewrites it in place, so a crash mid-write corrupts it (docs/field-notes.md 
   sources. A writer that cannot get the lock within `ISNAD_LOCK_TIMEOUT`
   seconds (10) fails with one line naming the holder. Readers never lock:
   before each read the storage checks the file's identity (inode, size,
-  mtime) and re-reads it when another process replaced it.
+  mtime) and re-reads it when another process replaced it. The identity
+  noted is always that of the bytes read (fstat of the same descriptor), so
+  a replace landing mid-read is seen by the next write, never overwritten.
 * `watch()` follows other processes' writes (the audit events are the change
   log), so a running bot's index picks up a CLI `ingest` within a second.
 * A symlinked archive is written through to its target.
@@ -206,12 +208,37 @@ def _write_atomically(path: Path, text: str) -> None:
     atomic_write(path, text, temp_prefix=f"{_temp_prefix(path)}{os.getpid()}.")
 
 
-def _identity(path: Path) -> tuple[int, int, int, int] | None:
+Identity = tuple[int, int, int, int, int]
+
+
+def _identity_of(st: os.stat_result) -> Identity:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _identity(path: Path) -> Identity | None:
+    """Which file is at `path` now (device, inode, size, mtime, ctime): the
+    archive is only ever replaced, never edited in place, so a new identity
+    means another write."""
     try:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return _identity_of(st)
+
+
+def _read_with_identity(path: Path) -> tuple[bytes, Identity]:
+    """The file's bytes and the identity of the very file they came from.
+
+    Both come from one open descriptor (fstat, then read). Stat'ing the path
+    after reading it instead would race with another process's atomic
+    replace: the identity would be the newer file's while the bytes are the
+    older one's, the storage would take the newer write as already seen, and
+    its next write, built on the older bytes, would silently drop it (an
+    acknowledged `isnad ingest` lost under load; docs/reliability.md)."""
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        raw = handle.read()
+    return raw, _identity_of(st)
 
 
 # --- one writer at a time -----------------------------------------------------------
@@ -337,13 +364,16 @@ class AtomicJSONStorage(Storage):
     `batch()`. With `path=None` nothing touches the disk.
     """
 
-    def __init__(self, path: Path | None, data: dict[str, Any], lock: WriteLock | None = None) -> None:
+    def __init__(self, path: Path | None, data: dict[str, Any], lock: WriteLock | None = None,
+                 identity: Identity | None = None) -> None:
+        """`identity`: that of the file `data` was read from (not of whatever
+        is at `path` by now: see _read_with_identity)."""
         self.path = path
         self._lock: WriteLock | threading.RLock = lock if lock is not None else threading.RLock()
         self._data = data
         self._batch_depth = 0
         self._dirty = False
-        self._identity = _identity(path) if path else None
+        self._identity = identity
         self.generation = 0  # bumped whenever the cache is replaced from disk
         self._fragments: dict[str, tuple[dict[str, Any], str]] = {}  # source id -> (doc, its JSON)
 
@@ -396,22 +426,34 @@ class AtomicJSONStorage(Storage):
         return self._lock._thread_lock if isinstance(self._lock, WriteLock) else self._lock
 
     def refresh_if_changed(self) -> None:
-        """Re-read the file if another process replaced it since we last did."""
+        """Re-read the file if another process replaced it since we last did.
+
+        Only while no other thread of ours is writing: a re-read finishing in
+        the middle of that write would swap the document it is building on
+        for the file's, and the write would save the file's state without its
+        own change (acknowledged, then lost). That thread re-reads the file
+        itself, under the write lock, so a reader loses nothing by skipping."""
         if self.path is None or _identity(self.path) == self._identity:
             return
-        self._reload()
+        if not self.thread_lock.acquire(blocking=False):
+            return  # readers never wait for a write
+        try:
+            if _identity(self.path) != self._identity:
+                self._reload()
+        finally:
+            self.thread_lock.release()
 
     def _reload(self) -> None:
         if self.path is None:  # nothing to go back to; updates are applied in memory only
             return
         try:
-            raw = self.path.read_bytes()
+            raw, identity = _read_with_identity(self.path)
         except OSError as exc:
             raise ArchiveError(
                 f"{self.path} was moved or deleted while Isnad had it open ({exc.strerror or exc})."
             ) from exc
         self._data = _migrate(self.path, _parse_archive(self.path, raw))
-        self._identity = _identity(self.path)
+        self._identity = identity
         self.generation += 1
 
     def _flush(self) -> None:
@@ -484,7 +526,8 @@ class TinyDBStore(ArchiveStore):
         self.path = _write_target(Path(path)) if path is not None else None
         timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
         self._lock = WriteLock(self.path, timeout) if self.path is not None else None
-        self._storage = AtomicJSONStorage(self.path, self._open_document(), self._lock)
+        data, identity = self._open_document()
+        self._storage = AtomicJSONStorage(self.path, data, self._lock, identity)
         self._db = TinyDB(storage=_Existing(self._storage))
         self._sources = _KeyedTable(self._storage, "sources")
         self._events = self._db.table("events")
@@ -496,10 +539,12 @@ class TinyDBStore(ArchiveStore):
         self._closed = False
         self._watchers: list[FileWatcher] = []
 
-    def _open_document(self) -> dict[str, Any]:
+    def _open_document(self) -> tuple[dict[str, Any], Identity | None]:
+        """The archive document and the identity of the file it was read from
+        (or written to, under the lock)."""
         path = self.path
         if path is None or self._lock is None:
-            return _new_document()
+            return _new_document(), None
         if path.is_dir():
             raise ArchiveError(f"{path} is a directory, not an Isnad archive file.")
         if not path.exists():
@@ -515,25 +560,28 @@ class TinyDBStore(ArchiveStore):
                         _write_atomically(path, json.dumps(data))
                     except OSError as exc:
                         raise ArchiveError(f"cannot create {path}: {exc.strerror or exc}.") from None
-                    return data
+                    return data, _identity(path)  # under the lock: the file just written
         _remove_stale_temp_files(path)
-        data = self._read_document(path)
+        identity: Identity | None
+        data, identity = self._read_document(path)
         old_schema = _find_meta(data)["schema"]  # type: ignore[index]
         if old_schema < SCHEMA_VERSION:
             with self._lock:
-                data = _migrate(path, self._read_document(path))
+                data, _ = self._read_document(path)
+                data = _migrate(path, data)
                 # The old layout stays available to an older Isnad, and to the user.
                 shutil.copy2(path, path.with_name(f"{path.name}.schema{old_schema}.bak"))
                 _write_atomically(path, _dumps(data))
-        return data
+                identity = _identity(path)
+        return data, identity
 
     @staticmethod
-    def _read_document(path: Path) -> dict[str, Any]:
+    def _read_document(path: Path) -> tuple[dict[str, Any], Identity]:
         try:
-            raw = path.read_bytes()
+            raw, identity = _read_with_identity(path)
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}.") from exc
-        return _parse_archive(path, raw)
+        return _parse_archive(path, raw), identity
 
     # --- writes ---
 
@@ -824,7 +872,7 @@ class FileWatcher(ThreadedWatcher):
         self._hashes = store.source_hashes()
 
     def _run(self) -> None:
-        seen: tuple[int, int, int, int] | None = None
+        seen: Identity | None = None
         path = self.store.path
         assert path is not None
         while not self._stop.is_set():

@@ -3,6 +3,7 @@ trail, settings and schema upgrades — all on real files."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,89 @@ def test_archive_deleted_while_open_is_a_clear_error(archive_path: Path) -> None
     archive_path.unlink()
     with pytest.raises(ArchiveError, match="moved or deleted while Isnad had it open"):
         store.add(full_source())
+
+
+# --- a file replaced between reading it and noting which file was read --------------
+# (docs/reliability.md, "The lost ingest under load"): the identity the storage
+# compares before a write must be the identity of the bytes it parsed, or a
+# write replaced in between is taken as already seen and overwritten.
+
+
+def _src(sid: str) -> Source:
+    return Source(id=sid, content_hash=f"h-{sid}", passages=[Passage(sid, 0, f"text of {sid}")])
+
+
+def _replace_once_after_read(monkeypatch: pytest.MonkeyPatch, path: Path, sid: str) -> None:
+    """The next time any store parses the archive, another writer replaces the
+    file right after its bytes were read (as a busy machine may schedule it)."""
+    real = tinydb_store._parse_archive
+    fired: list[bool] = []
+
+    def parse(p: Path, raw: bytes) -> dict:
+        if not fired:
+            fired.append(True)
+            other = TinyDBStore(path)
+            assert other.add(_src(sid), by="other")
+            other.close()
+        return real(p, raw)
+
+    monkeypatch.setattr(tinydb_store, "_parse_archive", parse)
+
+
+def test_a_write_landing_while_a_store_opens_is_not_overwritten(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TinyDBStore(archive_path).close()
+    _replace_once_after_read(monkeypatch, archive_path, "landed-during-open")
+    store = TinyDBStore(archive_path)  # reads the file; the other write lands before it looks at the file again
+    assert store.add(_src("mine"), by="me")
+    assert {s.id for s in TinyDBStore(archive_path).sources()} == {"landed-during-open", "mine"}
+
+
+def test_a_write_landing_while_a_store_rereads_is_not_overwritten(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = TinyDBStore(archive_path)
+    first = TinyDBStore(archive_path)
+    assert first.add(_src("first"), by="first")
+    _replace_once_after_read(monkeypatch, archive_path, "landed-during-reread")
+    assert store.find_by_hash("h-mine") is None  # a lock-free read re-reads the changed file
+    assert store.add(_src("mine"), by="me")
+    assert {s.id for s in TinyDBStore(archive_path).sources()} == {"first", "landed-during-reread", "mine"}
+
+
+def test_a_thread_rereading_cannot_swap_the_cache_under_another_threads_write(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot reads in one thread while it writes in another: a lock-free
+    re-read (of a file another process wrote) that finishes in the middle of
+    the write must not replace the document the write is building on."""
+    store = TinyDBStore(archive_path)
+    assert TinyDBStore(archive_path).add(_src("from-cli"), by="cli")  # the reader will notice this file
+    writing, reread_done = threading.Event(), threading.Event()
+    real_serialize = store._storage._serialize
+
+    def serialize() -> str:  # the writer thread, inside its write, before the file is written
+        writing.set()
+        reread_done.wait(2)
+        return real_serialize()
+
+    real_parse = tinydb_store._parse_archive
+    writer_results: list[bool] = []
+    writers: list[threading.Thread] = []
+
+    def parse(p: Path, raw: bytes) -> dict:
+        if threading.current_thread() is threading.main_thread() and not writer_results:
+            writer = threading.Thread(target=lambda: writer_results.append(store.add(_src("mine"), by="bot")))
+            writers.append(writer)
+            writer.start()
+            writing.wait(1)  # the writer starts its write while this re-read is under way
+        return real_parse(p, raw)
+
+    monkeypatch.setattr(store._storage, "_serialize", serialize)
+    monkeypatch.setattr(tinydb_store, "_parse_archive", parse)
+    store.get("from-cli")  # a read in the main thread re-reads the changed file
+    reread_done.set()
+    writers[0].join(10)
+    assert writer_results == [True]
+    assert {s.id for s in TinyDBStore(archive_path).sources()} == {"from-cli", "mine"}
