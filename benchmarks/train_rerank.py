@@ -77,15 +77,25 @@ def candidate_features(verifier, text: str, *, depth: int = DEPTH) -> list[tuple
     """(source id, normalized text, features) of the engine's candidates, as
     Verifier.rerank_hits sees them (same query, fuzzy expansion, concept pass,
     short items left out)."""
+    from verifiers.normalize import normalize
+
+    _, found = candidate_matches(verifier, text, depth=depth)
+    return [(source_id, normalize(match.text), f) for source_id, match, f in found]
+
+
+def candidate_matches(verifier, text: str, *, depth: int = DEPTH):
+    """(the cleaned claim's text, [(source id, Match, features)]) of the engine's
+    same-language candidates (other-language ones are scored by the
+    cross-lingual rule, not the model)."""
     from verifiers import rerank
     from verifiers.claim import clean_claim
     from verifiers.engine import too_short
-    from verifiers.normalize import is_arabic, normalize
+    from verifiers.normalize import is_arabic
 
     claim = clean_claim(text)
     claim_terms = verifier.terms(claim.text)
     if not claim_terms:
-        return []
+        return claim.text, []
     result = verifier.candidates(claim, claim_terms, k=depth)
     idf = verifier._index.term_idf(claim_terms)
     top = result.hits[0].bm25 if result.hits else 0.0
@@ -93,13 +103,13 @@ def candidate_features(verifier, text: str, *, depth: int = DEPTH) -> list[tuple
     for rank, hit in enumerate(result.hits):
         match = verifier._template(hit.key.item_id)
         if match is None or too_short(match.text) or is_arabic(claim.text) != is_arabic(match.text):
-            continue  # other language: scored by the cross-lingual rule, not the model
+            continue
         terms = verifier._candidate_terms(hit.doc, match)
         f = rerank.features(claim, claim_terms, match.text, terms, hit.bm25, result.bm25_max,
                             title=match.title, rank=rank, bm25_top=top, idf=idf)
         if f is not None:
-            out.append((hit.key.source_id, normalize(match.text), f))
-    return out
+            out.append((hit.key.source_id, match, f))
+    return claim.text, out
 
 
 def collect(verifier, queries: dict[str, str], qrels: dict[str, set[str]], copies: dict[str, list[str]],

@@ -46,30 +46,14 @@ WRONG_MAX = 0.10  # the issue's target: the trade-off printed at this false-show
 
 def candidates(verifier, text: str):
     """(claim text, [(source id, normalized text, features, text to embed)]), as train_rerank sees them."""
-    from verifiers import rerank
-    from verifiers.claim import clean_claim
-    from verifiers.engine import too_short
-    from verifiers.normalize import is_arabic, normalize
+    from verifiers.normalize import normalize
 
-    claim = clean_claim(text)
-    claim_terms = verifier.terms(claim.text)
-    if not claim_terms:
-        return claim.text, []
-    result = verifier.candidates(claim, claim_terms, k=tr.DEPTH)
-    idf = verifier._index.term_idf(claim_terms)
-    top = result.hits[0].bm25 if result.hits else 0.0
-    out = []
-    for rank, hit in enumerate(result.hits):
-        match = verifier._template(hit.key.item_id)
-        if match is None or too_short(match.text) or is_arabic(claim.text) != is_arabic(match.text):
-            continue
-        terms = verifier._candidate_terms(hit.doc, match)
-        f = rerank.features(claim, claim_terms, match.text, terms, hit.bm25, result.bm25_max,
-                            title=match.title, rank=rank, bm25_top=top, idf=idf)
-        if f is not None:
-            embedded = f"{match.title}\n{match.text}" if match.title else match.text  # as backfill.item_texts
-            out.append((hit.key.source_id, normalize(match.text), f, embedded))
-    return claim.text, out
+    claim_text, found = tr.candidate_matches(verifier, text, depth=tr.DEPTH)
+    return claim_text, [
+        (source_id, normalize(match.text), f,
+         f"{match.title}\n{match.text}" if match.title else match.text)  # as backfill.item_texts
+        for source_id, match, f in found
+    ]
 
 
 def collect(verifier, queries, qrels, copies, texts, key: str) -> dict:
