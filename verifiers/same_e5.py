@@ -119,7 +119,7 @@ def _vector(crosslang: CrossLanguage, text: str) -> np.ndarray:
     with _started_lock:
         future = _started.pop((os.getpid(), id(crosslang), text), None)
     if future is None:  # not started ahead (a sentence of a pasted paragraph, a caller other than verify)
-        future = crosslang.embed(text, alone=True)  # in the claim thread (embeddings.claim_threads)
+        future = crosslang.embed(text, alone=True)  # in a claim thread (embeddings.claim_threads)
     return future.result()
 
 

@@ -257,7 +257,7 @@ def test_the_started_event_is_set_when_embedding_fails(monkeypatch):
     def broken():
         raise RuntimeError("no model")
 
-    monkeypatch.setattr(embeddings, "shared", broken)
+    monkeypatch.setattr(embeddings, "thread_embedder", broken)
     started = threading.Event()
     with pytest.raises(RuntimeError):
         embeddings.embed_claim("a claim", alone=False, started=started)
@@ -303,8 +303,58 @@ def test_no_claim_is_embedded_ahead_in_a_batch_worker_or_behind_a_busy_claim_thr
     assert mixed.crosslang.prefetch(claim) is None
     monkeypatch.setattr(mixed.crosslang, "speculate", True)
     monkeypatch.setattr(crosslang, "_core_free", lambda: True)
-    monkeypatch.setattr(mixed.crosslang, "_running", 1)  # an earlier claim's vector still being made
+    monkeypatch.setattr(mixed.crosslang, "_running", crosslang.CLAIM_WORKERS)  # earlier claims' vectors being made
     assert mixed.crosslang.prefetch(claim) is None
     monkeypatch.setattr(mixed.crosslang, "_running", 0)
     monkeypatch.setattr(crosslang, "_core_free", lambda: False)  # a busy machine: it would slow the ranking
     assert mixed.crosslang.prefetch(claim) is None
+
+
+@needs_model
+def test_a_claim_starts_its_vector_while_an_earlier_unused_one_is_still_being_made(mixed, monkeypatch):
+    # The earlier claim found its account in its own language: its vector made ahead is dropped but
+    # still runs. The next claim's must not queue behind it (its head start would be lost).
+    from verifiers.claim import clean_claim
+
+    entered = []
+    real = embeddings.Embedder.passages
+
+    def slow(self, texts):
+        entered.append(time.perf_counter())
+        time.sleep(0.4)
+        return real(self, texts)
+
+    monkeypatch.setattr(crosslang, "_core_free", lambda: True)
+    for _ in range(crosslang.CLAIM_WORKERS):  # each claim thread's embedder loaded, as after a first few claims
+        mixed.crosslang.embed(SEED_CLAIM, alone=False).result()
+    monkeypatch.setattr(embeddings.Embedder, "passages", slow)
+    first = mixed.crosslang.prefetch(clean_claim(SEED_CLAIM))
+    second = mixed.crosslang.prefetch(clean_claim("داعش تدخل دير الزور"))
+    assert first is not None and second is not None
+    assert len(entered) == 2 and entered[1] - entered[0] < 0.2  # both models ran at once
+    assert second.result().shape == (embeddings.DIM,)
+    first.result()
+
+
+@needs_model
+def test_an_arabic_claim_is_embedded_from_its_first_arabic_claim_tokens(mixed, monkeypatch):
+    from verifiers.claim import clean_claim
+
+    claim = clean_claim(" ".join([SEED_CLAIM] * 12))  # about 80 tokens
+    embedder = embeddings.shared()
+    assert embedder._model.token_count(claim.text, False) > embeddings.ARABIC_CLAIM_TOKENS
+    monkeypatch.setattr(crosslang, "_core_free", lambda: True)
+    ahead = mixed.crosslang.prefetch(claim)
+    first = embedder.first_tokens(claim.text, embeddings.ARABIC_CLAIM_TOKENS)
+    assert ahead is not None and (ahead.result() == embedder.passages([first])[0]).all()
+    assert crosslang.claim_tokens(FINDS[0][0]) == embeddings.CLAIM_TOKENS  # English claims keep their own cut
+
+
+@needs_model
+def test_an_arabic_claim_whose_only_account_is_english_finds_it(mixed):
+    # The claim's language is the archive's majority and nothing Arabic is strong: the path adds
+    # the English passage.
+    best = mixed.verify("منظمات الإغاثة: الطريق إلى المدينة مغلق لليوم الثاني").matches[0]
+    assert best.source_id == ENGLISH_REPORT.id and best.confidence == "strong"
+    assert best.text.startswith("Aid groups")
+    assert mixed.verify("انفجار في ميناء بيروت").matches == []  # nothing archived, in either language
