@@ -48,6 +48,8 @@ import math
 import os
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -76,11 +78,12 @@ CANDIDATES = 20  # dense hits scored per claim
 LEXICAL_CANDIDATES = 10  # and at most this many of the lexical path's other-language matches (its best)
 SAME_LANGUAGE_FLOOR = 0.1  # a same-language match with any evidence (scores are rounded: 0.0 is none) ...
 SAME_LANGUAGE_SHARE = 0.01  # ... ranks above weak other-language ones where the claim's language has this share
-# A claim in the archive's majority script takes the path only when its own language finds nothing
-# strong, which is known only after the lexical ranking; where the other script holds at least this
-# share of the archive, its embedding is started ahead anyway, on an idle claim thread, and dropped
-# when unused (docs/quality.md, "Issue 15c": Arabic claims on the 100k benchmark, p95 87 -> see there).
-SPECULATE_SHARE = 0.05
+# Where the other script holds at least this share of the archive's vectors, a claim in the majority
+# script takes the path when its own language finds nothing strong (elsewhere only when it finds
+# nothing even possibly related: a few stray items rarely tell the claim's story), and as that is
+# known only after the lexical ranking, its embedding is started ahead, on an idle claim thread,
+# and dropped when unused (docs/quality.md, "Issue 15c": Arabic claims on the 100k benchmark).
+OTHER_SCRIPT_SHARE = 0.05
 # Claim threads: a vector made ahead and then unused (the claim found its account in its own
 # language) still runs when the next claim comes; with one thread that claim could not start its
 # own ahead and waited behind it (12 of 46 Arabic claims that took the path at 100k passages: p95
@@ -190,19 +193,44 @@ def reason(f: dict[str, float]) -> str:
     return words
 
 
+class _OwnLoad:
+    """This process's CPU use over about the last minute (cores' worth): its own share of the load
+    average, which the verifying itself raises (the calling thread, and the claim threads)."""
+
+    WINDOW = 60.0  # seconds, as the load average's first figure
+
+    def __init__(self) -> None:
+        self._samples: deque[tuple[float, float]] = deque([(time.monotonic(), time.process_time())])
+        self._lock = threading.Lock()
+
+    def rate(self) -> float:
+        now, cpu = time.monotonic(), time.process_time()
+        with self._lock:
+            samples = self._samples
+            if now - samples[-1][0] >= 1.0:
+                samples.append((now, cpu))
+            while len(samples) > 1 and now - samples[1][0] >= self.WINDOW:
+                samples.popleft()  # keep one sample at least a window old, once there is one
+            start, start_cpu = samples[0]
+        return (cpu - start_cpu) / max(now - start, 1.0)
+
+
+_own_load = _OwnLoad()
+
+
 def _core_free() -> bool:
-    """Is a core mostly idle? The last minute's load average counts this
-    process's own verifying (about 1 while claims keep coming), so "free" is
-    half a core short of the core count. A vector made ahead runs on a second
+    """Is a core left over by other work? A vector made ahead runs on a second
     core: where none is free it slows the lexical ranking it was meant to
     overlap (measured at load 5-6 on two cores: claims that did not take the
-    path, median 25 -> 40 ms)."""
+    path, median 25 -> 40 ms). The load average counts this process's own
+    verifying too (1.3-1.7 while claims come back to back, where a fixed
+    cut at the core count less half turned the head start off for most of
+    them: docs/quality.md), so that is taken out."""
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
+        others = os.getloadavg()[0] - _own_load.rate()
     except OSError:  # no load average on this platform
         return False
-
-
+    return others < (os.cpu_count() or 1) - 1
 class CrossLanguage:
     """The verifier's cross-language path: its dense index, its background
     embedding, and the scoring of other-language candidates."""
@@ -276,17 +304,20 @@ class CrossLanguage:
 
     # --- verifying ---------------------------------------------------------------------------
 
-    def takes_path(self, claim: Claim, ranked: list[Match], threshold: float) -> tuple[int, bool] | None:
+    def takes_path(
+        self, claim: Claim, ranked: list[Match], threshold: float, possible: float | None = None,
+    ) -> tuple[int, bool] | None:
         """(the script to search, whether the claim's is the archive's minority)
         when the claim takes the path, else None. A claim in the archive's
         majority script takes it when the lexical path found nothing strong
-        (nothing at `threshold`, the claim language's strong cut); the path then
-        adds only strong other-language matches. Until the claim's vector was
-        made ahead on a second claim thread, only claims with nothing even
-        possibly related took it (62 of 83 Arabic dev tweets would have, 3x
-        slower); at "nothing strong" the reverse set's Arabic tweets find their
-        English account first and strong 29 times of 73 against 23, with
-        same-language MAP@5 unchanged (docs/quality.md)."""
+        (nothing at `threshold`, the claim language's strong cut) where the
+        other script is a real part of the archive (OTHER_SCRIPT_SHARE), else
+        only when it found nothing even possibly related (nothing at
+        `possible`); the path then adds only strong other-language matches.
+        At "nothing strong" the reverse set's Arabic tweets find their English
+        account first and strong 29 times of 73 against 23, same-language
+        MAP@5 unchanged; its cost is hidden by the vector made ahead, which
+        the same share gates (docs/quality.md)."""
         if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
             return None
         mine = script(claim.text)
@@ -296,7 +327,9 @@ class CrossLanguage:
             return None
         if counts[mine] < counts[other]:
             return other, True  # the claim's language is the archive's minority
-        related = any(m.score >= threshold for m in ranked)
+        present = counts[other] >= OTHER_SCRIPT_SHARE * sum(counts.values())
+        cut = threshold if present or possible is None else min(possible, threshold)
+        related = any(m.score >= cut for m in ranked)
         return None if related else (other, False)
 
     def prefetch(self, claim: Claim) -> Future[np.ndarray] | None:
@@ -320,7 +353,7 @@ class CrossLanguage:
         needed? Only where the other script is a real part of the archive and
         a claim thread is idle: behind vectors still being made for earlier
         claims this one would wait, not gain."""
-        return self.speculate and other >= SPECULATE_SHARE * total and self._running < CLAIM_WORKERS and _core_free()
+        return self.speculate and other >= OTHER_SCRIPT_SHARE * total and self._running < CLAIM_WORKERS and _core_free()
 
     def embed(self, text: str, *, alone: bool, tokens: int | None = None) -> Future[np.ndarray]:
         """The claim's vector, computed in a claim thread: OpenMP threads
@@ -342,6 +375,11 @@ class CrossLanguage:
         if not alone:
             started.wait(START_WAIT)
         return future
+
+    @property
+    def running(self) -> int:
+        """Claims' vectors being made (some made ahead may go unused)."""
+        return self._running
 
     def _done(self, _future: Future[np.ndarray]) -> None:
         with self._running_lock:
@@ -368,7 +406,7 @@ class CrossLanguage:
         English tweets in a mixed archive and 0.01 on Arabic ones; keeping
         same-language first everywhere cost 0.05 on English claims against
         the Arabic collection (17 Latin-script items in 6,761), docs/quality.md."""
-        path = self.takes_path(claim, ranked, threshold)
+        path = self.takes_path(claim, ranked, threshold, possible)
         if path is None or self.dense is None:
             return ranked
         lang, minority = path

@@ -264,7 +264,7 @@ def test_the_started_event_is_set_when_embedding_fails(monkeypatch):
     assert started.is_set()  # a prefetching caller is never left waiting
 
 
-# An English report beside the Arabic seed: the other script is 2 of 14 items, above SPECULATE_SHARE.
+# An English report beside the Arabic seed: the other script is 2 of 14 items, above OTHER_SCRIPT_SHARE.
 ENGLISH_REPORT = Source("en-report", title="Shelling in Aleppo", passages=[
     Passage("en-report", 0, "Shelling hit the old city of Aleppo on Monday, residents said."),
     Passage("en-report", 1, "Aid groups said the road to the city was closed for a second day."),
@@ -358,3 +358,40 @@ def test_an_arabic_claim_whose_only_account_is_english_finds_it(mixed):
     assert best.source_id == ENGLISH_REPORT.id and best.confidence == "strong"
     assert best.text.startswith("Aid groups")
     assert mixed.verify("انفجار في ميناء بيروت").matches == []  # nothing archived, in either language
+
+
+@needs_model
+def test_a_majority_claim_with_only_a_possible_match_takes_the_path_where_the_other_script_is_present(
+    mixed, monkeypatch
+):
+    from verifiers.claim import clean_claim
+    from verifiers.report import Match
+
+    claim = clean_claim(SEED_CLAIM)
+    strong, possible = mixed.cuts(claim)
+    maybe = [Match(score=(strong + possible) / 2, source_id="s", kind="passage", item_id="s:0", text="…")]
+    sure = [Match(score=strong, source_id="s", kind="passage", item_id="s:0", text="…")]
+    assert mixed.crosslang.takes_path(claim, maybe, strong, possible) is not None
+    assert mixed.crosslang.takes_path(claim, sure, strong, possible) is None
+    monkeypatch.setattr(crosslang, "OTHER_SCRIPT_SHARE", 0.5)  # 2 English items of 14: now a few strays
+    assert mixed.crosslang.takes_path(claim, maybe, strong, possible) is None
+    assert mixed.crosslang.takes_path(claim, [], strong, possible) is not None
+
+
+def test_the_head_start_gate_takes_out_the_load_of_the_verifying_itself(monkeypatch):
+    monkeypatch.setattr(crosslang.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(crosslang._own_load, "rate", lambda: 1.2)  # claims coming back to back
+    monkeypatch.setattr(crosslang.os, "getloadavg", lambda: (1.7, 1.0, 1.0))  # all but 0.5 of it ours
+    assert crosslang._core_free()
+    monkeypatch.setattr(crosslang.os, "getloadavg", lambda: (2.4, 1.0, 1.0))  # and another job on a core
+    assert not crosslang._core_free()
+
+
+def test_the_process_own_load_is_its_cpu_use():
+    own = crosslang._OwnLoad()
+    start = time.process_time()
+    while time.process_time() - start < 1.2:  # one core, busy
+        pass
+    assert 0.6 < own.rate() < 1.5
+    time.sleep(1.1)
+    assert own.rate() < 0.9  # idle since: the average falls
