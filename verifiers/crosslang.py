@@ -11,8 +11,9 @@ once per claim (`CrossLanguage.extend`), after its own ranking.
 When it runs: the claim's script (Arabic or not) is a minority among the
 embedded items of the archive, so that other-script accounts are likely; or
 the lexical path found nothing strong (nothing at the claim language's strong
-cut) and there are items in the other script. A same-language claim in a one-language archive never takes it,
-so it costs nothing there. Only other-script items are taken from the dense
+cut) and the other script holds OTHER_SCRIPT_SHARE of the archive (where it
+holds less, nothing even possibly related). A same-language claim in a
+one-language archive never takes it, so it costs nothing there. Only other-script items are taken from the dense
 index: same-language matching stays the lexical path's (e5 as an
 Arabic-to-Arabic re-ranker did not help: docs/quality.md).
 
