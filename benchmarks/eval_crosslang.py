@@ -177,8 +177,6 @@ def dense_rank(verifier, queries: dict[str, str], qrels, copies) -> dict[str, li
 def abstention(verifier, queries, qrels, copies) -> tuple[float, float]:
     """(share answered with a strong right first match, share with no strong
     match once the relevant claims are out of the candidates)."""
-    from verifiers.claim import clean_claim
-
     right = empty = 0
     for qid, text in queries.items():
         report = verifier.verify(text, limit=5)
@@ -187,17 +185,26 @@ def abstention(verifier, queries, qrels, copies) -> tuple[float, float]:
             right += 1
         relevant = set(qrels[qid]) | {c for r in qrels[qid] for c in copies.get(r, [])}
         relevant |= {first for first, later in copies.items() if set(later) & qrels[qid]}
-        excluded = {item for sid in relevant for item in _items_of(verifier, sid)}
-        claim = clean_claim(text)
-        strong, possible = verifier.cuts(claim)
-        ranked = verifier.crosslang.extend(claim, verifier._ranked(claim, exclude=excluded),
-                                           exclude=excluded, threshold=strong, possible=possible)
+        excluded = {item for sid in relevant for item in items_of(verifier, sid)}
+        ranked, strong = ranked_without(verifier, text, excluded)
         if not [m for m in ranked if m.score >= strong]:
             empty += 1
     return right / len(queries), empty / len(queries)
 
 
-def _items_of(verifier, source_id: str) -> list[str]:
+def ranked_without(verifier, text: str, excluded: set[str]):
+    """(the claim's candidates with the path, `excluded` items out of them, best first; its
+    language's strong cut): what the answer would be were those items not archived."""
+    from verifiers.claim import clean_claim
+
+    claim = clean_claim(text)
+    strong, possible = verifier.cuts(claim)
+    ranked = verifier.crosslang.extend(claim, verifier._ranked(claim, exclude=excluded),
+                                       exclude=excluded, threshold=strong, possible=possible)
+    return ranked, strong
+
+
+def items_of(verifier, source_id: str) -> list[str]:
     source = verifier.store.get(source_id)
     return [i.id for i in [*source.passages, *source.posts]] if source else []
 
@@ -400,16 +407,11 @@ def section_reverse(work: Path, dataset, english) -> None:
 def _wrong_strong(verifier, queries: dict[str, str]) -> int:
     """How many of the tweets get a strong English match once their rendering is out of the
     candidates: a wrong "confirmed" (nothing else archived in English is their story)."""
-    from verifiers.claim import clean_claim
     from verifiers.crosslang import OTHER, script
 
     wrong = 0
     for q, text in queries.items():
-        excluded = set(_items_of(verifier, RENDERED + q))
-        claim = clean_claim(text)
-        strong, possible = verifier.cuts(claim)
-        ranked = verifier.crosslang.extend(claim, verifier._ranked(claim, exclude=excluded),
-                                           exclude=excluded, threshold=strong, possible=possible)
+        ranked, strong = ranked_without(verifier, text, set(items_of(verifier, RENDERED + q)))
         wrong += any(m.score >= strong and script(m.text) == OTHER for m in ranked)
     return wrong
 

@@ -35,6 +35,7 @@ from benchmarks.eval_crosslang import (  # noqa: E402
     MIXED_ENGLISH,
     RENDERED,
     english_sample,
+    items_of,
     open_archive,
     renderings,
     reverse_archive,
@@ -47,54 +48,53 @@ C = 1.0  # inverse regularization: few features, a few hundred pairs
 SCALE = {"cosine": 10.0, "lead": 10.0}
 
 
-def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and labels of the candidates the engine scores, for each
     rendering as it is and with its relevant claims out of the archive."""
-    from verifiers.claim import clean_claim
-    from verifiers.crosslang import FEATURES
     from verifiers.dense import ARABIC
 
     copies = duplicates(dataset)
     qrels = dataset.splits[split].qrels
-    rows, labels, groups = [], [], []
-    xl = verifier.crosslang
+    rows: list[list[float]] = []
+    labels: list[bool] = []
     for qid, text in renderings(split).items():
-        claim = clean_claim(text)
         relevant = qrels[qid]
         gone = {first for first, later in copies.items() if set(later) & relevant} | set(relevant)
-        removed = {i.id for sid in gone if (s := verifier.store.get(sid)) for i in [*s.passages, *s.posts]}
-        for variant, exclude in (("all", set()), ("removed", removed)):
-            ranked = verifier._ranked(claim, exclude=exclude)
-            hits = xl.candidates(claim.text, ranked, ARABIC, exclude)
-            for match, f in xl.featurize(claim.text, hits):
-                rows.append([f[name] * SCALE.get(name, 1.0) for name in FEATURES])
-                labels.append(_as_copy(match.source_id, copies, relevant) in relevant)
-                groups.append(f"{qid}/{variant}")
-    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool), groups
+        removed = {item for sid in gone for item in items_of(verifier, sid)}
+        _candidates(verifier, text, ARABIC, removed, lambda sid, rel=relevant: _as_copy(sid, copies, rel) in rel,
+                    rows, labels)
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool)
 
 
-def reverse_pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def reverse_pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray]:
     """The same for the Arabic tweets asked of the reverse archive (eval_crosslang section 6): their
     English renderings are the right candidates, the archive's other English items the wrong ones."""
-    from verifiers.claim import clean_claim
-    from verifiers.crosslang import FEATURES
     from verifiers.dense import OTHER
 
-    rows, labels, groups = [], [], []
-    xl = verifier.crosslang
+    rows: list[list[float]] = []
+    labels: list[bool] = []
     for qid in renderings(split):
-        claim = clean_claim(dataset.splits[split].queries[qid])
         right = RENDERED + qid
-        source = verifier.store.get(right)
-        removed = {i.id for i in [*source.passages, *source.posts]} if source else set()
-        for variant, exclude in (("all", set()), ("removed", removed)):
-            ranked = verifier._ranked(claim, exclude=exclude)
-            hits = xl.candidates(claim.text, ranked, OTHER, exclude)
-            for match, f in xl.featurize(claim.text, hits):
-                rows.append([f[name] * SCALE.get(name, 1.0) for name in FEATURES])
-                labels.append(match.source_id == right)
-                groups.append(f"{qid}/{variant}")
-    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool), groups
+        _candidates(verifier, dataset.splits[split].queries[qid], OTHER, set(items_of(verifier, right)),
+                    lambda sid, right=right: sid == right, rows, labels)
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool)
+
+
+def _candidates(verifier, text: str, lang: int, removed: set[str], is_right, rows: list, labels: list) -> None:
+    """One claim's candidates in script `lang` as the engine scores them, appended to `rows` and
+    `labels` (is_right(source id)): with the archive as it is, then with the `removed` items out of
+    it, so that the model also learns what the best candidate looks like when nothing archived is
+    the claim (what the threshold must refuse)."""
+    from verifiers.claim import clean_claim
+    from verifiers.crosslang import FEATURES
+
+    claim = clean_claim(text)
+    xl = verifier.crosslang
+    for exclude in (set(), removed):
+        hits = xl.candidates(claim.text, verifier._ranked(claim, exclude=exclude), lang, exclude)
+        for match, f in xl.featurize(claim.text, hits):
+            rows.append([f[name] * SCALE.get(name, 1.0) for name in FEATURES])
+            labels.append(is_right(match.source_id))
 
 
 def fit(train, dev, label: str) -> dict:
@@ -104,7 +104,7 @@ def fit(train, dev, label: str) -> dict:
 
     from verifiers.crosslang import FEATURES
 
-    (x, y, _), (xd, yd, _) = train, dev
+    (x, y), (xd, yd) = train, dev
     model = LogisticRegression(C=C, max_iter=1000).fit(x, y)
     p = model.predict_proba(x)[:, 1]
     print(f"{label}: train {len(y)} pairs, {int(y.sum())} positive; log-loss {log_loss(y, p):.3f}")
