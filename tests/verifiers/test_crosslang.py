@@ -389,9 +389,11 @@ def test_the_head_start_gate_takes_out_the_load_of_the_verifying_itself(monkeypa
 
 def test_the_process_own_load_is_its_cpu_use():
     own = crosslang._OwnLoad()
-    start = time.process_time()
+    start, wall = time.process_time(), time.monotonic()
     while time.process_time() - start < 1.2:  # one core, busy
         pass
-    assert 0.6 < own.rate() < 1.5
+    busy = own.rate()
+    # CPU seconds per second (a loaded test machine stretches the wall time, not the CPU time)
+    assert abs(busy - (time.process_time() - start) / (time.monotonic() - wall)) < 0.15
     time.sleep(1.1)
-    assert own.rate() < 0.9  # idle since: the average falls
+    assert own.rate() < 0.75 * busy  # idle since: the average falls
