@@ -138,8 +138,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "button.prev": ("Previous", "السابق"),
     "button.next": ("Next", "التالي"),
     "button.confirm": ("Remove", "احذف"),
-    "paging.expired": ("These pages have expired; ask again with /verify.",
-                       "انتهت صلاحية هذه الصفحات؛ اطرح الادعاء من جديد بالأمر `/verify`."),
+    "paging.expired": ("These pages have expired; run the command again (/verify, /source list).",
+                       "انتهت صلاحية هذه الصفحات؛ أعد الأمر من جديد (`/verify`، `/source list`)."),
     "button.cancel": ("Cancel", "إلغاء"),
     "error.generic": (
         "Something went wrong while answering. It was logged; please try again.",

@@ -173,8 +173,7 @@ class QueryLog:
         rewritten to a temporary file and renamed over, so a crash leaves
         either the old or the new log whole."""
         if self.database is not None:
-            prune = getattr(self.database, "prune_queries", None)
-            return int(prune(before)) if callable(prune) else 0
+            return self.database.prune_queries(before)
         with self._lock:
             if self.path is None:
                 kept = [e for e in self._memory if e.when >= before]

@@ -50,6 +50,8 @@ class QueryLogStore(Protocol):
     def queries_since(self, ts: datetime | str | None,
                       until: datetime | str | None = None) -> list[dict[str, Any]]: ...
 
+    def prune_queries(self, before: datetime | str) -> int: ...
+
 
 @runtime_checkable
 class SettingsDump(Protocol):

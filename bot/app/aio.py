@@ -91,6 +91,9 @@ class AsyncIsnad:
     async def sources(self) -> list[Source]:
         return await asyncio.to_thread(self.service.sources)
 
+    async def find_sources(self, typed: str, limit: int) -> list[Source]:
+        return await asyncio.to_thread(self.service.find_sources, typed, limit)
+
     async def get(self, source_id: str) -> Source | None:
         return await asyncio.to_thread(self.service.get, source_id)
 

@@ -270,6 +270,20 @@ class IsnadService:
     def sources(self) -> list[Source]:
         return list(self.store.sources())
 
+    def find_sources(self, typed: str, limit: int) -> list[Source]:
+        """The first `limit` sources whose id or title (else link, else publisher) contains `typed`
+        (any case; all when empty): read one at a time and no further, for an autocomplete that
+        asks at every keystroke."""
+        typed = typed.strip().casefold()
+        found: list[Source] = []
+        for source in self.store.sources():
+            label = source.title or source.url or source.publisher or ""
+            if not typed or typed in source.id.casefold() or typed in label.casefold():
+                found.append(source)
+                if len(found) == limit:
+                    break
+        return found
+
     def get(self, source_id: str) -> Source | None:
         return self.store.get(source_id)
 

@@ -136,6 +136,8 @@ def _verify_chunk(ctx: Context, service: IsnadService,
 
 
 def _batch_error(number: int, obj: dict[str, Any] | None, error: str, max_length: int) -> str:
+    from bot.app.policy import ClaimRefused, check_claim
+
     if error or obj is None:
         return error
     text = obj.get("text")
@@ -143,8 +145,10 @@ def _batch_error(number: int, obj: dict[str, Any] | None, error: str, max_length
         return f"line {number}: \"text\" must be a string"
     if not text.strip():
         return f"line {number}: \"text\" is empty"
-    if len(text) > max_length:
-        return f"line {number}: the claim is {len(text)} characters long; the limit is {max_length}"
+    try:
+        check_claim(text, max_length)
+    except ClaimRefused as refused:
+        return f"line {number}: {refused}"
     return ""
 
 

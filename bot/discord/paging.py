@@ -137,7 +137,7 @@ async def _remake(interaction: discord.Interaction, token: str) -> tuple[list[li
 async def _expire(interaction: discord.Interaction) -> None:
     """The pages are gone: disable the buttons and say so (only to the member who clicked)."""
     lang = "ar" if claim_on_lang(interaction.message) == "ar" else "en"
-    await interaction.response.edit_message(view=_disabled_copy(interaction.message, lang))
+    await interaction.response.edit_message(view=_disabled_copy(lang))
     await interaction.followup.send(t("paging.expired", lang), ephemeral=True)
 
 
@@ -147,7 +147,7 @@ def claim_on_lang(message: discord.Message | None) -> str | None:
     return "ar" if STRINGS["result.claim"][1] in (message.embeds[0].description or "") else "en"
 
 
-def _disabled_copy(message: discord.Message | None, lang: str) -> discord.ui.View:
+def _disabled_copy(lang: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(discord.ui.Button(label=t("button.prev", lang), disabled=True, custom_id="isnad:page:expired:p"))
     view.add_item(discord.ui.Button(label=t("button.next", lang), disabled=True, custom_id="isnad:page:expired:n"))

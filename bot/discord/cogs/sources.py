@@ -15,7 +15,8 @@ from discord.ext import commands
 from bot.app.aio import AsyncIsnad
 from bot.app.sources import AddOutcome, UnsupportedType, parse_upload, pasted_source, skip_text
 from bot.config import DiscordConfig
-from bot.discord.render import PagedView, Section, clean, clip, iso, section_embeds
+from bot.discord.paging import paged_view
+from bot.discord.render import Section, clean, clip, iso, section_embeds
 from bot.discord.replies import Replies
 from bot.i18n import detail_text, error_text, skipped_text, t
 from storage.dates import parse_date
@@ -187,10 +188,7 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
         title = t("source.list_title", lang, count=len(sources))
         pages = [section_embeds([Section(title, lines[i:i + LIST_PAGE])]) for i in range(0, len(lines), LIST_PAGE)]
         index = min(page, len(pages)) - 1
-        view = PagedView(pages, lang) if len(pages) > 1 else None
-        if view is not None:
-            view.index = index
-            view._sync()
+        view = paged_view(pages, lang, index=index)
         await interaction.response.send_message(embeds=pages[index], ephemeral=True,
                                                 view=view if view is not None else discord.utils.MISSING)
 
@@ -230,16 +228,11 @@ class SourcesCog(commands.GroupCog, group_name="source", group_description="Mana
 
     async def source_choices(self, current: str) -> list[app_commands.Choice[str]]:
         """Source ids for the autocomplete: ids or titles containing what was typed (25 at most)."""
-        typed = current.strip().casefold()
-        found = []
-        for source in await self.service.sources():
-            title = clean(source.title or source.url or source.publisher or "")
-            if not typed or typed in source.id.casefold() or typed in title.casefold():
-                # A choice's name is at most 100 characters (docs/field-notes.md §5).
-                found.append(app_commands.Choice(name=clip(f"{source.id} · {title}", 100), value=source.id))
-            if len(found) == 25:
-                break
-        return found
+        return [
+            # A choice's name is at most 100 characters (docs/field-notes.md §5).
+            app_commands.Choice(name=clip(f"{s.id} · {clean(s.title or s.url or s.publisher or '')}", 100), value=s.id)
+            for s in await self.service.find_sources(current, 25)
+        ]
 
     @app_commands.command(name="remove", description="Remove a source (asks first)")
     @app_commands.describe(id="The source id, as /source list shows it")

@@ -22,8 +22,8 @@ from bot.app.aio import AsyncIsnad
 from bot.app.policy import ClaimRefused
 from bot.config import DiscordConfig
 from bot.discord.image_claims import image_attachments, is_image, verify_attachment
-from bot.discord.paging import PageButton
-from bot.discord.render import clean, clip, iso, report_pages, view_for
+from bot.discord.paging import PageButton, paged_view
+from bot.discord.render import clean, clip, iso, report_pages
 from bot.discord.replies import Replies
 from bot.i18n import t
 from verifiers.report import Report
@@ -137,7 +137,7 @@ class VerifyCog(commands.Cog):
     async def _answer(self, interaction: discord.Interaction, report: Report, lang: str, *, ephemeral: bool,
                       content: str | None = None) -> None:
         pages = report_pages(report, lang)
-        view = view_for(pages, lang)
+        view = paged_view(pages, lang)
         # An image claim carries what was read, or a link to the message checked, above the answer.
         await interaction.followup.send(content or discord.utils.MISSING, embeds=pages[0], ephemeral=ephemeral,
                                         wait=True, view=view if view is not None else discord.utils.MISSING)
@@ -275,7 +275,7 @@ class VerifyCog(commands.Cog):
                 await asyncio.sleep(wait)
                 report = await self._verify(claim, asked=asked)
                 pages = report_pages(report, lang)
-                view = view_for(pages, lang)
+                view = paged_view(pages, lang)
                 extra: dict[str, Any] = {"view": view} if view is not None else {}
                 if checked:
                     extra["content"] = checked
@@ -300,7 +300,7 @@ class VerifyCog(commands.Cog):
                                         via="mention-image", category_id=getattr(message.channel, "category_id", None),
                                         private=guild_id is None)
         pages = report_pages(answer.report, lang)
-        view = view_for(pages, lang)
+        view = paged_view(pages, lang)
         await message.reply(answer.read, embeds=pages[0], mention_author=False,
                             view=view if view is not None else discord.utils.MISSING)
 
