@@ -20,7 +20,6 @@ LANGUAGES = ("ar", "en")
 STRINGS: dict[str, tuple[str, str]] = {
     "result.title": ("What the archive says", "ما يقوله الأرشيف"),
     "result.claim": ("Claim", "الادعاء"),
-    "result.nothing": ("Nothing in the archive matches.", "لا شيء في الأرشيف يطابق هذا الادعاء."),
     "result.first": ("First carried by {who} on {date}.", "أول من نقله: {who} بتاريخ {date}."),
     "result.recycled_title": ("⚠ An old story shared as new", "⚠ قصة قديمة تُتداول على أنها جديدة"),
     "result.recycled": (
@@ -105,7 +104,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result.link": ("Link", "الرابط"),
     "result.page": ("Page {n} of {total}", "الصفحة {n} من {total}"),
     "result.unknown_date": ("date unknown", "تاريخ غير معروف"),
-    "result.notes": ("Notes", "ملاحظات"),
     # Notes from verifiers (verifiers.report.Note codes); the English side is the verifier's own wording.
     "note.archived_tweet": ("this exact tweet is archived in {article}, {date}",
                             "هذه التغريدة نفسها محفوظة في الأرشيف، في «{article}»، {date}"),
@@ -177,13 +175,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Files of type .{ext} are not accepted. Accepted: {allowed}.",
         "الملفات من نوع ‎.{ext} غير مقبولة. المقبول: {allowed}.",
     ),
-    "source.no_importer": (
-        "Files of type .{ext} cannot be imported yet.",
-        "لا يمكن استيراد ملفات ‎.{ext} بعد.",
-    ),
     "source.bad_file": ("The file could not be imported: {error}", "تعذر استيراد الملف: {error}"),
     "source.added": ("Added {count:source}:", "تمت إضافة {count:source}:"),
-    "source.skipped": ("Skipped: {what}: {why}", "تم تخطي: {what}: {why}"),
     "source.nothing_added": ("Nothing was added.", "لم يُضف شيء."),
     "source.fetch_failed": ("The link could not be imported: {error}", "تعذر استيراد الرابط: {error}"),
     "source.none": ("The archive is empty.", "الأرشيف فارغ."),

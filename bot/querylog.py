@@ -52,7 +52,7 @@ class QueryEntry:
     claim: str
     best: LoggedMatch | None = None
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # {"title", "reason"[, "code", "params"]}
-    via: str = "slash"  # slash | menu | mention
+    via: str = "slash"  # slash | menu | mention, and slash-image | menu-image | mention-image
     category_id: int | None = None  # the channel's category, for a digest's default scope
 
     @property

@@ -146,7 +146,8 @@ class AsyncIsnad:
     # --- life cycle --------------------------------------------------------------
 
     def follow_changes(self) -> None:
-        """PostgreSQL: apply other processes' additions and removals to the index."""
+        """Apply other processes' additions and removals to the index (an archive with a change
+        feed: PostgreSQL or a TinyDB file)."""
         self.service.follow_changes()
 
     async def close(self) -> None:

@@ -1,8 +1,8 @@
 """IsnadService: the application every front end uses.
 
 It owns the archive's store, the verifier (the retrieval index in memory), the
-query log and, on a PostgreSQL archive, the following of other processes'
-changes. Its methods are synchronous and thread-safe: an event-loop front end
+query log and, on an archive with a change feed (PostgreSQL or a TinyDB file),
+the following of other processes' changes. Its methods are synchronous and thread-safe: an event-loop front end
 (Discord) calls them through bot.app.aio.AsyncIsnad, which runs them off the
 loop; the CLI and `isnad chat` call them directly.
 
@@ -11,9 +11,9 @@ verifier is shared by searches and by updates after a write); `_write_lock`
 makes writes one at a time, so two moderators adding files at once never
 interleave whole-file rewrites.
 
-A PostgreSQL archive is shared with other processes (another bot, `isnad
-ingest` run by hand). Then the index follows the database's change log
-(`store.watch`), for this process's own writes too: one path keeps the index
+An archive with a change feed (PostgreSQL, or a TinyDB file) is shared with
+other processes (another bot, `isnad ingest` run by hand). Then the index
+follows its changes (`store.watch`), for this process's own writes too: one path keeps the index
 in step, and after a write we wait until the watcher has applied it, so a
 moderator who adds a source can verify against it at once.
 """

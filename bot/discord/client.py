@@ -55,7 +55,7 @@ class IsnadBot(commands.Bot):
         if self._isnad is None:
             self._isnad = await AsyncIsnad.open(self.config)
         isnad = self._isnad
-        isnad.follow_changes()  # PostgreSQL: other processes' additions
+        isnad.follow_changes()  # other processes' additions (PostgreSQL, a TinyDB file)
         replies = Replies(isnad, self.config.discord)
         assert isinstance(self.tree, IsnadTree)
         self.tree.replies = replies

@@ -213,7 +213,7 @@ class DigestScheduler:
                       category_id: int | None = None) -> list[list[discord.Embed]]:
         """The digest as it would be posted now. Without a digest set, its scope is the asking channel's."""
         settings = await self.get(guild_id)
-        start = datetime.fromisoformat(settings.last_run) if settings and settings.last_run else None
+        start = period_start(settings)  # the period the next digest would cover
         channels = self.isnad.config.digest.channels
         scope = (settings.scope(channels) if settings is not None
                  else DigestScope(frozenset(channels), category_id, channel_id))

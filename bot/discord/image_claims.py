@@ -27,7 +27,7 @@ QUOTE_MAX = 1500  # of the 2000 characters a message's content may hold
 def is_image(attachment: discord.Attachment) -> bool:
     kind = (attachment.content_type or "").split(";")[0].strip().lower()
     ext = attachment.filename.rpartition(".")[2].lower() if "." in attachment.filename else ""
-    return kind in IMAGE_TYPES or (not kind and ext in IMAGE_EXTENSIONS) or ext in IMAGE_EXTENSIONS
+    return kind in IMAGE_TYPES or ext in IMAGE_EXTENSIONS
 
 
 def image_attachments(message: discord.Message) -> list[discord.Attachment]:

@@ -52,7 +52,8 @@ def test_embed_backfills_once_with_a_progress_bar_on_a_terminal(archive, monkeyp
     assert "Embedded 0 passages" in again.stdout and again.stderr == ""
 
 
-def test_embed_without_the_extra_says_how_to_install_it(archive, monkeypatch):
+def test_embed_without_the_extra_says_how_to_install_it(archive, monkeypatch, capsys):
     monkeypatch.setattr(embeddings, "available", lambda: False)
     code, _ = run("--db", str(archive), "embed")
     assert code == 1
+    assert embeddings.EXTRA_HINT in capsys.readouterr().err

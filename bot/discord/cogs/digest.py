@@ -1,4 +1,4 @@
-"""/digest set|off|preview — moderators configure the daily digest."""
+"""/digest set|off|preview|from — moderators configure the daily digest."""
 from __future__ import annotations
 
 from functools import lru_cache
