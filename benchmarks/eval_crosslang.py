@@ -174,13 +174,18 @@ def dense_rank(verifier, queries: dict[str, str], qrels, copies) -> dict[str, li
     return ranked
 
 
-def abstention(verifier, queries, qrels, copies) -> tuple[float, float]:
+def abstention(verifier, queries, qrels, copies) -> tuple[float, float, set[float]]:
     """(share answered with a strong right first match, share with no strong
-    match once the relevant claims are out of the candidates)."""
+    match once the relevant claims are out of the candidates, the strong cuts
+    the engine used: verifier.cuts, e5's own for English on an embedded archive)."""
+    from verifiers.claim import clean_claim
+
     right = empty = 0
+    used: set[float] = set()
     for qid, text in queries.items():
+        used.add(verifier.cuts(clean_claim(text))[0])
         report = verifier.verify(text, limit=5)
-        strong = [m for m in report.matches if m.score >= verifier.threshold]
+        strong = [m for m in report.matches if m.confidence == "strong"]
         if strong and _as_copy(strong[0].source_id, copies, qrels[qid]) in qrels[qid]:
             right += 1
         relevant = set(qrels[qid]) | {c for r in qrels[qid] for c in copies.get(r, [])}
@@ -189,7 +194,7 @@ def abstention(verifier, queries, qrels, copies) -> tuple[float, float]:
         ranked, strong = ranked_without(verifier, text, excluded)
         if not [m for m in ranked if m.score >= strong]:
             empty += 1
-    return right / len(queries), empty / len(queries)
+    return right / len(queries), empty / len(queries), used
 
 
 def ranked_without(verifier, text: str, excluded: set[str]):
@@ -225,9 +230,9 @@ def section_crosslang(verifier, dataset) -> None:
         print(f"  {label}, {len(queries)} claims: lexical path alone {evaluate(lexical, qrels).map5:.3f}, "
               f"e5 alone {evaluate(dense, qrels).map5:.3f}, Isnad with the path {evaluate(full, qrels).map5:.3f}")
         if split == "dev":
-            right, empty = abstention(verifier, queries, qrels, copies)
-            print(f"  dev at the threshold ({verifier.threshold:.0f}): strong right first match {right:.0%}; "
-                  f"relevant claims removed -> no strong match {empty:.0%}")
+            right, empty, cuts = abstention(verifier, queries, qrels, copies)
+            print(f"  dev at the strong cut ({', '.join(f'{c:.0f}' for c in sorted(cuts))}): strong right first "
+                  f"match {right:.0%}; relevant claims removed -> no strong match {empty:.0%}")
 
 
 def section_seed() -> None:
