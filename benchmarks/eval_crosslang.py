@@ -54,7 +54,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.benchdata import available, duplicates, load_dataset, missing_message  # noqa: E402
-from benchmarks.eval_retrieval import K, _as_copy, evaluate, machine, write_claims_jsonl  # noqa: E402
+from benchmarks.eval_retrieval import (  # noqa: E402
+    K,
+    _as_copy,
+    evaluate,
+    machine,
+    ranked_sources,
+    write_claims_jsonl,
+)
 
 RENDERINGS = ROOT / "benchmarks" / "data" / "crosslang_en_ar.tsv"
 MIXED_ENGLISH = 1_000  # English verified claims added for the mixed archive
@@ -141,7 +148,8 @@ def english_sample(count: int):
 
 
 def isnad_rank(verifier, queries: dict[str, str], qrels, copies, *, path: bool = True):
-    """Source ids of the top K matches (min_score 0) and each query's top match."""
+    """Source ids of the top K sources found (min_score 0: eval_retrieval.ranked_sources, the
+    conflicts counted), each query's top shown match, and each verification's wall time in ms."""
     dense = verifier.crosslang.dense
     if not path:
         verifier.crosslang.dense = None
@@ -151,10 +159,7 @@ def isnad_rank(verifier, queries: dict[str, str], qrels, copies, *, path: bool =
             t = time.perf_counter()
             report = verifier.verify(text, limit=K * 4, min_score=0)
             times.append((time.perf_counter() - t) * 1000)
-            best: dict[str, float] = {}
-            for m in report.matches:
-                best.setdefault(m.source_id, m.score)
-            ranked[qid] = [_as_copy(sid, copies, qrels[qid]) for sid in list(best)[:K]]
+            ranked[qid] = ranked_sources(report, qrels[qid], copies)[0]
             tops[qid] = report.matches[0] if report.matches else None
         return ranked, tops, times
     finally:

@@ -196,16 +196,22 @@ def isnad_rank(
         # A claim split into several passages is one source: ask for more
         # matches and keep each source's best, so that `limit` sources remain.
         report = verifier.verify(text, limit=limit * 4, min_score=0)
-        best: dict[str, float] = {}
-        for m in found(report):
-            best.setdefault(m.source_id, m.score)
-        # a copy stands for the relevant claim once (never twice in one ranking)
-        mapped: dict[str, float] = {}
-        for sid, value in best.items():
-            mapped.setdefault(_as_copy(sid, copies, split.qrels[qid]), value)
-        ranked[qid] = list(mapped)[:limit]
-        scores[qid] = list(mapped.values())[:limit]
+        ranked[qid], scores[qid] = ranked_sources(report, split.qrels[qid], copies, limit)
     return ranked, scores
+
+
+def ranked_sources(report, relevant: set[str], copies: dict[str, list[str]],
+                   limit: int = K) -> tuple[list[str], list[float]]:
+    """Distinct source ids of what a report found (benchdata.found: its matches and conflicts),
+    best first, each with its best score; a copy of a relevant claim stands for it."""
+    best: dict[str, float] = {}
+    for m in found(report):
+        best.setdefault(m.source_id, m.score)
+    # a copy stands for the relevant claim once (never twice in one ranking)
+    mapped: dict[str, float] = {}
+    for sid, value in best.items():
+        mapped.setdefault(_as_copy(sid, copies, relevant), value)
+    return list(mapped)[:limit], list(mapped.values())[:limit]
 
 
 def first_stage_rank(verifier, split: Split, copies: dict[str, list[str]]) -> dict[str, list[str]]:
