@@ -14,10 +14,14 @@ dev-only dependency) over "title + vclaim" with the simple normalization of
 docs/field-notes.md §3. Metrics are those of CheckThat! Task 2: MAP@5 (the official one),
 MRR, Recall@1 and Recall@5.
 
-The threshold section measures "knowing when nothing matches" on dev: the share
-of tweets whose relevant claim is archived and survives the default threshold,
-and the share whose relevant claims were removed from the archive and that get
-no match at all.
+Unless --no-threshold (or --bm25-only), it then prints one threshold line for the
+dev splits of the sets run, pooled: at the engine's default threshold
+(engine.DEFAULT_THRESHOLD, the lower of the languages' strong cuts), the share of tweets whose
+relevant claim is among their first 5 sources with a score at or above it
+("kept"), and, once every relevant dev claim is removed from the archive, the
+share whose first match scores below it ("empty"). The per-language cuts the
+engine applies are measured by benchmarks/eval_abstain.py (its section of
+docs/quality.md).
 """
 from __future__ import annotations
 
@@ -52,9 +56,6 @@ from benchmarks.benchdata import (  # noqa: E402
 
 K = 5
 STRICT_COPIES = False  # --strict-copies
-# The threshold section below predates the per-language cuts; benchmarks/eval_abstain.py's
-# section of docs/quality.md replaces it, so --write-docs leaves it out.
-ABSTAIN_SECTION = True
 DOCS_PATH = ROOT / "docs" / "quality.md"
 
 # --- metrics ---------------------------------------------------------------------
@@ -447,7 +448,7 @@ def sweep(checks, candidates: Iterable[float]) -> list[ThresholdCheck]:
     return [rates_at(t, kept, empty) for t in candidates]
 
 
-def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str, str]) -> str:
+def markdown(rows: list[Row], labels: dict[str, str]) -> str:
     lines = [
         "# Matching quality",
         "",
@@ -476,29 +477,6 @@ def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str,
             f"| {r.bm25_attr.map5:.3f} | {r.stage.map5 if r.stage else 0:.3f} | {gain} |"
         )
     lines += ["", "\"Isnad − BM25\" is measured against the better of the two BM25 runs.", ""]
-    if checks and threshold is not None and not ABSTAIN_SECTION:
-        at = sweep(checks, [threshold])[0]
-        lines += [
-            "## Knowing when nothing matches (dev splits, all three sets pooled)",
-            "",
-            f"Default threshold: **{threshold:g}** (scores are 0–100).",
-            "",
-            f"- Relevant claim archived: {at.kept:.1%} of {at.n_kept} dev tweets keep it in `matches`.",
-            f"- Relevant claims removed from the archive: {at.empty:.1%} of {at.n_empty} dev tweets "
-            "get an empty `matches`.",
-            "",
-            "Per set at the default threshold:",
-            "",
-            "| set | kept | empty |",
-            "|---|---|---|",
-        ]
-        for key, pair in checks.items():
-            one = sweep({key: pair}, [threshold])[0]
-            lines.append(f"| {labels[key]} | {one.kept:.1%} | {one.empty:.1%} |")
-        lines += ["", "Trade-off around it (pooled):", "", "| threshold | kept | empty |", "|---|---|---|"]
-        for c in sweep(checks, range(10, 95, 5)):
-            lines.append(f"| {c.threshold:g} | {c.kept:.1%} | {c.empty:.1%} |")
-        lines.append("")
     lines.append(FINDINGS)
     return "\n".join(lines)
 
@@ -527,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"threshold {c.threshold:g}: kept {c.kept:.1%} (n={c.n_kept}), empty {c.empty:.1%} (n={c.n_empty})")
     if args.write_docs:
         DOCS_PATH.parent.mkdir(exist_ok=True)
-        text = markdown(rows, checks, threshold, labels)
+        text = markdown(rows, labels)
         # eval_abstain.py's section and the hand-written sections after it (verdicts,
         # cross-language) are not this script's: carry them over unchanged
         from benchmarks.eval_abstain import BEGIN
