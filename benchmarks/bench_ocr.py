@@ -47,6 +47,7 @@ def main() -> int:
     from storage.tinydb_store import TinyDBStore
     from verifiers.engine import Verifier
     from verifiers.ocr import read_text
+    from verifiers.same_post import fold_handle
     from verifiers.screenshot import parse_screenshot
 
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} (shared: other jobs may run)")
@@ -75,7 +76,7 @@ def main() -> int:
             top = report.matches[0] if report.matches else None
             by_variant[variant].append(bool(top and top.kind == "post" and top.handle == tweet.handle))
             total += 1
-            handles += shot.handle.lower().replace("o", "0") == tweet.handle.lower().replace("o", "0")
+            handles += fold_handle(shot.handle) == fold_handle(tweet.handle)  # as the engine compares them
             dates += (shot.date.year, shot.date.month, shot.date.day) == (tweet.year, tweet.month, tweet.day)
 
     ordered = sorted(times)
