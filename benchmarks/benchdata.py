@@ -16,6 +16,9 @@ from pathlib import Path
 # The public data sets live beside the project, never in it: <repo>/../shared/benchdata.
 BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA") or Path(__file__).resolve().parents[2] / "shared" / "benchdata")
 
+# ANS (Arabic News Stance): headline pairs (s1, s2) labelled agree, disagree or other.
+ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
+
 csv.field_size_limit(1 << 30)
 SHUFFLE_SEED = 20201
 
@@ -139,6 +142,12 @@ def load_dataset(key: str, root: Path | None = None) -> Dataset:
                 qrels[qid] = relevant
         splits[name] = Split(name, {q: queries[q] for q in qrels}, qrels)
     return Dataset(key, label, lang, claims, splits)
+
+
+def load_ans(split: str, root: Path = ANS) -> list[tuple[str, str, str]]:
+    """(s1, s2, stance) of every pair of an ANS split (train.csv, dev.csv), texts as written."""
+    with open(root / f"{split}.csv", encoding="utf-8", newline="") as handle:
+        return [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(handle)]
 
 
 def duplicates(dataset: Dataset) -> dict[str, list[str]]:

@@ -20,7 +20,6 @@ with the original at rank 1 and nothing flagged (no conflict at all), and the sh
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import tempfile
@@ -32,14 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import BENCHDATA, available, load_dataset, missing_message  # noqa: E402
-
-ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
+from benchmarks.benchdata import ANS, available, load_ans, load_dataset, missing_message  # noqa: E402
+from benchmarks.eval_retrieval import write_claims_jsonl  # noqa: E402
 
 
 def load_pairs(split: str) -> list[tuple[str, str, str]]:
-    with open(ANS / f"{split}.csv", encoding="utf-8", newline="") as fh:
-        return [(r["s1"].strip(), r["s2"].strip(), r["stance"]) for r in csv.DictReader(fh)]
+    """An ANS split's pairs, the headlines stripped: an original is archived, and known, by its text."""
+    return [(s1.strip(), s2.strip(), label) for s1, s2, label in load_ans(split)]
 
 
 def usable(pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
@@ -58,10 +56,8 @@ def build(originals: dict[str, str]):
     store = TinyDBStore(None)
     with tempfile.TemporaryDirectory(prefix="isnad-verdicts-") as tmp:
         path = Path(tmp) / "archive.jsonl"
-        with open(path, "w", encoding="utf-8") as out:
-            for claim in dataset.claims:
-                record = {"id": claim.id, "title": claim.title, "text": claim.text}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        write_claims_jsonl(dataset, path)
+        with open(path, "a", encoding="utf-8") as out:
             for sid, text in originals.items():
                 out.write(json.dumps({"id": sid, "title": "", "text": text}, ensure_ascii=False) + "\n")
         ingest_paths(store, [path], fmt="jsonl", by="eval")
