@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, load_dataset, missing_message  # noqa: E402 (after the path)
+from benchmarks.benchdata import available, load_dataset, missing_message, percentile  # noqa: E402 (after the path)
 
 # The targets: (figure, at least/at most, value, size it applies to)
 TARGETS = [
@@ -107,11 +107,6 @@ def queries(split: str = "dev") -> list[str]:
     for key in ("en2020", "en2021", "ar2021"):
         out.extend(load_dataset(key).splits[split].queries.values())
     return out
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 # --- phases (each runs in a child process) ------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,3 +195,10 @@ def found(report) -> list:
     claim behind it (issue 9 moves a contradicting account out of `matches`),
     so retrieval figures count both."""
     return sorted([*report.matches, *(c.match for c in report.conflicts)], key=lambda m: -m.score)
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The benchmarks' percentile (p95: q 0.95): the sorted values' item at index int(q * n), the
+    last at most; no interpolation, so it is a time one run really took."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, duplicates, load_dataset, missing_message  # noqa: E402
+from benchmarks.benchdata import available, duplicates, load_dataset, missing_message, percentile  # noqa: E402
 from benchmarks.eval_retrieval import (  # noqa: E402
     K,
     _as_copy,
@@ -73,11 +73,6 @@ def renderings(split: str) -> dict[str, str]:
     with open(RENDERINGS, encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
     return {r[1]: r[2] for r in rows[1:] if r[0] == split}
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 # --- archives -------------------------------------------------------------------------------
