@@ -4,7 +4,7 @@ Run from the repository root:
 
     python benchmarks/eval_retrieval.py                 # all sets, train and dev
     python benchmarks/eval_retrieval.py --sets ar2021 --splits dev
-    python benchmarks/eval_retrieval.py --write-docs    # also rewrite docs/quality.md
+    python benchmarks/eval_retrieval.py --write-docs    # also rewrite docs/quality.md up to eval_abstain's section
 
 Isnad goes through the same path as `isnad verify`: each verified claim becomes
 one source ({id: vclaim_id, title, text: vclaim}) in a JSONL file, the project's
@@ -449,10 +449,13 @@ def sweep(checks, candidates: Iterable[float]) -> list[ThresholdCheck]:
 
 
 def markdown(rows: list[Row], labels: dict[str, str]) -> str:
+    from benchmarks.eval_abstain import BEGIN  # not at the top: eval_abstain imports this module
+
     lines = [
         "# Matching quality",
         "",
-        "Measured by `python benchmarks/eval_retrieval.py --write-docs` (rewrites this file).",
+        "Measured by `python benchmarks/eval_retrieval.py --write-docs`, which rewrites this file up to the",
+        f"`{BEGIN}` marker and keeps everything from the marker on as it is.",
         f"Date: {date.today().isoformat()}. Machine: {machine()}.",
         "",
         "Isnad runs through the same path as `isnad verify`: each verified claim is one JSONL source",
@@ -487,7 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--splits", nargs="+", choices=("train", "dev"), default=["train", "dev"])
     parser.add_argument("--bm25-only", action="store_true", help="only the BM25 reference")
     parser.add_argument("--no-threshold", action="store_true", help="skip the threshold check")
-    parser.add_argument("--write-docs", action="store_true", help=f"rewrite {DOCS_PATH.relative_to(ROOT)}")
+    parser.add_argument("--write-docs", action="store_true",
+                        help=f"rewrite {DOCS_PATH.relative_to(ROOT)} up to eval_abstain.py's section (kept, "
+                             "with everything after it)")
     parser.add_argument("--strict-copies", action="store_true",
                         help="count a same-text copy as the answer only when its title is the same too")
     args = parser.parse_args(argv)
