@@ -32,9 +32,9 @@ Prints:
    other-language matches), at the Arabic claims' token cut and at the English
    one, and e5 alone among the archive's English vectors.
 
-The archives and their vectors are kept in --work (default: the user's cache
-directory), so embedding (about 6,500 + 1,000 passages) is paid once; a run
-that was stopped goes on where it was.
+The archives and their vectors are kept in --work (default: isnad-bench-crosslang
+in the system's temporary directory, tempfile.gettempdir()), so embedding (about
+6,500 + 1,000 passages) is paid once; a run that was stopped goes on where it was.
 """
 from __future__ import annotations
 
