@@ -189,6 +189,14 @@ def copies_of(dataset: Dataset) -> dict[str, list[str]]:
     return out
 
 
+def with_copies(relevant: set[str], copies: dict[str, list[str]]) -> set[str]:
+    """The relevant claims and every id that stands for one of them (`copies`: id -> the ids that
+    repeat it, from `duplicates` or `copies_of`): what to take out of an archive so that none of
+    them is left."""
+    out = set(relevant) | {c for r in relevant for c in copies.get(r, [])}
+    return out | {first for first, later in copies.items() if set(later) & out}
+
+
 def found(report) -> list:
     """What a report found, best first: its matches and the accounts it lists
     as conflicting. A fact-check that contradicts the tweet is still the

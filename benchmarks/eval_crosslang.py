@@ -53,7 +53,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, duplicates, load_dataset, missing_message, percentile  # noqa: E402
+from benchmarks.benchdata import (  # noqa: E402
+    available,
+    duplicates,
+    load_dataset,
+    missing_message,
+    percentile,
+    with_copies,
+)
 from benchmarks.eval_retrieval import (  # noqa: E402
     K,
     _as_copy,
@@ -188,9 +195,7 @@ def abstention(verifier, queries, qrels, copies) -> tuple[float, float, set[floa
         strong = [m for m in report.matches if m.confidence == "strong"]
         if strong and _as_copy(strong[0].source_id, copies, qrels[qid]) in qrels[qid]:
             right += 1
-        relevant = set(qrels[qid]) | {c for r in qrels[qid] for c in copies.get(r, [])}
-        relevant |= {first for first, later in copies.items() if set(later) & qrels[qid]}
-        excluded = {item for sid in relevant for item in items_of(verifier, sid)}
+        excluded = {item for sid in with_copies(qrels[qid], copies) for item in items_of(verifier, sid)}
         ranked, strong = ranked_without(verifier, text, excluded)
         if not [m for m in ranked if m.score >= strong]:
             empty += 1
@@ -441,9 +446,7 @@ def reverse_archive(work: Path, dataset, english):
     if store.get(RENDERED + next(iter(tweets))) is None:
         copies = copies_of(dataset)
         relevant = {r for q, s in tweets.items() for r in dataset.splits[s].qrels.get(q, ())}
-        relevant |= {c for r in relevant for c in copies.get(r, [])}
-        relevant |= {first for first, later in copies.items() if set(later) & relevant}
-        for source_id in sorted(relevant):
+        for source_id in sorted(with_copies(relevant, copies)):
             store.remove(source_id, by="bench")
         with tempfile.TemporaryDirectory(prefix="isnad-xl-") as tmp:
             path = Path(tmp) / "renderings.jsonl"
