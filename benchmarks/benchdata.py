@@ -168,7 +168,6 @@ def duplicates(dataset: Dataset) -> dict[str, list[str]]:
     return out
 
 
-
 def same_text(dataset: Dataset) -> dict[str, list[str]]:
     """Claims whose text (normalized as the engine compares them) is another's,
     whatever their titles: id -> the other ids. Isnad shows such copies once
