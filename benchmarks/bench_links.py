@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -32,13 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_scale import queries, without_links  # noqa: E402
 from benchmarks.benchdata import available, missing_message  # noqa: E402
-
-_LINK = re.compile(r"https?://\S+")
 
 
 def linked_claims() -> list[str]:
-    from benchmarks.bench_scale import queries
     from verifiers.tweet_links import tweet_links
 
     return [q for q in queries("dev") if tweet_links(q)]
@@ -115,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         print(missing_message())
         return 0
     claims = linked_claims()
-    plain = [" ".join(_LINK.sub(" ", c).split()) for c in claims]
+    plain = [without_links(c) for c in claims]
     archive = build(args.work, args.sources, claims)
     cold_start(archive, args.work)  # not timed: brings a saved index up to date once, warms the file cache
     cold, cold_cpu = cold_start(archive, args.work)

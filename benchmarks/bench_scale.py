@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, load_dataset, missing_message  # noqa: E402 (after the path)
+from benchmarks.benchdata import available, load_dataset, missing_message, percentile  # noqa: E402 (after the path)
 
 # The issue's targets: (figure, at least/at most, value, size it applies to)
 TARGETS = [
@@ -72,7 +72,8 @@ def target_lines(results: dict[int, dict]) -> list[str]:
         lines.append(f"target {key} {'<=' if how == 'max' else '>='} {bound:g} at {label(size)}: "
                      f"{value:.3g} {'met' if ok else 'NOT met'}")
     return lines
-_LINK = re.compile(r"https?://\S+")
+
+
 TINYDB_SLOW_ADD_S = 1.0  # one add slower than this: TinyDB is no longer reasonable
 RAPIDFUZZ_MAX = 100_000
 RAPIDFUZZ_QUERIES = 30
@@ -101,17 +102,20 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+_LINK = re.compile(r"https?://\S+")
+
+
+def without_links(text: str) -> str:
+    """A pasted tweet with its links taken out: what the links cost is the difference."""
+    return " ".join(_LINK.sub(" ", text).split())
+
+
 def queries(split: str = "dev") -> list[str]:
     """The fixed query set: every CheckThat! tweet of a split (EN 2020, EN 2021, AR 2021)."""
     out: list[str] = []
     for key in ("en2020", "en2021", "ar2021"):
         out.extend(load_dataset(key).splits[split].queries.values())
     return out
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 # --- phases (each runs in a child process) ------------------------------------------
@@ -199,7 +203,7 @@ def phase_serve(n: int, work: Path) -> dict:
     batch_per_s = len(batch) / (time.perf_counter() - t)
     # CPU time (this process and its batch workers): what a loaded, shared machine inflates least.
     batch_cpu_ms = (_cpu_s() - cpu) / len(batch) * 1000
-    stripped = [" ".join(_LINK.sub(" ", text).split()) for text in batch]  # the same tweets without their links
+    stripped = [without_links(text) for text in batch]
     t = time.perf_counter()
     service.verify_claims_now(stripped, None)
     batch_nolinks_per_s = len(batch) / (time.perf_counter() - t)

@@ -10,11 +10,15 @@ from __future__ import annotations
 import csv
 import os
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # The public data sets live beside the project, never in it: <repo>/../shared/benchdata.
 BENCHDATA = Path(os.environ.get("ISNAD_BENCHDATA") or Path(__file__).resolve().parents[2] / "shared" / "benchdata")
+
+# ANS (Arabic News Stance): headline pairs (s1, s2) labelled agree, disagree or other.
+ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 
 csv.field_size_limit(1 << 30)
 SHUFFLE_SEED = 20201
@@ -141,6 +145,12 @@ def load_dataset(key: str, root: Path | None = None) -> Dataset:
     return Dataset(key, label, lang, claims, splits)
 
 
+def load_ans(split: str, root: Path = ANS) -> list[tuple[str, str, str]]:
+    """(s1, s2, stance) of every pair of an ANS split (train.csv, dev.csv), texts as written."""
+    with open(root / f"{split}.csv", encoding="utf-8", newline="") as handle:
+        return [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(handle)]
+
+
 def duplicates(dataset: Dataset) -> dict[str, list[str]]:
     """Claims with the same title and text as an earlier one: first id -> later ids.
 
@@ -156,7 +166,6 @@ def duplicates(dataset: Dataset) -> dict[str, list[str]]:
         else:
             first[key] = claim.id
     return out
-
 
 
 def same_text(dataset: Dataset) -> dict[str, list[str]]:
@@ -179,9 +188,24 @@ def copies_of(dataset: Dataset) -> dict[str, list[str]]:
     return out
 
 
+def with_copies(relevant: set[str], copies: dict[str, list[str]]) -> set[str]:
+    """The relevant claims and every id that stands for one of them (`copies`: id -> the ids that
+    repeat it, from `duplicates` or `copies_of`): what to take out of an archive so that none of
+    them is left."""
+    out = set(relevant) | {c for r in relevant for c in copies.get(r, [])}
+    return out | {first for first, later in copies.items() if set(later) & out}
+
+
 def found(report) -> list:
     """What a report found, best first: its matches and the accounts it lists
     as conflicting. A fact-check that contradicts the tweet is still the
     claim behind it (issue 9 moves a contradicting account out of `matches`),
     so retrieval figures count both."""
     return sorted([*report.matches, *(c.match for c in report.conflicts)], key=lambda m: -m.score)
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The benchmarks' percentile (p95: q 0.95): the sorted values' item at index int(q * n), the
+    last at most; no interpolation, so it is a time one run really took."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]

@@ -32,9 +32,9 @@ Prints:
    other-language matches), at the Arabic claims' token cut and at the English
    one, and e5 alone among the archive's English vectors.
 
-The archives and their vectors are kept in --work (default: the user's cache
-directory), so embedding (about 6,500 + 1,000 passages) is paid once; a run
-that was stopped goes on where it was.
+The archives and their vectors are kept in --work (default: isnad-bench-crosslang
+in the system's temporary directory, tempfile.gettempdir()), so embedding (about
+6,500 + 1,000 passages) is paid once; a run that was stopped goes on where it was.
 """
 from __future__ import annotations
 
@@ -53,8 +53,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, duplicates, load_dataset, missing_message  # noqa: E402
-from benchmarks.eval_retrieval import K, _as_copy, evaluate, machine, write_claims_jsonl  # noqa: E402
+from benchmarks.benchdata import (  # noqa: E402
+    available,
+    duplicates,
+    load_dataset,
+    missing_message,
+    percentile,
+    with_copies,
+)
+from benchmarks.eval_retrieval import (  # noqa: E402
+    K,
+    _as_copy,
+    evaluate,
+    machine,
+    ranked_sources,
+    write_claims_jsonl,
+)
 
 RENDERINGS = ROOT / "benchmarks" / "data" / "crosslang_en_ar.tsv"
 MIXED_ENGLISH = 1_000  # English verified claims added for the mixed archive
@@ -66,11 +80,6 @@ def renderings(split: str) -> dict[str, str]:
     with open(RENDERINGS, encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
     return {r[1]: r[2] for r in rows[1:] if r[0] == split}
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 # --- archives -------------------------------------------------------------------------------
@@ -141,7 +150,8 @@ def english_sample(count: int):
 
 
 def isnad_rank(verifier, queries: dict[str, str], qrels, copies, *, path: bool = True):
-    """Source ids of the top K matches (min_score 0) and each query's top match."""
+    """Source ids of the top K sources found (min_score 0: eval_retrieval.ranked_sources, the
+    conflicts counted), each query's top shown match, and each verification's wall time in ms."""
     dense = verifier.crosslang.dense
     if not path:
         verifier.crosslang.dense = None
@@ -151,10 +161,7 @@ def isnad_rank(verifier, queries: dict[str, str], qrels, copies, *, path: bool =
             t = time.perf_counter()
             report = verifier.verify(text, limit=K * 4, min_score=0)
             times.append((time.perf_counter() - t) * 1000)
-            best: dict[str, float] = {}
-            for m in report.matches:
-                best.setdefault(m.source_id, m.score)
-            ranked[qid] = [_as_copy(sid, copies, qrels[qid]) for sid in list(best)[:K]]
+            ranked[qid] = ranked_sources(report, qrels[qid], copies)[0]
             tops[qid] = report.matches[0] if report.matches else None
         return ranked, tops, times
     finally:
@@ -174,22 +181,25 @@ def dense_rank(verifier, queries: dict[str, str], qrels, copies) -> dict[str, li
     return ranked
 
 
-def abstention(verifier, queries, qrels, copies) -> tuple[float, float]:
+def abstention(verifier, queries, qrels, copies) -> tuple[float, float, set[float]]:
     """(share answered with a strong right first match, share with no strong
-    match once the relevant claims are out of the candidates)."""
+    match once the relevant claims are out of the candidates, the strong cuts
+    the engine used: verifier.cuts, e5's own for English on an embedded archive)."""
+    from verifiers.claim import clean_claim
+
     right = empty = 0
+    used: set[float] = set()
     for qid, text in queries.items():
+        used.add(verifier.cuts(clean_claim(text))[0])
         report = verifier.verify(text, limit=5)
-        strong = [m for m in report.matches if m.score >= verifier.threshold]
+        strong = [m for m in report.matches if m.confidence == "strong"]
         if strong and _as_copy(strong[0].source_id, copies, qrels[qid]) in qrels[qid]:
             right += 1
-        relevant = set(qrels[qid]) | {c for r in qrels[qid] for c in copies.get(r, [])}
-        relevant |= {first for first, later in copies.items() if set(later) & qrels[qid]}
-        excluded = {item for sid in relevant for item in items_of(verifier, sid)}
+        excluded = {item for sid in with_copies(qrels[qid], copies) for item in items_of(verifier, sid)}
         ranked, strong = ranked_without(verifier, text, excluded)
         if not [m for m in ranked if m.score >= strong]:
             empty += 1
-    return right / len(queries), empty / len(queries)
+    return right / len(queries), empty / len(queries), used
 
 
 def ranked_without(verifier, text: str, excluded: set[str]):
@@ -225,9 +235,9 @@ def section_crosslang(verifier, dataset) -> None:
         print(f"  {label}, {len(queries)} claims: lexical path alone {evaluate(lexical, qrels).map5:.3f}, "
               f"e5 alone {evaluate(dense, qrels).map5:.3f}, Isnad with the path {evaluate(full, qrels).map5:.3f}")
         if split == "dev":
-            right, empty = abstention(verifier, queries, qrels, copies)
-            print(f"  dev at the threshold ({verifier.threshold:.0f}): strong right first match {right:.0%}; "
-                  f"relevant claims removed -> no strong match {empty:.0%}")
+            right, empty, cuts = abstention(verifier, queries, qrels, copies)
+            print(f"  dev at the strong cut ({', '.join(f'{c:.0f}' for c in sorted(cuts))}): strong right first "
+                  f"match {right:.0%}; relevant claims removed -> no strong match {empty:.0%}")
 
 
 def section_seed() -> None:
@@ -436,9 +446,7 @@ def reverse_archive(work: Path, dataset, english):
     if store.get(RENDERED + next(iter(tweets))) is None:
         copies = copies_of(dataset)
         relevant = {r for q, s in tweets.items() for r in dataset.splits[s].qrels.get(q, ())}
-        relevant |= {c for r in relevant for c in copies.get(r, [])}
-        relevant |= {first for first, later in copies.items() if set(later) & relevant}
-        for source_id in sorted(relevant):
+        for source_id in sorted(with_copies(relevant, copies)):
             store.remove(source_id, by="bench")
         with tempfile.TemporaryDirectory(prefix="isnad-xl-") as tmp:
             path = Path(tmp) / "renderings.jsonl"

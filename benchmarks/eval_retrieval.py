@@ -4,7 +4,7 @@ Run from the repository root:
 
     python benchmarks/eval_retrieval.py                 # all sets, train and dev
     python benchmarks/eval_retrieval.py --sets ar2021 --splits dev
-    python benchmarks/eval_retrieval.py --write-docs    # also rewrite docs/quality.md
+    python benchmarks/eval_retrieval.py --write-docs    # also rewrite docs/quality.md up to eval_abstain's section
 
 Isnad goes through the same path as `isnad verify`: each verified claim becomes
 one source ({id: vclaim_id, title, text: vclaim}) in a JSONL file, the project's
@@ -14,10 +14,14 @@ dev-only dependency) over "title + vclaim" with the simple normalization of
 docs/field-notes.md §3. Metrics are those of CheckThat! Task 2: MAP@5 (the official one),
 MRR, Recall@1 and Recall@5.
 
-The threshold section measures "knowing when nothing matches" on dev: the share
-of tweets whose relevant claim is archived and survives the default threshold,
-and the share whose relevant claims were removed from the archive and that get
-no match at all.
+Unless --no-threshold (or --bm25-only), it then prints one threshold line for the
+dev splits of the sets run, pooled: at the engine's default threshold
+(engine.DEFAULT_THRESHOLD, the lower of the languages' strong cuts), the share of tweets whose
+relevant claim is among their first 5 sources with a score at or above it
+("kept"), and, once every relevant dev claim is removed from the archive, the
+share whose first match scores below it ("empty"). The per-language cuts the
+engine applies are measured by benchmarks/eval_abstain.py (its section of
+docs/quality.md).
 """
 from __future__ import annotations
 
@@ -52,9 +56,6 @@ from benchmarks.benchdata import (  # noqa: E402
 
 K = 5
 STRICT_COPIES = False  # --strict-copies
-# The threshold section below predates the per-language cuts; benchmarks/eval_abstain.py's
-# section of docs/quality.md replaces it, so --write-docs leaves it out.
-ABSTAIN_SECTION = True
 DOCS_PATH = ROOT / "docs" / "quality.md"
 
 # --- metrics ---------------------------------------------------------------------
@@ -196,16 +197,22 @@ def isnad_rank(
         # A claim split into several passages is one source: ask for more
         # matches and keep each source's best, so that `limit` sources remain.
         report = verifier.verify(text, limit=limit * 4, min_score=0)
-        best: dict[str, float] = {}
-        for m in found(report):
-            best.setdefault(m.source_id, m.score)
-        # a copy stands for the relevant claim once (never twice in one ranking)
-        mapped: dict[str, float] = {}
-        for sid, value in best.items():
-            mapped.setdefault(_as_copy(sid, copies, split.qrels[qid]), value)
-        ranked[qid] = list(mapped)[:limit]
-        scores[qid] = list(mapped.values())[:limit]
+        ranked[qid], scores[qid] = ranked_sources(report, split.qrels[qid], copies, limit)
     return ranked, scores
+
+
+def ranked_sources(report, relevant: set[str], copies: dict[str, list[str]],
+                   limit: int = K) -> tuple[list[str], list[float]]:
+    """Distinct source ids of what a report found (benchdata.found: its matches and conflicts),
+    best first, each with its best score; a copy of a relevant claim stands for it."""
+    best: dict[str, float] = {}
+    for m in found(report):
+        best.setdefault(m.source_id, m.score)
+    # a copy stands for the relevant claim once (never twice in one ranking)
+    mapped: dict[str, float] = {}
+    for sid, value in best.items():
+        mapped.setdefault(_as_copy(sid, copies, relevant), value)
+    return list(mapped)[:limit], list(mapped.values())[:limit]
 
 
 def first_stage_rank(verifier, split: Split, copies: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -441,11 +448,14 @@ def sweep(checks, candidates: Iterable[float]) -> list[ThresholdCheck]:
     return [rates_at(t, kept, empty) for t in candidates]
 
 
-def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str, str]) -> str:
+def markdown(rows: list[Row], labels: dict[str, str]) -> str:
+    from benchmarks.eval_abstain import BEGIN  # not at the top: eval_abstain imports this module
+
     lines = [
         "# Matching quality",
         "",
-        "Measured by `python benchmarks/eval_retrieval.py --write-docs` (rewrites this file).",
+        "Measured by `python benchmarks/eval_retrieval.py --write-docs`, which rewrites this file up to the",
+        f"`{BEGIN}` marker and keeps everything from the marker on as it is.",
         f"Date: {date.today().isoformat()}. Machine: {machine()}.",
         "",
         "Isnad runs through the same path as `isnad verify`: each verified claim is one JSONL source",
@@ -470,29 +480,6 @@ def markdown(rows: list[Row], checks, threshold: float | None, labels: dict[str,
             f"| {r.bm25_attr.map5:.3f} | {r.stage.map5 if r.stage else 0:.3f} | {gain} |"
         )
     lines += ["", "\"Isnad − BM25\" is measured against the better of the two BM25 runs.", ""]
-    if checks and threshold is not None and not ABSTAIN_SECTION:
-        at = sweep(checks, [threshold])[0]
-        lines += [
-            "## Knowing when nothing matches (dev splits, all three sets pooled)",
-            "",
-            f"Default threshold: **{threshold:g}** (scores are 0–100).",
-            "",
-            f"- Relevant claim archived: {at.kept:.1%} of {at.n_kept} dev tweets keep it in `matches`.",
-            f"- Relevant claims removed from the archive: {at.empty:.1%} of {at.n_empty} dev tweets "
-            "get an empty `matches`.",
-            "",
-            "Per set at the default threshold:",
-            "",
-            "| set | kept | empty |",
-            "|---|---|---|",
-        ]
-        for key, pair in checks.items():
-            one = sweep({key: pair}, [threshold])[0]
-            lines.append(f"| {labels[key]} | {one.kept:.1%} | {one.empty:.1%} |")
-        lines += ["", "Trade-off around it (pooled):", "", "| threshold | kept | empty |", "|---|---|---|"]
-        for c in sweep(checks, range(10, 95, 5)):
-            lines.append(f"| {c.threshold:g} | {c.kept:.1%} | {c.empty:.1%} |")
-        lines.append("")
     lines.append(FINDINGS)
     return "\n".join(lines)
 
@@ -503,7 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--splits", nargs="+", choices=("train", "dev"), default=["train", "dev"])
     parser.add_argument("--bm25-only", action="store_true", help="only the BM25 reference")
     parser.add_argument("--no-threshold", action="store_true", help="skip the threshold check")
-    parser.add_argument("--write-docs", action="store_true", help=f"rewrite {DOCS_PATH.relative_to(ROOT)}")
+    parser.add_argument("--write-docs", action="store_true",
+                        help=f"rewrite {DOCS_PATH.relative_to(ROOT)} up to eval_abstain.py's section (kept, "
+                             "with everything after it)")
     parser.add_argument("--strict-copies", action="store_true",
                         help="count a same-text copy as the answer only when its title is the same too")
     args = parser.parse_args(argv)
@@ -521,7 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"threshold {c.threshold:g}: kept {c.kept:.1%} (n={c.n_kept}), empty {c.empty:.1%} (n={c.n_empty})")
     if args.write_docs:
         DOCS_PATH.parent.mkdir(exist_ok=True)
-        text = markdown(rows, checks, threshold, labels)
+        text = markdown(rows, labels)
         # eval_abstain.py's section and the hand-written sections after it (verdicts,
         # cross-language) are not this script's: carry them over unchanged
         from benchmarks.eval_abstain import BEGIN

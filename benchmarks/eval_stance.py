@@ -11,7 +11,6 @@ Skips with a message when the benchmark data is absent.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from collections import Counter
@@ -20,10 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
+from benchmarks.benchdata import ANS, load_ans  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 from verifiers.stance import LABELS, classify  # noqa: E402
-
-ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 
 
 def macro_f1(gold: list[str], pred: list[str], labels=LABELS) -> tuple[float, dict[str, float]]:
@@ -53,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"ANS data not found at {path} (set ISNAD_BENCHDATA to the benchdata folder); skipping")
         return 0
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(fh)]
+    rows = load_ans(args.split)
     gold = [label for _, _, label in rows]
     from verifiers import embeddings, stance
 
@@ -71,9 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     pred = [stance for stance, _ in results]
 
     # the majority class of train, as a trivial baseline
-    train_path = ANS / "train.csv"
-    with open(train_path, encoding="utf-8", newline="") as fh:
-        majority = Counter(r["stance"] for r in csv.DictReader(fh)).most_common(1)[0][0]
+    majority = Counter(label for _, _, label in load_ans("train")).most_common(1)[0][0]
     base = [majority] * len(gold)
 
     f1, per = macro_f1(gold, pred)

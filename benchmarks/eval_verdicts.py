@@ -1,8 +1,9 @@
 """Verdicts end to end: does Isnad tell a distorted claim from its source?
 
-    python benchmarks/eval_verdicts.py                 # ANS dev (the figures of docs/quality.md)
-    python benchmarks/eval_verdicts.py --split train   # ANS train, to check the choices did not fit dev
-    python benchmarks/eval_verdicts.py --errors 10     # also print missed altered headlines
+    python benchmarks/eval_verdicts.py                    # ANS dev (the figures of docs/quality.md)
+    python benchmarks/eval_verdicts.py --split train      # ANS train, to check the choices did not fit dev
+    python benchmarks/eval_verdicts.py --errors 10        # also print missed altered headlines
+    python benchmarks/eval_verdicts.py --show-flagged 10  # also print agreeing headlines flagged
 
 Built from ANS (Arabic News Stance): each pair is an original headline (s1) and a headline written
 from it (s2) that agrees with it or was altered to disagree. Every original of the split is archived,
@@ -20,7 +21,6 @@ with the original at rank 1 and nothing flagged (no conflict at all), and the sh
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import tempfile
@@ -32,14 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import BENCHDATA, available, load_dataset, missing_message  # noqa: E402
-
-ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
+from benchmarks.benchdata import ANS, available, load_ans, load_dataset, missing_message  # noqa: E402
+from benchmarks.eval_retrieval import write_claims_jsonl  # noqa: E402
 
 
 def load_pairs(split: str) -> list[tuple[str, str, str]]:
-    with open(ANS / f"{split}.csv", encoding="utf-8", newline="") as fh:
-        return [(r["s1"].strip(), r["s2"].strip(), r["stance"]) for r in csv.DictReader(fh)]
+    """An ANS split's pairs, the headlines stripped: an original is archived, and known, by its text."""
+    return [(s1.strip(), s2.strip(), label) for s1, s2, label in load_ans(split)]
 
 
 def usable(pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
@@ -58,14 +57,20 @@ def build(originals: dict[str, str]):
     store = TinyDBStore(None)
     with tempfile.TemporaryDirectory(prefix="isnad-verdicts-") as tmp:
         path = Path(tmp) / "archive.jsonl"
-        with open(path, "w", encoding="utf-8") as out:
-            for claim in dataset.claims:
-                record = {"id": claim.id, "title": claim.title, "text": claim.text}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        write_claims_jsonl(dataset, path)
+        with open(path, "a", encoding="utf-8") as out:
             for sid, text in originals.items():
                 out.write(json.dumps({"id": sid, "title": "", "text": text}, ensure_ascii=False) + "\n")
         ingest_paths(store, [path], fmt="jsonl", by="eval")
     return Verifier(store, index_dir=None), len(dataset.claims)
+
+
+def count(text: str) -> int:
+    """A non-negative count for the command line."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
 
 
 def share(n: int, total: int) -> str:
@@ -75,7 +80,11 @@ def share(n: int, total: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev", "train"))
-    parser.add_argument("--errors", type=int, default=0, help="print this many altered headlines not caught")
+    parser.add_argument("--errors", type=count, default=0, metavar="N",
+                        help="print N altered headlines not caught")
+    parser.add_argument("--show-flagged", type=count, default=0, metavar="N",
+                        help="print N agreeing headlines that were flagged: the conflict's reason, the headline, "
+                             "the conflicting text, and 'own' when that is the headline's own original")
     args = parser.parse_args(argv)
     if not available() or not (ANS / f"{args.split}.csv").exists():
         print(missing_message())
@@ -93,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     caught = only_support = agree_top = agree_flagged = agree_own = 0
     verdicts: dict[str, Counter] = {"disagree": Counter(), "agree": Counter()}
     missed = []
+    shown_flagged = 0
     for (s1, s2, label), report in zip(pairs, reports):
         sid = ids[s1]
         in_conflicts = any(c["source_id"] == sid for c in report["conflicts"])
@@ -110,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             agree_top += top and not flagged
             agree_flagged += flagged
             agree_own += in_conflicts
-            if flagged and args.errors < 0:
+            if flagged and shown_flagged < args.show_flagged:
+                shown_flagged += 1
                 print("FLAG", report["conflicts"][0]["reason"], "|", s2, "|", report["conflicts"][0]["text"][:80],
                       "| own" if in_conflicts else "")
     n_dis = sum(p[2] == "disagree" for p in pairs)

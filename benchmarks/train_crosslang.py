@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.benchdata import available, duplicates, load_dataset, missing_message  # noqa: E402
+from benchmarks.benchdata import available, duplicates, load_dataset, missing_message, with_copies  # noqa: E402
 from benchmarks.eval_crosslang import (  # noqa: E402
     DEFAULT_WORK,
     MIXED_ENGLISH,
@@ -59,8 +59,7 @@ def pairs(verifier, dataset, split: str) -> tuple[np.ndarray, np.ndarray]:
     labels: list[bool] = []
     for qid, text in renderings(split).items():
         relevant = qrels[qid]
-        gone = {first for first, later in copies.items() if set(later) & relevant} | set(relevant)
-        removed = {item for sid in gone for item in items_of(verifier, sid)}
+        removed = {item for sid in with_copies(relevant, copies) for item in items_of(verifier, sid)}
         _candidates(verifier, text, ARABIC, removed, lambda sid, rel=relevant: _as_copy(sid, copies, rel) in rel,
                     rows, labels)
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool)

@@ -17,7 +17,6 @@ gives the same file. Only train is used for fitting; dev is for reporting (eval_
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -33,10 +32,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from benchmarks.benchdata import BENCHDATA  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
+from benchmarks.benchdata import ANS, load_ans  # noqa: E402  (<repo>/../shared/benchdata or $ISNAD_BENCHDATA)
 from verifiers import stance  # noqa: E402
 
-ANS = BENCHDATA / "ans-arabic-news-stance" / "stance"
 SEED = 13
 MIN_COUNT = 2  # a word feature must occur in this many training pairs
 C = 0.3  # chosen on the held-out fifth of train (--holdout), not on dev
@@ -49,11 +47,6 @@ PRUNE = 1e-3  # weights smaller than this (all classes) are dropped from the fil
 # (chosen by 5-fold cross-validation on train: 4, 8 and 16 within noise of each other, 384 overfit)
 COMPONENTS = 8
 E5_CORPUS = "ans_stance"
-
-
-def load_split(name: str, root: Path = ANS) -> list[tuple[str, str, str]]:
-    with open(root / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(fh)]
 
 
 def featurize(rows: list[tuple[str, str, str]]) -> list[dict[str, float]]:
@@ -220,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ANS.exists():
         print(f"ANS data not found at {ANS} (set ISNAD_BENCHDATA); skipping, nothing trained")
         return 0
-    train = load_split("train")
+    train = load_ans("train")
     vectors = ans_vectors(train, args.e5_cache) if args.e5 else None
     X = keep_frequent(featurize(train))
     y = [label for _, _, label in train]

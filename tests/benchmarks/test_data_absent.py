@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
         ["benchmarks/eval_verdicts.py"],
         ["benchmarks/train_stance.py"],
         ["benchmarks/bench_verify.py"],
+        ["benchmarks/bench_links.py"],
+        ["benchmarks/eval_crosslang.py"],
+        ["benchmarks/train_crosslang.py"],
+        ["benchmarks/train_same_e5.py"],
         ["-m", "benchmarks.bench_scale", "--sizes", "10k"],
     ],
 )

@@ -1,8 +1,12 @@
 """`isnad stance` with the multilingual extra: the stance model that also reads both texts'
 meaning (verifiers/meaning.py, data/stance_model_e5.json); without the extra, the word model."""
+import io
+import json
+
 import numpy as np
 import pytest
 
+from bot.cli import main
 from verifiers import embeddings, meaning, stance
 
 needs_model = pytest.mark.skipif(not (embeddings.available() and stance.meaning_available()),
@@ -60,10 +64,20 @@ def test_a_pair_the_models_do_not_read_is_not_embedded(counting):
     assert counting.texts == []
 
 
-def test_without_the_extra_the_word_model_decides(monkeypatch):
+def test_without_the_extra_the_word_model_decides(monkeypatch, tmp_path):
     monkeypatch.setattr(embeddings, "available", lambda: False)
     assert meaning.pair_vectors(WINS, LOSES) is None
-    assert stance.classify(WINS, LOSES, meaning.pair_vectors(WINS, LOSES)) == stance.classify(WINS, LOSES)
+    # `isnad stance --batch` then answers what the word model answers ("agree": with the extra, the
+    # meaning model says "disagree", test_meaning_tells_a_reversed_result_the_words_alone_miss)
+    batch = tmp_path / "pairs.jsonl"
+    batch.write_text(json.dumps({"id": "1", "claim": WINS, "text": LOSES}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("ISNAD_DB", raising=False)
+    out = io.StringIO()
+    assert main(["stance", "--batch", str(batch)], out=out) == 0
+    answer = json.loads(out.getvalue())
+    assert (answer["stance"], answer["reason"]) == stance.classify(WINS, LOSES)
 
 
 def test_without_vectors_the_word_model_decides():

@@ -41,8 +41,8 @@ OEMBED_HTML = (
 
 
 @pytest.fixture
-def store():
-    """Not the store itself: the verifier's link lookup over it (what the bot and the CLI pass)."""
+def find_linked():
+    """The verifier's link lookup over an archive of PAGE (what the bot and the CLI pass)."""
     archive = TinyDBStore(None)
     report = ingest_sources(archive, [parse_html(PAGE)], by="test")
     assert len(report.added) == 1
@@ -106,17 +106,17 @@ async def web_side():
         f"https://x.com/someone_else/status/{ARCHIVED_ID}",  # the id decides, not the handle
     ],
 )
-async def test_an_archived_status_is_found_exactly_without_the_network(store, claim):
-    result = await resolve_claim_links(claim, store, None)
+async def test_an_archived_status_is_found_exactly_without_the_network(find_linked, claim):
+    result = await resolve_claim_links(claim, find_linked, None)
     (archived,) = result.archived
     assert archived.exact and same_tweet(archived, claim) and ARCHIVED_ID in archived.url
     assert result.messages() == ["this exact tweet is archived in النصرة تسيطر على حقل كونيكو, 2014-02-10"]
     assert result.fetched is None and result.notes == []
 
 
-async def test_a_tweet_not_archived_is_read_through_oembed(store, web_side):
+async def test_a_tweet_not_archived_is_read_through_oembed(find_linked, web_side):
     fetcher, _, asked, _ = web_side
-    result = await resolve_claim_links(f"https://x.com/zaidbenjamin/status/{LIVE_ID}?s=20", store, fetcher)
+    result = await resolve_claim_links(f"https://x.com/zaidbenjamin/status/{LIVE_ID}?s=20", find_linked, fetcher)
     assert result.archived == []
     tweet = result.fetched
     assert tweet is not None
@@ -127,58 +127,58 @@ async def test_a_tweet_not_archived_is_read_through_oembed(store, web_side):
     assert result.claim_text == tweet.text
 
 
-async def test_a_deleted_tweet_gives_a_clear_message(store, web_side):
+async def test_a_deleted_tweet_gives_a_clear_message(find_linked, web_side):
     fetcher, *_ = web_side
-    result = await resolve_claim_links(f"https://twitter.com/ghost/status/{GONE_ID}", store, fetcher)
+    result = await resolve_claim_links(f"https://twitter.com/ghost/status/{GONE_ID}", find_linked, fetcher)
     assert not result.found
     assert result.notes and result.notes[0].startswith(COULD_NOT_FETCH)
     assert "404" in result.notes[0]
 
 
-async def test_without_fetching_a_missing_tweet_asks_for_its_text(store):
-    result = await resolve_claim_links(f"https://twitter.com/ghost/status/{GONE_ID}", store, None)
+async def test_without_fetching_a_missing_tweet_asks_for_its_text(find_linked):
+    result = await resolve_claim_links(f"https://twitter.com/ghost/status/{GONE_ID}", find_linked, None)
     assert not result.found and "paste the tweet's text" in result.notes[0]
 
 
-async def test_a_tco_link_carried_by_an_archived_post_is_found(store):
-    result = await resolve_claim_links("https://t.co/inQcuEy2wx", store, None)
+async def test_a_tco_link_carried_by_an_archived_post_is_found(find_linked):
+    result = await resolve_claim_links("https://t.co/inQcuEy2wx", find_linked, None)
     (archived,) = result.archived
     assert archived.exact and not same_tweet(archived, "https://t.co/inQcuEy2wx") and archived.handle == "mohsarmini"
     assert "appears in an archived tweet by @mohsarmini" in result.messages()[0]
 
 
-async def test_a_tco_link_to_an_archived_status_is_followed_to_it(store, web_side):
+async def test_a_tco_link_to_an_archived_status_is_followed_to_it(find_linked, web_side):
     fetcher, port, asked, short_links = web_side
     short_links["abc"] = f"https://twitter.com/mohsarmini/status/{ARCHIVED_ID}"
-    result = await resolve_claim_links(f"http://t.co:{port}/abc", store, fetcher)
+    result = await resolve_claim_links(f"http://t.co:{port}/abc", find_linked, fetcher)
     assert result.final_url == short_links["abc"]
     assert [same_tweet(a, result.final_url) for a in result.archived] == [True]
     assert asked == []  # archived: no oEmbed call
 
 
-async def test_a_tco_link_to_a_live_tweet_goes_to_oembed(store, web_side):
+async def test_a_tco_link_to_a_live_tweet_goes_to_oembed(find_linked, web_side):
     fetcher, port, asked, short_links = web_side
     short_links["Live1"] = f"https://x.com/zaidbenjamin/status/{LIVE_ID}"
-    result = await resolve_claim_links(f"http://t.co:{port}/Live1", store, fetcher)
+    result = await resolve_claim_links(f"http://t.co:{port}/Live1", find_linked, fetcher)
     assert result.fetched is not None and result.fetched.handle == "zaidbenjamin"
     assert f"http://t.co:{port}/Live1 leads to {short_links['Live1']}" in result.messages()
 
 
-async def test_a_tco_link_to_a_page_reports_where_it_leads(store, web_side):
+async def test_a_tco_link_to_a_page_reports_where_it_leads(find_linked, web_side):
     fetcher, port, _, short_links = web_side
     short_links["page"] = f"http://127.0.0.1:{port}/article"
-    result = await resolve_claim_links(f"http://t.co:{port}/page", store, fetcher)
+    result = await resolve_claim_links(f"http://t.co:{port}/page", find_linked, fetcher)
     assert result.final_url == f"http://127.0.0.1:{port}/article"
     assert not result.found
 
 
-async def test_a_tco_link_into_a_private_network_is_refused(store, web_side):
+async def test_a_tco_link_into_a_private_network_is_refused(find_linked, web_side):
     fetcher, port, _, short_links = web_side
     short_links["evil"] = "http://169.254.169.254/latest/meta-data/"
-    result = await resolve_claim_links(f"http://t.co:{port}/evil", store, fetcher)
+    result = await resolve_claim_links(f"http://t.co:{port}/evil", find_linked, fetcher)
     assert not result.found and "cloud metadata" in result.notes[0]
 
 
-async def test_a_claim_without_a_tweet_link(store):
-    result = await resolve_claim_links("قالت مصادر إن النصرة سيطرت على حقل كونيكو", store, None)
+async def test_a_claim_without_a_tweet_link(find_linked):
+    result = await resolve_claim_links("قالت مصادر إن النصرة سيطرت على حقل كونيكو", find_linked, None)
     assert not result.found and result.notes == ["no tweet link in the claim"]
