@@ -183,13 +183,13 @@ class Embedder:
         """`text` cut after the most whole words that stay within `tokens` tokens as
         embedded. A count costs about 0.2 ms: the first guess is proportional,
         then a word at a time (two or three counts for a tweet)."""
-        total = self._model.token_count(text, False)
+        total = self.token_count(text)
         if total <= tokens:
             return text
         words = text.split()
 
         def fits(n: int) -> bool:
-            return self._model.token_count(" ".join(words[:n]), False) <= tokens
+            return self.token_count(" ".join(words[:n])) <= tokens
 
         n = max(1, min(len(words) - 1, len(words) * tokens // total))
         if fits(n):
@@ -200,6 +200,12 @@ class Embedder:
             while n > 1 and not fits(n):
                 n -= 1
         return " ".join(words[:max(1, n)])
+
+    def token_count(self, text: str) -> int:
+        """The tokens `text` is embedded from (the "passage: " prefix and the model's own
+        tokens included; about 0.2 ms). More than `tokens`: `first_tokens` cuts it."""
+        with self._lock:  # the shared embedder has callers in several threads
+            return int(self._model.token_count(text, False))
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Archived texts' vectors, shape (len(texts), dim)."""

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verifiers import embeddings, rerank
+from verifiers.crosslang import claim_tokens
 from verifiers.normalize import is_arabic, word_groups
 from verifiers.report import Claim, Match
 
@@ -51,7 +52,8 @@ WEIGHTS_PATH = Path(__file__).parent / "data" / "same_claim_e5.json"
 PREFETCH = False
 PREFETCHED = 8  # claims' vectors started ahead and kept until their ranking asks (a few verifications at once)
 log = logging.getLogger("isnad.same_e5")
-_started: dict[tuple[int, int, str], Future[np.ndarray]] = {}  # (pid, id(crosslang), claim text) -> vector
+# (pid, id(crosslang), claim text) -> (its vector, the tokens it was cut to: None for the whole text)
+_started: dict[tuple[int, int, str], tuple[Future[np.ndarray], int | None]] = {}
 _started_lock = threading.Lock()
 
 
@@ -102,22 +104,31 @@ def cuts(crosslang: CrossLanguage, lang: str) -> tuple[float, float] | None:
 
 def prefetch(crosslang: CrossLanguage, claim: Claim, started: Future[np.ndarray] | None = None) -> None:
     """Keep `started` (the cross-language path's embedding of the claim, begun
-    before the lexical ranking) for the same-claim step; with PREFETCH, start
-    one when there is none (the engine calls this before ranking)."""
+    before the lexical ranking from its first `crosslang.claim_tokens`) for the
+    same-claim step; with PREFETCH, start one of the whole text when there is
+    none (the engine calls this before ranking)."""
     if started is None and not PREFETCH:
         return
     if active(crosslang, _language(claim)) is None or len(word_groups(claim.text)) < rerank.SHORT_CLAIM_WORDS:
         return
-    future = started if started is not None else crosslang.embed(claim.text, alone=False)
+    entry: tuple[Future[np.ndarray], int | None]
+    if started is not None:
+        entry = started, claim_tokens(claim.text)
+    else:
+        entry = crosslang.embed(claim.text, alone=False), None
     with _started_lock:
-        _started[(os.getpid(), id(crosslang), claim.text)] = future  # the pid: a forked worker never waits on these
+        _started[(os.getpid(), id(crosslang), claim.text)] = entry  # the pid: a forked worker never waits on these
         while len(_started) > PREFETCHED:
             _started.pop(next(iter(_started)))
 
 
 def _vector(crosslang: CrossLanguage, text: str) -> np.ndarray:
     with _started_lock:
-        future = _started.pop((os.getpid(), id(crosslang), text), None)
+        future, cut = _started.pop((os.getpid(), id(crosslang), text), (None, None))
+    if future is not None and cut is not None and embeddings.shared().token_count(text) > cut:
+        # Made from the claim's first tokens (the cross-language path's cut); the block was
+        # fitted on whole claims' cosines (benchmarks/train_same_e5.py), so embed it whole.
+        future = None
     if future is None:  # not started ahead (a sentence of a pasted paragraph, a caller other than verify)
         future = crosslang.embed(text, alone=True)  # in a claim thread (embeddings.claim_threads)
     return future.result()
