@@ -155,15 +155,3 @@ def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[
     anchor = next((i for i, m in enumerate(kept) if m.stance == "supports"), None)
     conflicts = [Conflict(m, reason, against=anchor) for m, reason in against_claim]
     return kept, conflicts[:MAX_CONFLICTS]
-
-
-def find_conflicts(claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
-    """The conflicts alone; `matches` get their stance in place (kept for callers of the old API)."""
-    kept, conflicts = judge(claim, matches, related)
-    by_id = {m.item_id: m for m in kept}
-    for m in matches:
-        if m.item_id in by_id:
-            m.stance, m.stance_reason = by_id[m.item_id].stance, by_id[m.item_id].stance_reason
-        else:
-            m.stance = "contradicts"
-    return conflicts
