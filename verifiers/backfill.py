@@ -66,7 +66,6 @@ class Backfill:
         self._thread: threading.Thread | None = None
         self.done = 0  # passages embedded by this Backfill
         self._delay = START_DELAY
-        self.error: BaseException | None = None
 
     # --- what is pending ---------------------------------------------------------------------
 
@@ -166,7 +165,6 @@ class Backfill:
                 self._wake.set()
                 continue
             except Exception as exc:  # the bot goes on without new vectors; said once in the log
-                self.error = exc
                 log.exception("background embedding stopped: %s", exc)
                 self._idle.set()
                 return

@@ -252,10 +252,6 @@ class CrossLanguage:
         stamp = {"model": embeddings.model_id(), "text": TEXT_RECIPE}
         self.dense = DenseIndex.open(directory_for(verifier._dir), stamp, embeddings.DIM)
 
-    @property
-    def enabled(self) -> bool:
-        return self.dense is not None
-
     # --- keeping the dense index in step (the engine calls these) -----------------------------
 
     def make_backfill(self) -> Backfill | None:

@@ -525,7 +525,6 @@ def focus(claim: str, text: str) -> str:
 
 
 # --- the learned model ---------------------------------------------------------------------------
-CUE_KINDS = ("denial", "negation", "opposite", "actor", "number", "date")
 
 
 def _char_grams(text: str, n: int = 3) -> set[str]:

@@ -95,7 +95,7 @@ def test_without_the_extra_english_claims_take_the_lexical_path(tmp_path, _parse
     store = TinyDBStore(tmp_path / "archive.json")
     ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
     verifier = Verifier(store)
-    assert not verifier.crosslang.enabled and verifier.crosslang.make_backfill() is None
+    assert verifier.crosslang.dense is None and verifier.crosslang.make_backfill() is None
     assert verifier.verify(FINDS[0][0]).matches[0].handle == "mohsarmini"
     assert verifier.verify(BEYOND_ALIASES).matches == []
     store.close()
