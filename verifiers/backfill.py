@@ -144,6 +144,11 @@ class Backfill:
         self._wake.set()
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Is the background thread at work (started, and not stopped or ended by an error)?"""
+        return self._thread is not None and self._thread.is_alive()
+
     def notify(self) -> None:
         """New sources were imported: embed them."""
         self._idle.clear()

@@ -272,14 +272,14 @@ class CrossLanguage:
 
     def stop_background(self) -> None:
         """Stop the background embedding (at the end of its batch) and save what it embedded."""
-        if self.backfill is not None and self.backfill._thread is not None:
+        if self.backfill is not None and self.backfill.running:
             self.backfill.stop(timeout=30.0)
         if self.dense is not None:
             self.dense.save()
 
     def sources_changed(self) -> None:
         """Sources were added: wake the background embedding, if it runs."""
-        if self.backfill is not None and self.backfill._thread is not None:
+        if self.backfill is not None and self.backfill.running:
             self.backfill.notify()
 
     def source_removed(self, source_id: str) -> None:
