@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -37,11 +38,11 @@ LONG = ("Floods hit Mosul and bridges collapsed, governor says, after days of he
         "closed schools and left many families in the northern Iraqi city without power or clean water for the week")
 
 
-def archive() -> Verifier:
+def archive(index_dir: Path | None = None) -> Verifier:
     store = TinyDBStore(None)
     store.add_many([Source(id=key, title="fact check", date=UNKNOWN_DATE, url="", publisher="",
                            passages=make_passages(key, text), posts=[]) for key, text in FACT_CHECKS.items()])
-    return Verifier(store, index_dir=None)
+    return Verifier(store, index_dir=index_dir)
 
 
 def embed(verifier: Verifier) -> int:
@@ -136,8 +137,12 @@ def test_the_cuts_are_the_blocks_only_once_the_archive_is_embedded(embedded, mak
 
 
 @needs_model
-def test_without_the_extra_the_lexical_score_stands(embedded, monkeypatch):
+def test_without_the_extra_the_lexical_score_stands(tmp_path, monkeypatch):
+    """The archive was embedded, then the extra uninstalled: its saved vectors are not used."""
+    embed(archive(tmp_path / "index"))
+    assert archive(tmp_path / "index").crosslang.complete  # with the extra, the block would run
     monkeypatch.setattr(embeddings, "available", lambda: False)
+    embedded = archive(tmp_path / "index")
     lexical, match = first(archive(), BETWEEN_TWO), first(embedded, BETWEEN_TWO)
     assert match is not None and lexical is not None
     assert (match.source_id, match.score, match.confidence) == (lexical.source_id, lexical.score, "strong")
