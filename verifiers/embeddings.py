@@ -148,9 +148,10 @@ def _load_engine():
 
 class Embedder:
     """One loaded model. The weights are memory-mapped read-only by the engine
-    and its buffers are per call, so two Embedders (the verifier's, for
-    claims, and the background worker's, for passages) run side by side; the
-    lock only keeps two threads off one Embedder at once."""
+    and its buffers are per call, so several Embedders run side by side (one
+    per claim thread: thread_embedder; the process's shared() one; the
+    background embedding's, for passages); the lock only keeps two threads
+    off one Embedder at once."""
 
     def __init__(self) -> None:
         if not available():
@@ -161,7 +162,8 @@ class Embedder:
 
     def claim(self, text: str, started: threading.Event | None = None, tokens: int | None = None) -> np.ndarray:
         """A claim's vector, shape (dim,): from its first `tokens` tokens when
-        given (the cross-language path asks for CLAIM_TOKENS), else whole.
+        given (the cross-language path asks for crosslang.claim_tokens: CLAIM_TOKENS,
+        ARABIC_CLAIM_TOKENS for Arabic claims), else whole.
         Embedded as a passage, like the archive: matching a claim to its account
         is symmetric (text to text, not question to document), and on the dev
         renderings "passage: " gave 0.622 MAP@5 against 0.571 for "query: "
