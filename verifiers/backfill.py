@@ -22,7 +22,7 @@ import numpy as np
 from storage.records import Source
 from verifiers.dense import ARABIC, OTHER, DenseIndex, DenseIndexBusy
 from verifiers.embeddings import Embedder
-from verifiers.normalize import is_arabic
+from verifiers.normalize import is_arabic, titled
 
 BATCH = 16  # passages embedded per call: small, so a stop or a new import is seen quickly
 SAVE_EVERY = 512  # passages embedded between saves of the dense index
@@ -41,8 +41,7 @@ def item_texts(source: Source) -> list[tuple[str, str, int]]:
     (fact-check and news titles restate the claim)."""
     out = []
     for passage in source.passages:
-        text = f"{source.title}\n{passage.text}" if source.title else passage.text
-        out.append((passage.id, text, ARABIC if is_arabic(passage.text) else OTHER))
+        out.append((passage.id, titled(source.title, passage.text), ARABIC if is_arabic(passage.text) else OTHER))
     for post in source.posts:
         out.append((post.id, post.text, ARABIC if is_arabic(post.text) else OTHER))
     return out

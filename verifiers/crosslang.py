@@ -64,7 +64,7 @@ from verifiers import embeddings
 from verifiers.alias_suggest import MIN_CONSONANTS, arabic_skeletons, latin_names, latin_skeleton
 from verifiers.aliases import concept_tokens, fold
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
-from verifiers.normalize import is_arabic
+from verifiers.normalize import is_arabic, titled
 from verifiers.report import Claim, Confidence, Match
 from verifiers.rerank import CROSS_REASON  # how the re-ranker words its alias-concept matches
 
@@ -472,6 +472,8 @@ class CrossLanguage:
             match = self.verifier._template(hit.item_id, fetched.get(hit.item_id))
             if match is not None:  # None: removed from the store since it was embedded
                 present.append((hit, match))
-        texts = [f"{m.title}\n{m.text}" if m.title else m.text for _, m in present]
+        # A post's title goes in too (item_texts embeds posts without it): the model was
+        # fitted on these texts (benchmarks/train_crosslang.py goes through featurize).
+        texts = [titled(m.title, m.text) for _, m in present]
         feats = features(claim_text, [h.cosine for h, _ in present], texts)
         return [(m, f) for (_, m), f in zip(present, feats)]

@@ -195,3 +195,9 @@ def _word_groups(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def stems(text: str) -> list[str]:
     """Only the stems (one per content word), for overlap measures."""
     return [terms[0] for _, terms in word_groups(text)]
+
+
+def titled(title: str, text: str) -> str:
+    """A passage's text as it is indexed and embedded: its source's title first, since
+    fact-check and news titles restate the claim (docs/quality.md measures it)."""
+    return f"{title}\n{text}" if title else text
