@@ -49,15 +49,19 @@ def item_texts(source: Source) -> list[tuple[str, str, int]]:
 
 class Backfill:
     """Embeds what the dense index lacks. `wanted` gives the archive's
-    {source id: content hash} (the lexical index's view), `fetch` a source."""
+    {source id: content hash} (the lexical index's view), `fetch` a source,
+    `sizes` (optional) its {source id: passages and posts} for the progress
+    count without loading the sources (else they are loaded once for it)."""
 
     def __init__(
         self, dense: DenseIndex, wanted: Callable[[], dict[str, str]],
         fetch: Callable[[str], Source | None], embedder: Embedder | None = None,
+        sizes: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         self.dense = dense
         self._wanted = wanted
         self._fetch = fetch
+        self._sizes = sizes
         self._embedder = embedder
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -119,11 +123,13 @@ class Backfill:
         return done
 
     def _count(self, source_ids: list[str]) -> int:
-        # Item counts without loading each source twice: the store's records are cheap to count once.
-        total = 0
-        for source in self._sources(source_ids):
-            total += len(source.passages) + len(source.posts)
-        return total
+        """The passages and posts to embed, for the progress count. From `sizes` (the
+        lexical index's documents, which are these items) a source is loaded only once,
+        to embed it; without, each is loaded here too."""
+        if self._sizes is not None:
+            sizes = self._sizes()
+            return sum(sizes.get(sid, 0) for sid in source_ids)
+        return sum(len(source.passages) + len(source.posts) for source in self._sources(source_ids))
 
     def _sources(self, source_ids: Iterable[str]) -> Iterator[Source]:
         for sid in source_ids:

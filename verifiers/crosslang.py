@@ -261,7 +261,7 @@ class CrossLanguage:
         if self.backfill is None:
             from verifiers.backfill import Backfill
 
-            self.backfill = Backfill(self.dense, self._wanted, self._fetch)
+            self.backfill = Backfill(self.dense, self._wanted, self._fetch, sizes=self._sizes)
         return self.backfill
 
     def start_background(self, delay: float | None = None) -> None:
@@ -288,6 +288,9 @@ class CrossLanguage:
 
     def _wanted(self) -> dict[str, str]:
         return dict(self.verifier._hashes)
+
+    def _sizes(self) -> dict[str, int]:
+        return self.verifier._index.source_sizes()  # the index's documents are the items embedded
 
     def _fetch(self, source_id: str):
         return self.verifier.store.get(source_id) or self.verifier._outside.get(source_id)
