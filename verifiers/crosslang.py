@@ -66,7 +66,7 @@ from verifiers.aliases import concept_tokens, fold
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
 from verifiers.normalize import is_arabic, titled
 from verifiers.report import Claim, Confidence, Match
-from verifiers.rerank import CROSS_REASON  # how the re-ranker words its alias-concept matches
+from verifiers.rerank import CROSS_REASON, sigmoid  # CROSS_REASON: how it words its alias-concept matches
 
 if TYPE_CHECKING:
     from verifiers.backfill import Backfill
@@ -163,8 +163,7 @@ def probability(f: dict[str, float], arabic_claim: bool = False) -> float:
     """100 x P(same claim), by the claim's script's block: the two directions differ (an Arabic
     tweet against English passages has other cosines than an English claim against Arabic ones)."""
     m = model()["arabic_claims"] if arabic_claim else model()
-    z = m["bias"] + sum(w * f[name] for name, w in m["weights"].items())
-    return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+    return sigmoid(m["bias"] + sum(w * f[name] for name, w in m["weights"].items()))
 
 
 def on_language_scale(value: float, strong: float, possible: float) -> float:

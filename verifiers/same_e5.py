@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import threading
 from concurrent.futures import Future
@@ -159,19 +158,15 @@ def rescore(
     out = list(values)
     ceiling = 100.0
     z = {i: scored[i].logit for i in lexical}
-    first = z[order[0]]
-    second = z[order[1]] if len(order) > 1 else first - rerank.MARGIN_CLIP
-    gate = math.log(block["gate"] / (100.0 - block["gate"]))
+    lead = rerank.leads(z, order)
+    gate = rerank.logit(block["gate"])  # as benchmarks/train_same_e5.py computes it (to the last bit)
     for i in order:  # best first, as same_claim: a later candidate never scores above an earlier one
         cos = cosine.get(ranked[i].item_id)
         if cos is not None and i in pool:
             others = [c for j in pool if j != i and (c := cosine.get(ranked[j].item_id)) is not None]
-            lead = max(-rerank.MARGIN_CLIP, min(rerank.MARGIN_CLIP, z[i] - (second if i == order[0] else first)))
-            if lead > 0 and z[i] < gate:
-                lead = 0.0  # weak evidence is not lifted by its lead over weaker ones
-            raw = (block["a"] * z[i] + block["b"] * lead + block["cos"] * cos
+            raw = (block["a"] * z[i] + block["b"] * rerank.gated_lead(lead[i], z[i], gate) + block["cos"] * cos
                    + block["cos_lead"] * (cos - max(others) if others else 0.0) + block["c"])
-            value = 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, block["alpha"] * raw + block["beta"]))))
+            value = rerank.sigmoid(block["alpha"] * raw + block["beta"])
         else:
             value = values[i]
         out[i] = ceiling = round(min(ceiling, value), 1)
