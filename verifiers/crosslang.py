@@ -62,7 +62,7 @@ import numpy as np
 
 from verifiers import embeddings
 from verifiers.alias_suggest import MIN_CONSONANTS, arabic_skeletons, latin_names, latin_skeleton
-from verifiers.aliases import concept_tokens, fold
+from verifiers.aliases import AliasTable, fold, table
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
 from verifiers.normalize import is_arabic, titled
 from verifiers.report import Claim, Confidence, Match
@@ -122,9 +122,13 @@ def _numbers(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(fold(text))}
 
 
-def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[dict[str, float]]:
-    """The features of each candidate of one claim (cosines best first, texts alike)."""
-    concepts = set(concept_tokens(claim_text))
+def features(
+    claim_text: str, cosines: list[float], texts: list[str], aliases: AliasTable | None = None,
+) -> list[dict[str, float]]:
+    """The features of each candidate of one claim (cosines best first, texts alike); concepts
+    by `aliases` (the verifier's table: the moderators' names count; default the module's)."""
+    aliases = aliases if aliases is not None else table()
+    concepts = set(aliases.concept_tokens(claim_text))
     numbers = _numbers(claim_text)
     claim_latin = not is_arabic(claim_text)
     claim_side: Collection[str] = _names(claim_text) if claim_latin else arabic_skeletons(claim_text)
@@ -132,7 +136,7 @@ def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[di
     for i, (cos, text) in enumerate(zip(cosines, texts)):
         others = [c for j, c in enumerate(cosines) if j != i]
         best_other = max(others) if others else cos - 0.05
-        theirs = set(concept_tokens(text))
+        theirs = set(aliases.concept_tokens(text))
         their_numbers = _numbers(text)
         names: Collection[str]
         skeletons: Collection[str]
@@ -477,5 +481,5 @@ class CrossLanguage:
         # A post's title goes in too (item_texts embeds posts without it): the model was
         # fitted on these texts (benchmarks/train_crosslang.py goes through featurize).
         texts = [titled(m.title, m.text) for _, m in present]
-        feats = features(claim_text, [h.cosine for h, _ in present], texts)
+        feats = features(claim_text, [h.cosine for h, _ in present], texts, self.verifier.aliases)
         return [(m, f) for (_, m), f in zip(present, feats)]
