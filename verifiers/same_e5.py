@@ -85,10 +85,11 @@ def _language(claim: Claim) -> str:
 
 def active(crosslang: CrossLanguage, lang: str) -> dict | None:
     """The block for this language when it runs: every archived source has its
-    vectors (so the extra is installed: without it there is no dense index). While the archive is still being embedded
-    (`isnad embed`, the background worker), scores and cuts stay the lexical
-    ones: a lexical score against the block's cuts would show more wrong
-    matches (EN dev at the block's strong cut: 12.2% and 11.1% wrongly shown)."""
+    vectors (so the extra is installed: without it there is no dense index).
+    While the archive is still being embedded (`isnad embed`, the background
+    worker), scores and cuts stay the lexical ones: a lexical score against the
+    block's cuts would show more wrong matches (EN dev at the block's strong
+    cut: 12.2% and 11.1% wrongly shown)."""
     block = model().get(lang)
     if block is None or not crosslang.complete:
         return None
