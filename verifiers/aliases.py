@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage.files import atomic_write
+from verifiers.normalize import DIGITS
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "aliases.toml"
 KINDS = ("place", "group", "person", "event")
@@ -37,8 +38,7 @@ _FOLD = {ord(a): b for a, b in {
 }.items()}
 _FOLD.update({c: None for c in range(0x064B, 0x0653)})  # short vowels, shadda, sukun
 _FOLD.update({0x0670: None})  # dagger alef
-_FOLD.update({0x0660 + i: str(i) for i in range(10)})  # Arabic-Indic digits
-_FOLD.update({0x06F0 + i: str(i) for i in range(10)})  # Persian digits
+_FOLD.update(DIGITS)  # Arabic-Indic and Persian digits
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _ARABIC_RE = re.compile(r"[\u0600-\u06FF]")
 

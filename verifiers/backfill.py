@@ -22,7 +22,7 @@ import numpy as np
 from storage.records import Source
 from verifiers.dense import ARABIC, OTHER, DenseIndex, DenseIndexBusy
 from verifiers.embeddings import Embedder
-from verifiers.normalize import is_arabic
+from verifiers.normalize import is_arabic, titled
 
 BATCH = 16  # passages embedded per call: small, so a stop or a new import is seen quickly
 SAVE_EVERY = 512  # passages embedded between saves of the dense index
@@ -41,8 +41,7 @@ def item_texts(source: Source) -> list[tuple[str, str, int]]:
     (fact-check and news titles restate the claim)."""
     out = []
     for passage in source.passages:
-        text = f"{source.title}\n{passage.text}" if source.title else passage.text
-        out.append((passage.id, text, ARABIC if is_arabic(passage.text) else OTHER))
+        out.append((passage.id, titled(source.title, passage.text), ARABIC if is_arabic(passage.text) else OTHER))
     for post in source.posts:
         out.append((post.id, post.text, ARABIC if is_arabic(post.text) else OTHER))
     return out
@@ -50,15 +49,19 @@ def item_texts(source: Source) -> list[tuple[str, str, int]]:
 
 class Backfill:
     """Embeds what the dense index lacks. `wanted` gives the archive's
-    {source id: content hash} (the lexical index's view), `fetch` a source."""
+    {source id: content hash} (the lexical index's view), `fetch` a source,
+    `sizes` (optional) its {source id: passages and posts} for the progress
+    count without loading the sources (else they are loaded once for it)."""
 
     def __init__(
         self, dense: DenseIndex, wanted: Callable[[], dict[str, str]],
         fetch: Callable[[str], Source | None], embedder: Embedder | None = None,
+        sizes: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         self.dense = dense
         self._wanted = wanted
         self._fetch = fetch
+        self._sizes = sizes
         self._embedder = embedder
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -66,7 +69,6 @@ class Backfill:
         self._thread: threading.Thread | None = None
         self.done = 0  # passages embedded by this Backfill
         self._delay = START_DELAY
-        self.error: BaseException | None = None
 
     # --- what is pending ---------------------------------------------------------------------
 
@@ -121,11 +123,13 @@ class Backfill:
         return done
 
     def _count(self, source_ids: list[str]) -> int:
-        # Item counts without loading each source twice: the store's records are cheap to count once.
-        total = 0
-        for source in self._sources(source_ids):
-            total += len(source.passages) + len(source.posts)
-        return total
+        """The passages and posts to embed, for the progress count. From `sizes` (the
+        lexical index's documents, which are these items) a source is loaded only once,
+        to embed it; without, each is loaded here too."""
+        if self._sizes is not None:
+            sizes = self._sizes()
+            return sum(sizes.get(sid, 0) for sid in source_ids)
+        return sum(len(source.passages) + len(source.posts) for source in self._sources(source_ids))
 
     def _sources(self, source_ids: Iterable[str]) -> Iterator[Source]:
         for sid in source_ids:
@@ -144,6 +148,11 @@ class Backfill:
         self._thread = threading.Thread(target=self._loop, name="isnad-embed", daemon=True)
         self._wake.set()
         self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Is the background thread at work (started, and not stopped or ended by an error)?"""
+        return self._thread is not None and self._thread.is_alive()
 
     def notify(self) -> None:
         """New sources were imported: embed them."""
@@ -166,7 +175,6 @@ class Backfill:
                 self._wake.set()
                 continue
             except Exception as exc:  # the bot goes on without new vectors; said once in the log
-                self.error = exc
                 log.exception("background embedding stopped: %s", exc)
                 self._idle.set()
                 return

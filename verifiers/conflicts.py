@@ -64,7 +64,7 @@ def contradicts(v: Verdict, *, matched: bool = True) -> bool:
     if v.cue is not None:
         return v.aligned >= (ALIGNED_CUE if matched else ALIGNED_CANDIDATE)
     # the model alone: never for a detail only the text has (an account that adds detail still agrees)
-    added_detail = getattr(v.reason, "code", "") == "changed_in_text"
+    added_detail = v.reason.code == "changed_in_text"
     return matched and v.short and not added_detail and v.aligned >= ALIGNED_MODEL and v.p_disagree >= P_MODEL
 
 
@@ -74,7 +74,7 @@ def _supports(v: Verdict) -> bool:
     if v.stance == "agree":
         return v.p_disagree < P_SUPPORT and v.aligned >= ALIGNED_SUPPORT
     # all of the claim is in the text, which only adds words: more detail, not another account
-    added_detail = getattr(v.reason, "code", "") == "changed_in_text"
+    added_detail = v.reason.code == "changed_in_text"
     # (the model learned from headline pairs: on a long passage only the alignment speaks)
     return (v.stance == "disagree" and v.cue is None and added_detail and v.aligned >= ALIGNED_ADDED
             and (v.p_disagree < P_ADDED or not v.short))
@@ -84,7 +84,7 @@ def _support_reason(v: Verdict) -> Note | None:
     """None for the same account; for one that adds words, which ones."""
     if v.stance == "agree":
         return None
-    words = getattr(v.reason, "params", {}).get("words", "")
+    words = v.reason.params.get("words", "")
     return Note("adds_detail", f"the text adds detail: {words}", words=words)
 
 
@@ -155,15 +155,3 @@ def judge(claim: Claim, matches: list[Match], candidates: list[Match]) -> tuple[
     anchor = next((i for i, m in enumerate(kept) if m.stance == "supports"), None)
     conflicts = [Conflict(m, reason, against=anchor) for m, reason in against_claim]
     return kept, conflicts[:MAX_CONFLICTS]
-
-
-def find_conflicts(claim: Claim, matches: list[Match], related: list[Match]) -> list[Conflict]:
-    """The conflicts alone; `matches` get their stance in place (kept for callers of the old API)."""
-    kept, conflicts = judge(claim, matches, related)
-    by_id = {m.item_id: m for m in kept}
-    for m in matches:
-        if m.item_id in by_id:
-            m.stance, m.stance_reason = by_id[m.item_id].stance, by_id[m.item_id].stance_reason
-        else:
-            m.stance = "contradicts"
-    return conflicts

@@ -62,11 +62,11 @@ import numpy as np
 
 from verifiers import embeddings
 from verifiers.alias_suggest import MIN_CONSONANTS, arabic_skeletons, latin_names, latin_skeleton
-from verifiers.aliases import concept_tokens, fold
+from verifiers.aliases import AliasTable, fold, table
 from verifiers.dense import ARABIC, OTHER, DenseHit, DenseIndex, directory_for
-from verifiers.normalize import is_arabic
+from verifiers.normalize import is_arabic, titled
 from verifiers.report import Claim, Confidence, Match
-from verifiers.rerank import CROSS_REASON  # how the re-ranker words its alias-concept matches
+from verifiers.rerank import CROSS_REASON, sigmoid  # CROSS_REASON: how it words its alias-concept matches
 
 if TYPE_CHECKING:
     from verifiers.backfill import Backfill
@@ -122,9 +122,13 @@ def _numbers(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(fold(text))}
 
 
-def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[dict[str, float]]:
-    """The features of each candidate of one claim (cosines best first, texts alike)."""
-    concepts = set(concept_tokens(claim_text))
+def features(
+    claim_text: str, cosines: list[float], texts: list[str], aliases: AliasTable | None = None,
+) -> list[dict[str, float]]:
+    """The features of each candidate of one claim (cosines best first, texts alike); concepts
+    by `aliases` (the verifier's table: the moderators' names count; default the module's)."""
+    aliases = aliases if aliases is not None else table()
+    concepts = set(aliases.concept_tokens(claim_text))
     numbers = _numbers(claim_text)
     claim_latin = not is_arabic(claim_text)
     claim_side: Collection[str] = _names(claim_text) if claim_latin else arabic_skeletons(claim_text)
@@ -132,7 +136,7 @@ def features(claim_text: str, cosines: list[float], texts: list[str]) -> list[di
     for i, (cos, text) in enumerate(zip(cosines, texts)):
         others = [c for j, c in enumerate(cosines) if j != i]
         best_other = max(others) if others else cos - 0.05
-        theirs = set(concept_tokens(text))
+        theirs = set(aliases.concept_tokens(text))
         their_numbers = _numbers(text)
         names: Collection[str]
         skeletons: Collection[str]
@@ -163,8 +167,7 @@ def probability(f: dict[str, float], arabic_claim: bool = False) -> float:
     """100 x P(same claim), by the claim's script's block: the two directions differ (an Arabic
     tweet against English passages has other cosines than an English claim against Arabic ones)."""
     m = model()["arabic_claims"] if arabic_claim else model()
-    z = m["bias"] + sum(w * f[name] for name, w in m["weights"].items())
-    return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+    return sigmoid(m["bias"] + sum(w * f[name] for name, w in m["weights"].items()))
 
 
 def on_language_scale(value: float, strong: float, possible: float) -> float:
@@ -252,10 +255,6 @@ class CrossLanguage:
         stamp = {"model": embeddings.model_id(), "text": TEXT_RECIPE}
         self.dense = DenseIndex.open(directory_for(verifier._dir), stamp, embeddings.DIM)
 
-    @property
-    def enabled(self) -> bool:
-        return self.dense is not None
-
     # --- keeping the dense index in step (the engine calls these) -----------------------------
 
     def make_backfill(self) -> Backfill | None:
@@ -265,7 +264,7 @@ class CrossLanguage:
         if self.backfill is None:
             from verifiers.backfill import Backfill
 
-            self.backfill = Backfill(self.dense, self._wanted, self._fetch)
+            self.backfill = Backfill(self.dense, self._wanted, self._fetch, sizes=self._sizes)
         return self.backfill
 
     def start_background(self, delay: float | None = None) -> None:
@@ -276,14 +275,14 @@ class CrossLanguage:
 
     def stop_background(self) -> None:
         """Stop the background embedding (at the end of its batch) and save what it embedded."""
-        if self.backfill is not None and self.backfill._thread is not None:
+        if self.backfill is not None and self.backfill.running:
             self.backfill.stop(timeout=30.0)
         if self.dense is not None:
             self.dense.save()
 
     def sources_changed(self) -> None:
         """Sources were added: wake the background embedding, if it runs."""
-        if self.backfill is not None and self.backfill._thread is not None:
+        if self.backfill is not None and self.backfill.running:
             self.backfill.notify()
 
     def source_removed(self, source_id: str) -> None:
@@ -292,6 +291,9 @@ class CrossLanguage:
 
     def _wanted(self) -> dict[str, str]:
         return dict(self.verifier._hashes)
+
+    def _sizes(self) -> dict[str, int]:
+        return self.verifier._index.source_sizes()  # the index's documents are the items embedded
 
     def _fetch(self, source_id: str):
         return self.verifier.store.get(source_id) or self.verifier._outside.get(source_id)
@@ -319,13 +321,10 @@ class CrossLanguage:
         account first and strong 29 times of 73 against 23, same-language
         MAP@5 unchanged; its cost is hidden by the vector made ahead, which
         the same share gates (docs/quality.md)."""
-        if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
+        scripts = self._scripts(claim)
+        if scripts is None:
             return None
-        mine = script(claim.text)
-        other = OTHER if mine == ARABIC else ARABIC
-        counts = self.dense.lang_counts()
-        if counts[other] == 0:
-            return None
+        mine, other, counts = scripts
         if counts[mine] < counts[other]:
             return other, True  # the claim's language is the archive's minority
         present = counts[other] >= OTHER_SCRIPT_SHARE * sum(counts.values())
@@ -338,16 +337,23 @@ class CrossLanguage:
         path (its language is the archive's minority), so that the model (C
         code, without the GIL) runs while the lexical path ranks: on two cores
         the embedding then costs little more than itself."""
-        if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
+        scripts = self._scripts(claim)
+        if scripts is None:
             return None
-        counts = self.dense.lang_counts()
-        mine = script(claim.text)
-        other = OTHER if mine == ARABIC else ARABIC
-        if counts[other] == 0:
-            return None
+        mine, other, counts = scripts
         if counts[mine] >= counts[other] and not self._worth_speculating(counts[other], sum(counts.values())):
             return None
         return self.embed(claim.text, alone=False, tokens=claim_tokens(claim.text))
+
+    def _scripts(self, claim: Claim) -> tuple[int, int, dict[int, int]] | None:
+        """(the claim's script, the other, the embedded items by script), or None when
+        the path cannot run: no dense index, an empty claim, no item in the other script."""
+        if self.dense is None or not claim.text.strip() or len(self.dense) == 0:
+            return None
+        mine = script(claim.text)
+        other = OTHER if mine == ARABIC else ARABIC
+        counts = self.dense.lang_counts()
+        return None if counts[other] == 0 else (mine, other, counts)
 
     def _worth_speculating(self, other: int, total: int) -> bool:
         """Start a majority-script claim's vector before knowing it will be
@@ -472,6 +478,8 @@ class CrossLanguage:
             match = self.verifier._template(hit.item_id, fetched.get(hit.item_id))
             if match is not None:  # None: removed from the store since it was embedded
                 present.append((hit, match))
-        texts = [f"{m.title}\n{m.text}" if m.title else m.text for _, m in present]
-        feats = features(claim_text, [h.cosine for h, _ in present], texts)
+        # A post's title goes in too (item_texts embeds posts without it): the model was
+        # fitted on these texts (benchmarks/train_crosslang.py goes through featurize).
+        texts = [titled(m.title, m.text) for _, m in present]
+        feats = features(claim_text, [h.cosine for h, _ in present], texts, self.verifier.aliases)
         return [(m, f) for (_, m), f in zip(present, feats)]

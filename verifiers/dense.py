@@ -85,7 +85,6 @@ class DenseIndex:
         self._lock = threading.RLock()
         self._gen = 0
         self._count = 0  # rows in use (removed ones included)
-        self._saved_count = 0
         self._items: list[str] = []
         self._sources: list[str] = []
         self._rows_of: dict[str, list[int]] = {}
@@ -138,7 +137,7 @@ class DenseIndex:
                 raise DenseIndexError("its vector files are shorter than its count")
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise DenseIndexError(f"it is damaged ({exc})") from None
-        self._gen, self._count, self._saved_count = gen, count, count
+        self._gen, self._count = gen, count
         self._items, self._sources, self.hashes = items, sources, hashes
         self._map(capacity)
         for row, sid in enumerate(sources):
@@ -230,7 +229,7 @@ class DenseIndex:
             except OSError as exc:
                 log.warning("could not save the dense index in %s: %s", self.directory, exc)
                 return
-            self._saved_count, self._dirty = self._count, False
+            self._dirty = False
             self._meta_seen = self._meta_mtime()
             self._drop_old_generations()
 
@@ -260,10 +259,6 @@ class DenseIndex:
 
     def __len__(self) -> int:
         return self._count - self._removed
-
-    @property
-    def unsaved(self) -> int:
-        return self._count - self._saved_count if self._dirty else 0
 
     def has(self, source_id: str, content_hash: str) -> bool:
         return self.hashes.get(source_id) == content_hash

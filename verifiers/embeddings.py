@@ -148,9 +148,10 @@ def _load_engine():
 
 class Embedder:
     """One loaded model. The weights are memory-mapped read-only by the engine
-    and its buffers are per call, so two Embedders (the verifier's, for
-    claims, and the background worker's, for passages) run side by side; the
-    lock only keeps two threads off one Embedder at once."""
+    and its buffers are per call, so several Embedders run side by side (one
+    per claim thread: thread_embedder; the process's shared() one; the
+    background embedding's, for passages); the lock only keeps two threads
+    off one Embedder at once."""
 
     def __init__(self) -> None:
         if not available():
@@ -161,7 +162,8 @@ class Embedder:
 
     def claim(self, text: str, started: threading.Event | None = None, tokens: int | None = None) -> np.ndarray:
         """A claim's vector, shape (dim,): from its first `tokens` tokens when
-        given (the cross-language path asks for CLAIM_TOKENS), else whole.
+        given (the cross-language path asks for crosslang.claim_tokens: CLAIM_TOKENS,
+        ARABIC_CLAIM_TOKENS for Arabic claims), else whole.
         Embedded as a passage, like the archive: matching a claim to its account
         is symmetric (text to text, not question to document), and on the dev
         renderings "passage: " gave 0.622 MAP@5 against 0.571 for "query: "
@@ -183,13 +185,13 @@ class Embedder:
         """`text` cut after the most whole words that stay within `tokens` tokens as
         embedded. A count costs about 0.2 ms: the first guess is proportional,
         then a word at a time (two or three counts for a tweet)."""
-        total = self._model.token_count(text, False)
+        total = self.token_count(text)
         if total <= tokens:
             return text
         words = text.split()
 
         def fits(n: int) -> bool:
-            return self._model.token_count(" ".join(words[:n]), False) <= tokens
+            return self.token_count(" ".join(words[:n])) <= tokens
 
         n = max(1, min(len(words) - 1, len(words) * tokens // total))
         if fits(n):
@@ -200,6 +202,12 @@ class Embedder:
             while n > 1 and not fits(n):
                 n -= 1
         return " ".join(words[:max(1, n)])
+
+    def token_count(self, text: str) -> int:
+        """The tokens `text` is embedded from (the "passage: " prefix and the model's own
+        tokens included; about 0.2 ms). More than `tokens`: `first_tokens` cuts it."""
+        with self._lock:  # the shared embedder has callers in several threads
+            return int(self._model.token_count(text, False))
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Archived texts' vectors, shape (len(texts), dim)."""

@@ -42,7 +42,7 @@ from verifiers.claim import clean_claim
 from verifiers.conflicts import judge
 from verifiers.crosslang import CrossLanguage
 from verifiers.index import DocKey, Index, IndexFileError, SearchResult
-from verifiers.normalize import is_arabic, normalize, tokens, word_groups
+from verifiers.normalize import is_arabic, normalize, titled, tokens, word_groups
 from verifiers.report import Claim, Conflict, Match, Note, Report
 from verifiers.same_post import promote_same_posts
 
@@ -273,10 +273,7 @@ class Verifier:
             if check_store and items and self.store.get_item(items[0].id) is None:
                 self._outside[source.id] = source  # indexed by a caller without the store
             for passage in source.passages:
-                # The source's title is indexed with each passage: fact-check and news
-                # titles restate the claim (docs/quality.md measures it).
-                text = f"{source.title}\n{passage.text}" if source.title else passage.text
-                yield DocKey("passage", passage.id, source.id), text, ""
+                yield DocKey("passage", passage.id, source.id), titled(source.title, passage.text), ""
             for post in source.posts:
                 self._register_links(post)
                 yield DocKey("post", post.id, source.id), post.text, post.handle

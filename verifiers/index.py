@@ -207,6 +207,11 @@ class Index:
             return np.zeros(0, dtype=np.int64)
         return np.flatnonzero((self._doc_source.a == num) & self._alive.a)
 
+    def source_sizes(self) -> dict[str, int]:
+        """Live documents per source id, in one pass over the arrays."""
+        counts = np.bincount(self._doc_source.a[self._alive.a], minlength=len(self._sources))
+        return {sid: int(n) for sid, n in zip(self._sources, counts.tolist()) if n}
+
     # --- building -----------------------------------------------------------------
 
     def _term_id(self, term: str) -> int:

@@ -14,9 +14,8 @@ Embedding runs in the calling thread with the engine's one OpenMP thread (verifi
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,32 +25,13 @@ from verifiers.normalize import is_arabic
 CACHE_SIZE = 2_048  # vectors kept across pairs (one claim meets many texts, one text many claims)
 
 
-class _Cache:
-    def __init__(self, size: int) -> None:
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> np.ndarray | None:
-        with self._lock:
-            vector = self._data.get(text)
-            if vector is not None:
-                self._data.move_to_end(text)
-            return vector
-
-    def put(self, text: str, vector: np.ndarray) -> None:
-        with self._lock:
-            self._data[text] = vector
-            self._data.move_to_end(text)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-
-_cache = _Cache(CACHE_SIZE)
-
-
 def _embed(texts: Sequence[str]) -> np.ndarray:
     return embeddings.shared().passages(texts)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _vector(text: str) -> np.ndarray:
+    return _embed([text])[0]
 
 
 def pair_vectors(claim_text: str, text: str) -> stance.Vectors | None:
@@ -60,9 +40,4 @@ def pair_vectors(claim_text: str, text: str) -> stance.Vectors | None:
     if not (is_arabic(claim_text) and is_arabic(text)) or not embeddings.available() \
             or not stance.meaning_available():
         return None
-    todo = [t for t in dict.fromkeys((claim_text, text)) if _cache.get(t) is None]
-    if todo:
-        for t, vector in zip(todo, _embed(todo)):
-            _cache.put(t, vector)
-    u, v = _cache.get(claim_text), _cache.get(text)
-    return (u, v) if u is not None and v is not None else None
+    return _vector(claim_text), _vector(text)

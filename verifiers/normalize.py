@@ -37,7 +37,8 @@ _ARABIC_FOLD = {
 _DELETE = [0x0640, *range(0x064B, 0x0660), 0x0670, *range(0x0610, 0x061B), *range(0x06D6, 0x06EE)]
 # Bidi and zero-width marks separate words in pasted text: they become spaces.
 _SPACE = [0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF, 0x00AD]
-_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+# Arabic-Indic and Persian digits -> ASCII (a str.translate table; OCR and the alias table use it too).
+DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
 
 
 def _latin_fold() -> dict[int, str]:
@@ -56,7 +57,7 @@ _TABLE = str.maketrans(
         **{ord(k): v for k, v in _ARABIC_FOLD.items()},
         **{c: None for c in _DELETE},
         **{c: " " for c in _SPACE},
-        **_DIGITS,
+        **DIGITS,
         **_latin_fold(),
     }
 )
@@ -195,3 +196,9 @@ def _word_groups(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def stems(text: str) -> list[str]:
     """Only the stems (one per content word), for overlap measures."""
     return [terms[0] for _, terms in word_groups(text)]
+
+
+def titled(title: str, text: str) -> str:
+    """A passage's text as it is indexed and embedded: its source's title first, since
+    fact-check and news titles restate the claim (docs/quality.md measures it)."""
+    return f"{title}\n{text}" if title else text

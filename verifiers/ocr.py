@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from verifiers.normalize import DIGITS
+
 try:
     from PIL import Image, ImageOps
 except ImportError:  # optional (the isnad-bot[ocr] extra): OcrUnavailable says what to install
@@ -259,7 +261,6 @@ def read_text(image: Image.Image, settings: OcrSettings | None = None) -> OcrRes
 # Bidi controls (LRM, RLM, ALM, embeddings, isolates) and zero-width characters:
 # Tesseract wraps Latin runs inside Arabic lines in LRM/RLM (docs/field-notes.md §8).
 _INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ARABIC = r"\u0621-\u064a\u066e-\u06d3"
 # A hash that came apart from its word, or landed after it (right-to-left runs).
 _HASH_GAP = re.compile(r"#\s+(?=[\w])")
@@ -277,7 +278,7 @@ def repair_line(raw: str) -> str:
     removed, spaces collapsed."""
     line = unicodedata.normalize("NFKC", raw)
     line = _INVISIBLE.sub("", line).replace("\u0640", "")
-    line = line.translate(_DIGITS)
+    line = line.translate(DIGITS)
     line = _HARAKAT.sub("", line)
     line = _HASH_AFTER.sub(r"#\1", line)  # before the gap rule, which would glue it to the next word
     line = _HASH_GAP.sub("#", line)

@@ -297,7 +297,7 @@ def score(
     if f is None:
         return Scored(0.0, "nothing to compare", {})
     logit = ranking_logit(f, lang)
-    value = _sigmoid(logit)
+    value = sigmoid(logit)
     if f["_short"]:
         value = min(value, short_claim_cap(lang))
     # The raw ratio (not the model's rescaled input), so "wording 0%" never
@@ -333,7 +333,7 @@ def ranking_logit(f: dict[str, float], lang: str = "en") -> float:
 
 def probability(f: dict[str, float], lang: str = "en") -> float:
     """100 x P(relevant) of one candidate from the ranking score alone."""
-    return _sigmoid(ranking_logit(f, lang))
+    return sigmoid(ranking_logit(f, lang))
 
 
 def same_claim(claim: Claim, scored: list[Scored]) -> list[float]:
@@ -355,30 +355,44 @@ def same_claim(claim: Claim, scored: list[Scored]) -> list[float]:
         return [s.value for s in scored]
     z = {i: scored[i].logit for i in model_scored}
     order = sorted(model_scored, key=lambda i: -z[i])
-    first, second = z[order[0]], (z[order[1]] if len(order) > 1 else z[order[0]] - MARGIN_CLIP)
+    lead = leads(z, order)
     cap = short_claim_cap(lang) if len(word_groups(claim.text)) < SHORT_CLAIM_WORDS else 100.0
     out = [s.value for s in scored]
-    gate = _logit(m["gate"])
+    gate = logit(m["gate"])
     ceiling = cap
     for i in order:  # best first: the ranking's order is kept (a later candidate never scores above an earlier one)
-        lead = max(-MARGIN_CLIP, min(MARGIN_CLIP, z[i] - (second if i == order[0] else first)))
-        out[i] = ceiling = round(min(ceiling, _sigmoid(confidence_logit(m, z[i], lead, scored[i].evidence, gate))), 1)
+        out[i] = ceiling = round(min(ceiling, sigmoid(confidence_logit(m, z[i], lead[i], scored[i].evidence, gate))), 1)
     return out
+
+
+def leads(z: dict[int, float], order: list[int]) -> dict[int, float]:
+    """Each candidate's ranking-logit lead over the best other (`order`: best first), clipped
+    to MARGIN_CLIP: the first's over the second (alone, MARGIN_CLIP), the others' over the first."""
+    first = z[order[0]]
+    second = z[order[1]] if len(order) > 1 else first - MARGIN_CLIP
+    return {i: max(-MARGIN_CLIP, min(MARGIN_CLIP, z[i] - (second if i == order[0] else first))) for i in order}
+
+
+def gated_lead(lead: float, z: float, gate: float) -> float:
+    """The lead a candidate is credited with: none above zero below the `gate` logit, since
+    weak evidence is not lifted by its lead over weaker ones."""
+    return 0.0 if lead > 0 and z < gate else lead
 
 
 def confidence_logit(m: dict, z: float, lead: float, evidence: dict[str, float], gate: float) -> float:
     """The same-claim logit before dev calibration is applied (`alpha`, `beta`)."""
-    if lead > 0 and z < gate:
-        lead = 0.0  # weak evidence is not lifted by its lead over weaker ones
-    raw = m["a"] * z + m["b"] * lead + m["c"] + sum(w * evidence.get(k, 0.0) for k, w in m["evidence"].items())
+    raw = (m["a"] * z + m["b"] * gated_lead(lead, z, gate) + m["c"]
+           + sum(w * evidence.get(k, 0.0) for k, w in m["evidence"].items()))
     return m["alpha"] * raw + m["beta"]
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
+    """A logit as a probability x 100 (clipped at ±40: no overflow)."""
     return 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
-def _logit(value: float) -> float:
+def logit(value: float) -> float:
+    """A probability x 100 as a logit (kept off 0 and 100)."""
     p = min(max(value, 0.01), 99.99) / 100.0
     return math.log(p / (1.0 - p))
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import threading
 from concurrent.futures import Future
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verifiers import embeddings, rerank
+from verifiers.crosslang import claim_tokens
 from verifiers.normalize import is_arabic, word_groups
 from verifiers.report import Claim, Match
 
@@ -51,7 +51,8 @@ WEIGHTS_PATH = Path(__file__).parent / "data" / "same_claim_e5.json"
 PREFETCH = False
 PREFETCHED = 8  # claims' vectors started ahead and kept until their ranking asks (a few verifications at once)
 log = logging.getLogger("isnad.same_e5")
-_started: dict[tuple[int, int, str], Future[np.ndarray]] = {}  # (pid, id(crosslang), claim text) -> vector
+# (pid, id(crosslang), claim text) -> (its vector, the tokens it was cut to: None for the whole text)
+_started: dict[tuple[int, int, str], tuple[Future[np.ndarray], int | None]] = {}
 _started_lock = threading.Lock()
 
 
@@ -83,13 +84,14 @@ def _language(claim: Claim) -> str:
 
 
 def active(crosslang: CrossLanguage, lang: str) -> dict | None:
-    """The block for this language when it runs: the extra is installed and every
-    archived source has its vectors. While the archive is still being embedded
-    (`isnad embed`, the background worker), scores and cuts stay the lexical
-    ones: a lexical score against the block's cuts would show more wrong
-    matches (EN dev at the block's strong cut: 12.2% and 11.1% wrongly shown)."""
+    """The block for this language when it runs: every archived source has its
+    vectors (so the extra is installed: without it there is no dense index).
+    While the archive is still being embedded (`isnad embed`, the background
+    worker), scores and cuts stay the lexical ones: a lexical score against the
+    block's cuts would show more wrong matches (EN dev at the block's strong
+    cut: 12.2% and 11.1% wrongly shown)."""
     block = model().get(lang)
-    if block is None or not embeddings.available() or not crosslang.complete:
+    if block is None or not crosslang.complete:
         return None
     return block
 
@@ -102,22 +104,31 @@ def cuts(crosslang: CrossLanguage, lang: str) -> tuple[float, float] | None:
 
 def prefetch(crosslang: CrossLanguage, claim: Claim, started: Future[np.ndarray] | None = None) -> None:
     """Keep `started` (the cross-language path's embedding of the claim, begun
-    before the lexical ranking) for the same-claim step; with PREFETCH, start
-    one when there is none (the engine calls this before ranking)."""
+    before the lexical ranking from its first `crosslang.claim_tokens`) for the
+    same-claim step; with PREFETCH, start one of the whole text when there is
+    none (the engine calls this before ranking)."""
     if started is None and not PREFETCH:
         return
     if active(crosslang, _language(claim)) is None or len(word_groups(claim.text)) < rerank.SHORT_CLAIM_WORDS:
         return
-    future = started if started is not None else crosslang.embed(claim.text, alone=False)
+    entry: tuple[Future[np.ndarray], int | None]
+    if started is not None:
+        entry = started, claim_tokens(claim.text)
+    else:
+        entry = crosslang.embed(claim.text, alone=False), None
     with _started_lock:
-        _started[(os.getpid(), id(crosslang), claim.text)] = future  # the pid: a forked worker never waits on these
+        _started[(os.getpid(), id(crosslang), claim.text)] = entry  # the pid: a forked worker never waits on these
         while len(_started) > PREFETCHED:
             _started.pop(next(iter(_started)))
 
 
 def _vector(crosslang: CrossLanguage, text: str) -> np.ndarray:
     with _started_lock:
-        future = _started.pop((os.getpid(), id(crosslang), text), None)
+        future, cut = _started.pop((os.getpid(), id(crosslang), text), (None, None))
+    if future is not None and cut is not None and embeddings.shared().token_count(text) > cut:
+        # Made from the claim's first tokens (the cross-language path's cut); the block was
+        # fitted on whole claims' cosines (benchmarks/train_same_e5.py), so embed it whole.
+        future = None
     if future is None:  # not started ahead (a sentence of a pasted paragraph, a caller other than verify)
         future = crosslang.embed(text, alone=True)  # in a claim thread (embeddings.claim_threads)
     return future.result()
@@ -148,19 +159,15 @@ def rescore(
     out = list(values)
     ceiling = 100.0
     z = {i: scored[i].logit for i in lexical}
-    first = z[order[0]]
-    second = z[order[1]] if len(order) > 1 else first - rerank.MARGIN_CLIP
-    gate = math.log(block["gate"] / (100.0 - block["gate"]))
+    lead = rerank.leads(z, order)
+    gate = rerank.logit(block["gate"])  # as benchmarks/train_same_e5.py computes it (to the last bit)
     for i in order:  # best first, as same_claim: a later candidate never scores above an earlier one
         cos = cosine.get(ranked[i].item_id)
         if cos is not None and i in pool:
             others = [c for j in pool if j != i and (c := cosine.get(ranked[j].item_id)) is not None]
-            lead = max(-rerank.MARGIN_CLIP, min(rerank.MARGIN_CLIP, z[i] - (second if i == order[0] else first)))
-            if lead > 0 and z[i] < gate:
-                lead = 0.0  # weak evidence is not lifted by its lead over weaker ones
-            raw = (block["a"] * z[i] + block["b"] * lead + block["cos"] * cos
+            raw = (block["a"] * z[i] + block["b"] * rerank.gated_lead(lead[i], z[i], gate) + block["cos"] * cos
                    + block["cos_lead"] * (cos - max(others) if others else 0.0) + block["c"])
-            value = 100.0 / (1.0 + math.exp(-max(-40.0, min(40.0, block["alpha"] * raw + block["beta"]))))
+            value = rerank.sigmoid(block["alpha"] * raw + block["beta"])
         else:
             value = values[i]
         out[i] = ceiling = round(min(ceiling, value), 1)

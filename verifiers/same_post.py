@@ -18,7 +18,6 @@ from verifiers.normalize import normalize
 from verifiers.report import Claim, Match
 
 SAME_POST = "same tweet (its handle and text)"
-_LINK_REASONS = ("same tweet", "same link")  # verifiers/engine.py: SAME_TWEET, SAME_LINK
 MIN_RATIO = 90.0  # normalized text similarity; an altered tweet (a number, a name changed) stays below
 # Characters OCR confuses in handles (docs/field-notes.md §8): "AnasSouri0" is read "AnasSouriO".
 _HANDLE_FOLD = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l"})
@@ -47,10 +46,10 @@ def promote_same_posts(claim: Claim, scored: list[Match]) -> list[Match]:
     any exact link matches, scored 100 and marked exact."""
     if not claim.handle:
         return scored
-    links = [m for m in scored if m.reason in _LINK_REASONS]  # found by a tweet link already: they stay first
-    same = [i for i, m in enumerate(scored) if m.reason not in _LINK_REASONS and is_same_post(claim, m)]
+    links = [m for m in scored if m.exact]  # found by a tweet link already (Verifier.find_linked): they stay first
+    same = [i for i, m in enumerate(scored) if not m.exact and is_same_post(claim, m)]
     if not same:
         return scored
     promoted = [replace(scored[i], score=100.0, exact=True, reason=SAME_POST) for i in same]
-    rest = [m for i, m in enumerate(scored) if i not in same and m.reason not in _LINK_REASONS]
+    rest = [m for i, m in enumerate(scored) if i not in same and not m.exact]
     return links + promoted + rest

@@ -72,7 +72,8 @@ class TweetScreenshot:
     chrome: list[str] = field(default_factory=list)  # the lines taken for the app's UI
 
     def claim_text(self) -> str:
-        """The claim to verify, written as a pasted tweet would be."""
+        """The claim to verify: the tweet's text alone (its handle and date are given
+        to the verifier apart, as a pasted tweet's attribution is read: verify_screenshot)."""
         return self.text
 
     def quote(self, limit: int = QUOTE_LEN) -> str:

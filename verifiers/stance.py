@@ -276,7 +276,7 @@ def cues(claim: str, text: str) -> Features:
     kinds = {c.kind for c in feats.cues}
     if "reversed" in kinds and "negation" in kinds:
         feats.cues = [c for c in feats.cues if c.kind not in ("reversed", "negation")]
-    differing = [getattr(c.reason, "params", {}).get("claim", "").strip("«»") for c in feats.cues]
+    differing = [c.reason.params.get("claim", "").strip("«»") for c in feats.cues]
     differing += [c.reason.params["words"].strip("«»") for c in feats.cues if c.kind == "undoing"
                   and c.reason.code == "undoing_in_claim"]
     feats.aligned = _aligned(claim, text, cs | cc, ts | tc, [w for w in differing if w], cross=cs_all == cc)
@@ -525,7 +525,6 @@ def focus(claim: str, text: str) -> str:
 
 
 # --- the learned model ---------------------------------------------------------------------------
-CUE_KINDS = ("denial", "negation", "opposite", "actor", "number", "date")
 
 
 def _char_grams(text: str, n: int = 3) -> set[str]:
@@ -742,7 +741,7 @@ def _decide_with_model(model: dict, claim: str, text: str, f: Features,
     # denials are rare in the training pairs, so the model cannot weigh them: they decide on their own.
     # Weaker cues (another number, place or speaker) decide too when the rest of the claim is all there.
     if strong is not None and (strong.strength >= 0.8 or f.aligned >= DECISIVE_ALIGNED) and f.shared >= 2:
-        return "disagree", Note(strong.reason.code, strong.reason, **strong.reason.params), proba["disagree"]
+        return "disagree", strong.reason, proba["disagree"]
     if stance == "disagree":
         cue = next((c for c in sorted(f.cues, key=lambda c: -c.strength)), None)
         if cue is not None:
@@ -776,7 +775,7 @@ HEADLINE_WORDS = 25  # ANS headlines run 5-20 words
 @dataclass
 class Verdict:
     stance: Stance
-    reason: str  # a verifiers.report.Note: English text, a code and values for other languages
+    reason: Note  # English text, a code and values for other languages
     cue: str | None  # the kind of checkable difference behind a "disagree", None if the model alone
     aligned: float = 0.0  # share of the claim the text tells too, the differing words set aside
     p_disagree: float = 0.0  # the model's probability of "disagree" (the cue's strength without a model)

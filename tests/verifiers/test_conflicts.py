@@ -2,7 +2,7 @@
 import pytest
 
 from verifiers.claim import clean_claim
-from verifiers.conflicts import find_conflicts, judge
+from verifiers.conflicts import judge
 from verifiers.engine import Verifier
 from verifiers.report import Match
 
@@ -64,10 +64,10 @@ def test_related_items_beyond_the_matches_and_against_index():
         _match("b", "مصدر: تنظيم داعش لم ينسحب من دير الزور", 30),
         _match("c", "ارتفاع أسعار الذهب في الأسواق", 10),
     ]
-    conflicts = find_conflicts(claim, matches, related)
+    kept, conflicts = judge(claim, matches, related)
     assert [c.match.item_id for c in conflicts] == ["b"]
     assert conflicts[0].against == 0 and "لم" in conflicts[0].reason
-    assert matches[0].stance == "supports"
+    assert [(m.item_id, m.stance) for m in kept] == [("a", "supports")]
 
 
 def test_a_contradicting_match_leaves_the_matches_for_the_conflicts():

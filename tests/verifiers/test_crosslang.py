@@ -18,7 +18,8 @@ from storage.sample import SAMPLE_ADDED_BY
 from storage.tinydb_store import TinyDBStore
 from tests.verifiers.test_english_claims import FINDS, UNRELATED
 from verifiers import crosslang, embeddings
-from verifiers.dense import ARABIC
+from verifiers.aliases import add_alias, read_aliases
+from verifiers.dense import ARABIC, DenseHit
 from verifiers.engine import Verifier
 
 needs_model = pytest.mark.skipif(not embeddings.available(), reason=embeddings.MISSING)
@@ -95,7 +96,7 @@ def test_without_the_extra_english_claims_take_the_lexical_path(tmp_path, _parse
     store = TinyDBStore(tmp_path / "archive.json")
     ingest_sources(store, [copy.deepcopy(_parsed_sample)], by=SAMPLE_ADDED_BY)
     verifier = Verifier(store)
-    assert not verifier.crosslang.enabled and verifier.crosslang.make_backfill() is None
+    assert verifier.crosslang.dense is None and verifier.crosslang.make_backfill() is None
     assert verifier.verify(FINDS[0][0]).matches[0].handle == "mohsarmini"
     assert verifier.verify(BEYOND_ALIASES).matches == []
     store.close()
@@ -397,3 +398,16 @@ def test_the_process_own_load_is_its_cpu_use():
     assert abs(busy - (time.process_time() - start) / (time.monotonic() - wall)) < 0.15
     time.sleep(1.1)
     assert own.rate() < 0.75 * busy  # idle since: the average falls
+
+
+def test_the_features_count_the_verifiers_own_alias_names(tmp_path, make_source):
+    """A moderator's names (Verifier(aliases=...)) bridge the languages for this path too."""
+    add_alias(tmp_path / "aliases.toml", "hajin", ["Hajin", "هجين"], kind="place")
+    store = TinyDBStore(None)
+    store.add_many([make_source("غادر المقاتلون هجين يوم الاثنين.", id="ar")])
+    verifier = Verifier(store, index_dir=None, aliases=read_aliases(tmp_path / "aliases.toml"))
+    item = store.get("ar").passages[0].id
+    [(_, f)] = verifier.crosslang.featurize("Fighters left Hajin on Monday", [DenseHit(item, "ar", 0.9)])
+    assert (f["has_concepts"], f["concepts"]) == (1.0, 1.0)
+    assert crosslang.features("Fighters left Hajin on Monday", [0.9], [store.get("ar").passages[0].text]
+                              )[0]["has_concepts"] == 0.0  # the shipped table alone does not know the name

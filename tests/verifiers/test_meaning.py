@@ -31,7 +31,7 @@ class Counting:
 
 @pytest.fixture
 def counting(monkeypatch):
-    monkeypatch.setattr(meaning, "_cache", meaning._Cache(meaning.CACHE_SIZE))
+    meaning._vector.cache_clear()  # vectors kept by other tests were not counted
     spy = Counting()
     monkeypatch.setattr(meaning, "_embed", spy)
     return spy

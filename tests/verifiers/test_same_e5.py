@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
 from storage.passages import make_passages
 from storage.records import UNKNOWN_DATE, Source
 from storage.tinydb_store import TinyDBStore
-from verifiers import embeddings, rerank, same_e5
+from verifiers import crosslang, embeddings, rerank, same_e5
 from verifiers.engine import Verifier
 
 needs_model = pytest.mark.skipif(not embeddings.available(), reason=embeddings.MISSING)
@@ -33,13 +34,15 @@ FACT_CHECKS = {
 BETWEEN_TWO = "volunteers of the vaccine trial did not die"
 REWORDED = "Floods hit Mosul and bridges collapsed, governor says"
 SURE = "Health ministry: vaccine trial at Oxford had no deaths"
+LONG = ("Floods hit Mosul and bridges collapsed, governor says, after days of heavy rain that also cut roads, "
+        "closed schools and left many families in the northern Iraqi city without power or clean water for the week")
 
 
-def archive() -> Verifier:
+def archive(index_dir: Path | None = None) -> Verifier:
     store = TinyDBStore(None)
     store.add_many([Source(id=key, title="fact check", date=UNKNOWN_DATE, url="", publisher="",
                            passages=make_passages(key, text), posts=[]) for key, text in FACT_CHECKS.items()])
-    return Verifier(store, index_dir=None)
+    return Verifier(store, index_dir=index_dir)
 
 
 def embed(verifier: Verifier) -> int:
@@ -76,7 +79,8 @@ def first(verifier: Verifier, claim: str):
 
 
 @needs_model
-def test_a_claim_between_two_similar_fact_checks_is_no_longer_confirmed(embedded, embeds):
+def test_a_claim_between_two_similar_fact_checks_is_no_longer_confirmed(embedded, embeds, monkeypatch):
+    monkeypatch.setattr(crosslang, "_core_free", lambda: True)  # the head start is taken whatever this machine's load
     lexical = first(archive(), BETWEEN_TWO)
     assert lexical is not None and lexical.source_id == "brazil" and lexical.confidence == "strong"
     match = first(embedded, BETWEEN_TWO)
@@ -94,6 +98,25 @@ def test_a_reworded_claim_is_confirmed_with_more_confidence(embedded, embeds):
     assert lexical is not None and match is not None
     assert match.source_id == lexical.source_id == "mosul"
     assert match.confidence == "strong" and match.score > lexical.score
+
+
+@needs_model
+def test_a_long_claim_scores_alike_with_and_without_the_cross_language_head_start(embedded, monkeypatch):
+    """The head start is made from the claim's first tokens; the block was fitted on whole claims."""
+    assert embeddings.shared().token_count(LONG) > crosslang.claim_tokens(LONG)
+    lexical = first(archive(), LONG)
+    assert lexical is not None and same_e5.model()["en"]["band"][0] <= lexical.score <= same_e5.model()["en"]["band"][1]
+    alone = first(embedded, LONG)
+    path = embedded.crosslang
+
+    def head_start(claim):  # as the path starts it when the claim's language is the archive's minority
+        return path.embed(claim.text, alone=False, tokens=crosslang.claim_tokens(claim.text))
+
+    monkeypatch.setattr(path, "prefetch", head_start)
+    started = first(embedded, LONG)
+    assert alone is not None and started is not None and alone.source_id == started.source_id == "mosul"
+    assert alone.score != lexical.score  # the e5 score ran
+    assert started.score == alone.score
 
 
 @needs_model
@@ -117,8 +140,12 @@ def test_the_cuts_are_the_blocks_only_once_the_archive_is_embedded(embedded, mak
 
 
 @needs_model
-def test_without_the_extra_the_lexical_score_stands(embedded, monkeypatch):
+def test_without_the_extra_the_lexical_score_stands(tmp_path, monkeypatch):
+    """The archive was embedded, then the extra uninstalled: its saved vectors are not used."""
+    embed(archive(tmp_path / "index"))
+    assert archive(tmp_path / "index").crosslang.complete  # with the extra, the block would run
     monkeypatch.setattr(embeddings, "available", lambda: False)
+    embedded = archive(tmp_path / "index")
     lexical, match = first(archive(), BETWEEN_TWO), first(embedded, BETWEEN_TWO)
     assert match is not None and lexical is not None
     assert (match.source_id, match.score, match.confidence) == (lexical.source_id, lexical.score, "strong")
