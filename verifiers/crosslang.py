@@ -235,6 +235,8 @@ def _core_free() -> bool:
     except OSError:  # no load average on this platform
         return False
     return others < (os.cpu_count() or 1) - 1
+
+
 class CrossLanguage:
     """The verifier's cross-language path: its dense index, its background
     embedding, and the scoring of other-language candidates."""
@@ -377,8 +379,7 @@ class CrossLanguage:
         started = threading.Event()
         with self._running_lock:
             self._running += 1
-        future = self._pool.submit(embeddings.embed_claim, text, alone=alone, started=started, tokens=tokens)
-        future.add_done_callback(self._done)
+        future = self._pool.submit(self._counted, text, alone=alone, started=started, tokens=tokens)
         if not alone:
             started.wait(START_WAIT)
         return future
@@ -388,9 +389,15 @@ class CrossLanguage:
         """Claims' vectors being made (some made ahead may go unused)."""
         return self._running
 
-    def _done(self, _future: Future[np.ndarray]) -> None:
-        with self._running_lock:
-            self._running -= 1
+    def _counted(self, text: str, **kwargs) -> np.ndarray:
+        """embeddings.embed_claim, counted in `running` until just before its vector is handed over
+        (a done-callback would run after the caller's `result()` returned, so the next claim could
+        still see every claim thread busy and go without its head start)."""
+        try:
+            return embeddings.embed_claim(text, **kwargs)
+        finally:
+            with self._running_lock:
+                self._running -= 1
 
     def extend(
         self, claim: Claim, ranked: list[Match], *, exclude: set[str], threshold: float,

