@@ -174,14 +174,13 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
     seen_hashes: dict[str, _Candidate] = {}
     for cand in candidates:
         source = _prepared(cand.source, by, now)
-        reason = _duplicate_reason(store, source, seen_ids, seen_hashes)
+        what = source.id or source.title
         if not source.passages and not source.posts:
-            reason = "it has no text"
+            report.skipped.append(SkippedItem(cand.path, cand.line, "it has no text", what))
+            continue
+        reason = _duplicate_reason(store, source, seen_ids, seen_hashes)
         if reason:
-            duplicate = reason != "it has no text"
-            report.skipped.append(
-                SkippedItem(cand.path, cand.line, reason, source.id or source.title, failed=not duplicate)
-            )
+            report.skipped.append(SkippedItem.duplicate(cand.path, cand.line, reason, what))
             continue
         prepared = _Candidate(source, cand.path, cand.line)
         seen_ids[source.id] = seen_hashes[source.content_hash] = prepared
