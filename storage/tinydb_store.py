@@ -613,10 +613,14 @@ class TinyDBStore(ArchiveStore):
                 )
                 self._bump_revision()
         hashes.update(batch_hashes)
-        urls = self._url_index()
-        for stored in result.added:
-            if stored.url:
-                urls.setdefault(url_key(stored.url), stored.id)
+        # The URL index is built on the first lookup (by the bot's link check;
+        # a file import never looks one up), then kept current here. Not built
+        # or stale: left for that lookup, rather than rebuilt from every source
+        # at each add.
+        if self._urls_generation == self._storage.generation:
+            for stored in result.added:
+                if stored.url:
+                    self._urls.setdefault(url_key(stored.url), stored.id)
         return result
 
     @staticmethod
@@ -646,8 +650,8 @@ class TinyDBStore(ArchiveStore):
             self._insert_events([_event("remove", source_id, by, utc_stamp(), source.title)])
             self._bump_revision()
         self._hash_index().pop(source.content_hash, None)
-        if source.url and self._url_index().get(url_key(source.url)) == source_id:
-            self._urls_generation = -1  # another source may have the same page: rebuilt on next use
+        if source.url:
+            self._urls_generation = -1  # another source may have the same page: rebuilt on the next lookup
         return source
 
     def set_setting(self, key: str, value: Any) -> None:
