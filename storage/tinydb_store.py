@@ -38,14 +38,12 @@ empty file means something else truncated it, and guessing would risk data.
 from __future__ import annotations
 
 import copy
-import fcntl
 import json
 import logging
 import os
 import shutil
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -59,7 +57,7 @@ from tinydb.table import Document, Table
 from storage.capabilities import Change
 from storage.clock import utc_stamp
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
-from storage.files import atomic_write
+from storage.files import atomic_write, flock_exclusive
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 from storage.urls import url_key
@@ -318,26 +316,19 @@ class WriteLock:
                 f"cannot write {self.archive}: cannot create its lock file {self.path.name} "
                 f"({exc.strerror or exc}). Nothing was changed."
             ) from None
-        deadline = time.monotonic() + self.timeout
-        pause = 0.01
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self._holder(fd)
-                    os.close(fd)
-                    raise ArchiveLockedError(
-                        f"{self.archive} is being written by another Isnad process ({holder}); "
-                        f"gave up after waiting {self.timeout:g} s. Nothing was changed; try again "
-                        "when it has finished (ISNAD_LOCK_TIMEOUT sets the wait)."
-                    ) from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.2)
-            except OSError as exc:
-                os.close(fd)
-                raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}. Nothing was changed.") from None
+        try:
+            locked = flock_exclusive(fd, self.timeout)
+        except OSError as exc:
+            os.close(fd)
+            raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}. Nothing was changed.") from None
+        if not locked:
+            holder = self._holder(fd)
+            os.close(fd)
+            raise ArchiveLockedError(
+                f"{self.archive} is being written by another Isnad process ({holder}); "
+                f"gave up after waiting {self.timeout:g} s. Nothing was changed; try again "
+                "when it has finished (ISNAD_LOCK_TIMEOUT sets the wait)."
+            ) from None
         with suppress(OSError):
             os.ftruncate(fd, 0)
             os.pwrite(fd, (_this_command() + "\n").encode("utf-8", "replace"), 0)
