@@ -11,7 +11,8 @@ at all raises ImportFormatError with a one-line message.
 
 Importer modules are loaded only when their format is used, so the CLI's
 `--format` choices cost no imports. A module added later (html, pdf) plugs in
-by defining `parse_file` with the signature above, or by calling `register`.
+by defining `parse_file` with the signature above and naming it in `FORMATS`
+(and its file names in `EXTENSIONS`).
 """
 from __future__ import annotations
 
