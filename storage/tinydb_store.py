@@ -745,12 +745,6 @@ class TinyDBStore(ArchiveStore):
         with self._storage.thread_lock:
             return _latest_event(self._raw("events"))
 
-    def changes_since(self, cursor: int = 0) -> list[Change]:
-        """Adds and removes after `cursor`, oldest first."""
-        self._check_open()
-        with self._storage.thread_lock:
-            return _changes_after(self._raw("events"), cursor)
-
     def watch(
         self, callback: Callable[[Change], None], *, since: int | None = None, poll_interval: float = 5.0
     ) -> FileWatcher:

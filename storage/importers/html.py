@@ -388,19 +388,18 @@ def measure_tree(root: LexborNode, max_depth: int = MAX_DEPTH) -> dict[int, int]
     return sizes
 
 
-def find_byline(tree: LexborHTMLParser, sizes: dict[int, int] | None = None) -> Byline:
+def find_byline(tree: LexborHTMLParser, sizes: dict[int, int]) -> Byline:
     """The page's own byline: an author after "بقلم"/"By", a date in words.
 
     Looks only at short elements marked as byline/author/date (by class, id,
     itemprop or a <time> tag) or starting with a byline word, so dates inside
-    the article body are not taken for the publication date.
+    the article body are not taken for the publication date. `sizes` is
+    measure_tree's text amount per node of the body.
     """
     found = Byline()
     body = tree.body
     if body is None:
         return found
-    if sizes is None:
-        sizes = measure_tree(body)
     for node in body.traverse():
         if node.tag in ("script", "style", "blockquote", "-text"):
             continue
