@@ -415,8 +415,8 @@ class IsnadService:
         """Wait until the watcher has applied every change up to now (our own write included)."""
         if self._watcher is None or not isinstance(self.store, ChangeFeed):
             return
-        cursor = self.store.latest_cursor()
-        if not self._watcher.wait_for(cursor, timeout):
+        cursor = self.store.latest_cursor()  # None only in memory, which has no watcher
+        if cursor is not None and not self._watcher.wait_for(cursor, timeout):
             log.warning("the index is still catching up with the archive's change %s", cursor)
 
     def stop_following(self) -> None:
