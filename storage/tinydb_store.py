@@ -13,8 +13,8 @@ and rewrites it in place, so a crash mid-write corrupts it (docs/field-notes.md 
   (the bot and a CLI `ingest`, or three `ingest`s) never drop each other's
   sources. A writer that cannot get the lock within `ISNAD_LOCK_TIMEOUT`
   seconds (10) fails with one line naming the holder. Readers never lock:
-  before each read the storage checks the file's identity (inode, size,
-  mtime) and re-reads it when another process replaced it. The identity
+  before each read the storage checks the file's identity (device, inode,
+  size, mtime, ctime) and re-reads it when another process replaced it. The identity
   noted is always that of the bytes read (fstat of the same descriptor), so
   a replace landing mid-read is seen by the next write, never overwritten.
 * `watch()` follows other processes' writes (the audit events are the change
@@ -847,7 +847,7 @@ def _changes_after(events: dict[str, Any], cursor: int) -> list[Change]:
 class FileWatcher(ThreadedWatcher):
     """Follows a TinyDB archive file for `TinyDBStore.watch`.
 
-    Each time the file's identity (inode, size, mtime) changes, the events
+    Each time the file's identity (device, inode, size, mtime, ctime) changes, the events
     after the cursor are delivered in order. If the file went back in time (an
     older copy restored over it: fewer events than the cursor), what changed
     is found by content hash instead, as the verifier does at start, so the
