@@ -268,10 +268,6 @@ def _ld_name(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def guess_lang(text: str) -> str:
-    return detect_language(text)
-
-
 def _has_text_children(node: LexborNode) -> bool:
     child = node.child
     while child is not None:
@@ -519,7 +515,7 @@ def parse_html_page(data: bytes | str, *, url: str = "", charset: str | None = N
         ((html_node.attributes.get("lang") or "") if html_node else "")
         or _meta(tree, "og:locale", "content-language", "language")
     )
-    lang = lang.replace("_", "-").split("-")[0].lower() or guess_lang(text)
+    lang = lang.replace("_", "-").split("-")[0].lower() or detect_language(text)
 
     passages = [Passage("", i, s) for i, s in enumerate(split_sentences(text))]
     posts = [t.to_post(i) for i, t in enumerate(tweets)]
