@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 import unicodedata
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.capabilities import QueryLogStore
+from storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -192,10 +192,8 @@ class QueryLog:
                     continue  # a torn line from a crash goes too
                 kept_lines.append(line)
             dropped = len(lines) - len(kept_lines)
-            if dropped:
-                temporary = self.path.with_name(self.path.name + ".tmp")
-                temporary.write_text("".join(x + "\n" for x in kept_lines), encoding="utf-8")
-                os.replace(temporary, self.path)
+            if dropped:  # fsynced and renamed: a crash leaves the old log or the pruned one
+                atomic_write(self.path, "".join(x + "\n" for x in kept_lines))
             return dropped
 
     def close(self) -> None:

@@ -32,22 +32,13 @@ def open_store(target: str | PathLike[str] | None) -> ArchiveStore:
         return TinyDBStore(None)
     if isinstance(target, PathLike):
         target = str(target)
-    scheme = _scheme(target)
-    if scheme in POSTGRES_SCHEMES:
+    if _scheme(target) in POSTGRES_SCHEMES:
         from storage.postgres_store import PostgresStore
 
         return PostgresStore(target)
-    if scheme == "tinydb":
-        target = target[len("tinydb://"):]
-    elif scheme is not None:
-        raise ArchiveError(
-            f"unknown archive URL scheme {scheme!r}: use a file path, tinydb://PATH or postgresql://…"
-        )
-    if not target:
-        raise ArchiveError("the archive location is empty: give a file path or a postgresql:// URL")
     from storage.tinydb_store import TinyDBStore
 
-    return TinyDBStore(Path(target).expanduser())
+    return TinyDBStore(archive_file_path(target))
 
 
 def archive_file_path(target: str) -> Path:

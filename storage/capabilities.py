@@ -4,7 +4,8 @@ Callers ask `isinstance(store, ChangeFeed)` instead of probing attributes, so
 a backend states a capability by implementing its methods, and a type checker
 sees the calls.
 
-- ChangeFeed: other processes' writes can be followed (PostgreSQL's change log).
+- ChangeFeed: other processes' writes can be followed (PostgreSQL's change log;
+  TinyDB's audit events, read again when another process replaces the file).
 - QueryLogStore: the archive keeps the bot's query log itself (PostgreSQL).
 - SettingsDump: every setting at once (copying an archive).
 - Restorable: a whole archive written in one transaction (copying into it).
@@ -37,7 +38,11 @@ class Watcher(Protocol):
 
 @runtime_checkable
 class ChangeFeed(Protocol):
-    def latest_cursor(self) -> int: ...
+    def latest_cursor(self) -> int | None:
+        """The newest change's cursor (0 for none): where to start following;
+        None where there is nothing to follow (an in-memory TinyDB archive,
+        which no other process can change)."""
+        ...
 
     def watch(self, callback: Callable[[Change], None], *, since: int | None = None,
               poll_interval: float = 5.0) -> Watcher: ...

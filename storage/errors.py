@@ -1,6 +1,13 @@
 """Errors the archive raises. Each carries a message fit to show a user as is."""
 
 
+def one_line(exc: BaseException, limit: int = 160) -> str:
+    """A library's exception (pypdf, Pillow) as a short one-line reason to put
+    in such a message: its text with white space folded, or its type's name."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ArchiveError(Exception):
     """Base class: something about the archive or an import went wrong."""
 

@@ -1,10 +1,13 @@
 """Writing a file so that a crash leaves the old file or the new one, never a
 mix: the one atomic-write helper of the code base (the TinyDB archive, the
-moderators' alias file)."""
+moderators' alias file); and the one wait for a file lock (the archive's
+writers, the index's savers)."""
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -43,3 +46,21 @@ def fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def flock_exclusive(fd: int, timeout: float) -> bool:
+    """Take an exclusive flock on `fd`, trying again after a pause that grows
+    from 0.01 to 0.2 s; False if another process still holds it after `timeout`
+    seconds. Any other OSError is raised. The kernel frees the lock when its
+    holder closes the descriptor or dies, so a killed holder blocks no one."""
+    deadline = time.monotonic() + timeout
+    pause = 0.01
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)

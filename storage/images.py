@@ -11,6 +11,8 @@ import io
 import warnings
 from pathlib import Path
 
+from storage.errors import one_line
+
 try:
     from PIL import Image, ImageOps
 except ImportError:  # optional (the isnad-bot[ocr] extra); callers check verifiers.ocr.ensure_available first
@@ -65,7 +67,7 @@ def read_image(data: bytes, *, name: str = "the file", max_bytes: int = MAX_BYTE
     except ImageError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"{name} is a damaged or unreadable {FORMATS[kind]} image ({_one_line(exc)})") from None
+        raise ImageError(f"{name} is a damaged or unreadable {FORMATS[kind]} image ({one_line(exc)})") from None
     return _flatten(ImageOps.exif_transpose(image) or image)
 
 
@@ -96,7 +98,3 @@ def _flatten(image: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     return image.convert("RGB")
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

@@ -42,6 +42,12 @@ class SkippedItem:
     what: str = ""  # the source's id or title, when there was one
     failed: bool = True  # False for a duplicate: nothing went wrong, it is archived already
 
+    @classmethod
+    def duplicate(cls, path: str, line: int | None, reason: str, what: str = "") -> SkippedItem:
+        """Skipped because it is archived already (by content, id or URL): not a
+        failure, so it alone does not make `isnad ingest` exit 1."""
+        return cls(path, line, reason, what, failed=False)
+
     def __str__(self) -> str:
         where = self.path or self.what or "(input)"
         if self.line is not None:
@@ -168,14 +174,13 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
     seen_hashes: dict[str, _Candidate] = {}
     for cand in candidates:
         source = _prepared(cand.source, by, now)
-        reason = _duplicate_reason(store, source, seen_ids, seen_hashes)
+        what = source.id or source.title
         if not source.passages and not source.posts:
-            reason = "it has no text"
+            report.skipped.append(SkippedItem(cand.path, cand.line, "it has no text", what))
+            continue
+        reason = _duplicate_reason(store, source, seen_ids, seen_hashes)
         if reason:
-            duplicate = reason != "it has no text"
-            report.skipped.append(
-                SkippedItem(cand.path, cand.line, reason, source.id or source.title, failed=not duplicate)
-            )
+            report.skipped.append(SkippedItem.duplicate(cand.path, cand.line, reason, what))
             continue
         prepared = _Candidate(source, cand.path, cand.line)
         seen_ids[source.id] = seen_hashes[source.content_hash] = prepared
@@ -192,7 +197,7 @@ def _add(store: ArchiveStore, candidates: list[_Candidate], by: str, report: Ing
     for what, reason in result.skipped:  # only if another writer got there first
         found = by_id.get(what)
         report.skipped.append(
-            SkippedItem(found.path if found else "", found.line if found else None, reason, what, failed=False)
+            SkippedItem.duplicate(found.path if found else "", found.line if found else None, reason, what)
         )
 
 

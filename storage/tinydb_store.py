@@ -13,8 +13,8 @@ and rewrites it in place, so a crash mid-write corrupts it (docs/field-notes.md 
   (the bot and a CLI `ingest`, or three `ingest`s) never drop each other's
   sources. A writer that cannot get the lock within `ISNAD_LOCK_TIMEOUT`
   seconds (10) fails with one line naming the holder. Readers never lock:
-  before each read the storage checks the file's identity (inode, size,
-  mtime) and re-reads it when another process replaced it. The identity
+  before each read the storage checks the file's identity (device, inode,
+  size, mtime, ctime) and re-reads it when another process replaced it. The identity
   noted is always that of the bytes read (fstat of the same descriptor), so
   a replace landing mid-read is seen by the next write, never overwritten.
 * `watch()` follows other processes' writes (the audit events are the change
@@ -38,14 +38,12 @@ empty file means something else truncated it, and guessing would risk data.
 from __future__ import annotations
 
 import copy
-import fcntl
 import json
 import logging
 import os
 import shutil
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -59,7 +57,7 @@ from tinydb.table import Document, Table
 from storage.capabilities import Change
 from storage.clock import utc_stamp
 from storage.errors import ArchiveError, CorruptArchiveError, ForeignFileError, SchemaVersionError
-from storage.files import atomic_write
+from storage.files import atomic_write, flock_exclusive
 from storage.records import PartialDate, Passage, Post, Source
 from storage.store import AddResult, ArchiveStats, ArchiveStore, AuditEvent
 from storage.urls import url_key
@@ -318,26 +316,19 @@ class WriteLock:
                 f"cannot write {self.archive}: cannot create its lock file {self.path.name} "
                 f"({exc.strerror or exc}). Nothing was changed."
             ) from None
-        deadline = time.monotonic() + self.timeout
-        pause = 0.01
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self._holder(fd)
-                    os.close(fd)
-                    raise ArchiveLockedError(
-                        f"{self.archive} is being written by another Isnad process ({holder}); "
-                        f"gave up after waiting {self.timeout:g} s. Nothing was changed; try again "
-                        "when it has finished (ISNAD_LOCK_TIMEOUT sets the wait)."
-                    ) from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.2)
-            except OSError as exc:
-                os.close(fd)
-                raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}. Nothing was changed.") from None
+        try:
+            locked = flock_exclusive(fd, self.timeout)
+        except OSError as exc:
+            os.close(fd)
+            raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}. Nothing was changed.") from None
+        if not locked:
+            holder = self._holder(fd)
+            os.close(fd)
+            raise ArchiveLockedError(
+                f"{self.archive} is being written by another Isnad process ({holder}); "
+                f"gave up after waiting {self.timeout:g} s. Nothing was changed; try again "
+                "when it has finished (ISNAD_LOCK_TIMEOUT sets the wait)."
+            ) from None
         with suppress(OSError):
             os.ftruncate(fd, 0)
             os.pwrite(fd, (_this_command() + "\n").encode("utf-8", "replace"), 0)
@@ -613,10 +604,14 @@ class TinyDBStore(ArchiveStore):
                 )
                 self._bump_revision()
         hashes.update(batch_hashes)
-        urls = self._url_index()
-        for stored in result.added:
-            if stored.url:
-                urls.setdefault(url_key(stored.url), stored.id)
+        # The URL index is built on the first lookup (by the bot's link check;
+        # a file import never looks one up), then kept current here. Not built
+        # or stale: left for that lookup, rather than rebuilt from every source
+        # at each add.
+        if self._urls_generation == self._storage.generation:
+            for stored in result.added:
+                if stored.url:
+                    self._urls.setdefault(url_key(stored.url), stored.id)
         return result
 
     @staticmethod
@@ -646,8 +641,8 @@ class TinyDBStore(ArchiveStore):
             self._insert_events([_event("remove", source_id, by, utc_stamp(), source.title)])
             self._bump_revision()
         self._hash_index().pop(source.content_hash, None)
-        if source.url and self._url_index().get(url_key(source.url)) == source_id:
-            self._urls_generation = -1  # another source may have the same page: rebuilt on next use
+        if source.url:
+            self._urls_generation = -1  # another source may have the same page: rebuilt on the next lookup
         return source
 
     def set_setting(self, key: str, value: Any) -> None:
@@ -749,12 +744,6 @@ class TinyDBStore(ArchiveStore):
             return None
         with self._storage.thread_lock:
             return _latest_event(self._raw("events"))
-
-    def changes_since(self, cursor: int = 0) -> list[Change]:
-        """Adds and removes after `cursor`, oldest first."""
-        self._check_open()
-        with self._storage.thread_lock:
-            return _changes_after(self._raw("events"), cursor)
 
     def watch(
         self, callback: Callable[[Change], None], *, since: int | None = None, poll_interval: float = 5.0
@@ -858,7 +847,7 @@ def _changes_after(events: dict[str, Any], cursor: int) -> list[Change]:
 class FileWatcher(ThreadedWatcher):
     """Follows a TinyDB archive file for `TinyDBStore.watch`.
 
-    Each time the file's identity (inode, size, mtime) changes, the events
+    Each time the file's identity (device, inode, size, mtime, ctime) changes, the events
     after the cursor are delivered in order. If the file went back in time (an
     older copy restored over it: fewer events than the cursor), what changed
     is found by content hash instead, as the verifier does at start, so the

@@ -28,7 +28,6 @@ Built to stay fast at a million documents on two cores (docs/performance.md):
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -45,7 +44,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from storage.files import fsync_directory
+from storage.files import flock_exclusive, fsync_directory
 
 FORMAT_VERSION = 2
 KINDS = ("passage", "post")
@@ -671,15 +670,8 @@ def _check_checksums(arrays: dict[str, np.ndarray], checksums: Any) -> None:
 def _save_lock(path: Path, mode: int | None) -> Iterator[None]:
     fd = os.open(path / _LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, (mode or 0o600) & 0o666)
     try:
-        deadline = time.monotonic() + SAVE_LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OSError(f"another process has been saving the index in {path} for too long") from None
-                time.sleep(0.05)
+        if not flock_exclusive(fd, SAVE_LOCK_TIMEOUT):
+            raise OSError(f"another process has been saving the index in {path} for too long")
         yield
     finally:
         os.close(fd)

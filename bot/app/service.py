@@ -347,7 +347,8 @@ class IsnadService:
                 known = self.find_url(url)
                 if known:
                     detail = f" ({source.url})" if url != asked_url else ""
-                    return AddOutcome(skipped=[SkippedItem(asked_url, None, f"already archived as {known}{detail}")])
+                    reason = f"already archived as {known}{detail}"
+                    return AddOutcome(skipped=[SkippedItem.duplicate(asked_url, None, reason)])
             outcome = add_parsed(self.store, [source], by)
             self._index_added(outcome.added)
         return outcome
@@ -359,7 +360,7 @@ class IsnadService:
         url = url.strip()
         known = await asyncio.to_thread(self.find_url, url)
         if known:
-            return AddOutcome(skipped=[SkippedItem(url, None, f"already archived as {known}")])
+            return AddOutcome(skipped=[SkippedItem.duplicate(url, None, f"already archived as {known}")])
         body, final_url, kind, charset = await download(fetcher, url)
         source, notes = await asyncio.to_thread(parse_fetched, body, final_url, kind, charset)
         outcome = await asyncio.to_thread(self.add_fetched, source, asked_url=url, by=by)
@@ -414,8 +415,8 @@ class IsnadService:
         """Wait until the watcher has applied every change up to now (our own write included)."""
         if self._watcher is None or not isinstance(self.store, ChangeFeed):
             return
-        cursor = self.store.latest_cursor()
-        if not self._watcher.wait_for(cursor, timeout):
+        cursor = self.store.latest_cursor()  # None only in memory, which has no watcher
+        if cursor is not None and not self._watcher.wait_for(cursor, timeout):
             log.warning("the index is still catching up with the archive's change %s", cursor)
 
     def stop_following(self) -> None:

@@ -6,7 +6,6 @@ import argparse
 import codecs
 import getpass
 import json
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,40 +64,16 @@ def read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
 
 
 def _parse_line(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str]:
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"line {number}: not UTF-8 text (bad byte at column {exc.start + 1})"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, f"line {number}: not valid JSON ({exc.msg})"
-    except RecursionError:
-        return None, f"line {number}: JSON nested too deeply"
+    from storage.importers.jsonl import has_lone_surrogate, parse_line
+
+    obj, reason = parse_line(raw)
+    if reason:
+        return None, f"line {number}: {reason}"
     if not isinstance(obj, dict):
         return None, f"line {number}: expected a JSON object"
     if has_lone_surrogate(obj):
         return obj, f"line {number}: contains a lone surrogate (such as \\ud800), which is not text"
     return obj, ""
-
-
-def has_lone_surrogate(value: Any) -> bool:
-    """Any string inside `value` (a parsed JSON value) with a lone surrogate."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _SURROGATE_RE.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def line_id(obj: dict[str, Any] | None) -> Any:
@@ -107,7 +82,9 @@ def line_id(obj: dict[str, Any] | None) -> Any:
     value = obj.get("id") if obj else None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    if isinstance(value, str) and _SURROGATE_RE.search(value):
+    from storage.importers.jsonl import has_lone_surrogate
+
+    if isinstance(value, str) and has_lone_surrogate(value):
         return value.encode("utf-8", "replace").decode("utf-8")
     return value
 

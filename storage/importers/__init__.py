@@ -11,7 +11,8 @@ at all raises ImportFormatError with a one-line message.
 
 Importer modules are loaded only when their format is used, so the CLI's
 `--format` choices cost no imports. A module added later (html, pdf) plugs in
-by defining `parse_file` with the signature above, or by calling `register`.
+by defining `parse_file` with the signature above and naming it in `FORMATS`
+(and its file names in `EXTENSIONS`).
 """
 from __future__ import annotations
 
@@ -102,6 +103,13 @@ def sniff_format(head: bytes) -> str:
     return "text"
 
 
+def refuse_binary(data: bytes, name: str) -> None:
+    """A one-line ImportFormatError for NUL bytes near the start: a binary file
+    (outside UTF-16, text has none), refused rather than imported as garbage."""
+    if b"\x00" in data[:8192]:
+        raise ImportFormatError(f"{name}: looks like a binary file, not text; nothing was imported from it")
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Bytes of a text file -> str, or a one-line ImportFormatError.
 
@@ -115,8 +123,7 @@ def decode_text(data: bytes, name: str) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise ImportFormatError(f"{name}: not valid UTF-16 text (byte {exc.start})") from None
-    if b"\x00" in data[:8192]:
-        raise ImportFormatError(f"{name}: looks like a binary file, not text; nothing was imported from it")
+    refuse_binary(data, name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -19,8 +19,7 @@ import re
 from typing import Any
 
 from storage.dates import parse_date
-from storage.errors import ImportFormatError
-from storage.importers import ParseResult, Problem, decode_text
+from storage.importers import ParseResult, Problem, decode_text, refuse_binary
 from storage.passages import make_passages
 from storage.records import UNKNOWN_DATE, Source
 
@@ -36,32 +35,70 @@ def parse_file(data: bytes, name: str) -> ParseResult:
         lines = text.split("\n")
         raw_lines: list[bytes | str] = list(lines)
     else:
-        if b"\x00" in data[:8192]:
-            raise ImportFormatError(f"{name}: looks like a binary file, not text; nothing was imported from it")
+        refuse_binary(data, name)
         raw_lines = list(data.removeprefix(codecs.BOM_UTF8).split(b"\n"))
     result = ParseResult()
     decoded = 0
     for number, raw in enumerate(raw_lines, start=1):
-        try:  # line by line, so one bad byte costs one line, not the file
-            line = raw if isinstance(raw, str) else raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            result.problems.append(Problem(number, f"not UTF-8 text (bad byte at column {exc.start + 1})"))
+        line, reason = decode_line(raw)  # line by line, so one bad byte costs one line, not the file
+        if line is None:
+            result.problems.append(Problem(number, reason))
             continue
-        decoded += bool(line.strip())
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.problems.append(Problem(number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
-            continue
-        except RecursionError:
-            result.problems.append(Problem(number, "JSON nested too deeply"))
+        decoded += 1
+        obj, reason = parse_line(line)
+        if reason:
+            result.problems.append(Problem(number, reason))
             continue
         _add(result, obj, number)
     if not decoded and result.problems:  # no line is UTF-8: the file is in another encoding
         decode_text(data, name)  # raises its one-line error for the whole file
     return result
+
+
+def decode_line(raw: bytes | str) -> tuple[str | None, str]:
+    """A line's text, or (None, why its bytes are not UTF-8 text)."""
+    if isinstance(raw, str):
+        return raw, ""
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (bad byte at column {exc.start + 1})"
+
+
+def parse_line(raw: bytes | str) -> tuple[Any, str]:
+    """One line of JSON Lines -> (its JSON value, "") or (None, why it cannot be
+    read): bytes that are not UTF-8, invalid JSON, or JSON nested too deeply
+    (a RecursionError, which would otherwise end the whole import). The
+    importer and the CLI's batch reader share it, so both say the same."""
+    line, reason = decode_line(raw)
+    if line is None:
+        return None, reason
+    try:
+        return json.loads(line), ""
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return None, "JSON nested too deeply"
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Any string inside `value` (a parsed JSON value, or a string) holding a lone
+    surrogate (\\ud800: JSON allows it, but it is not text and cannot be written
+    back out as UTF-8)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE_RE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -73,7 +110,7 @@ def parse_record(obj: Any) -> Source:
         raise ValueError(f"expected a JSON object, got {_json_type(obj)}")
     for key in ("text", *_STRING_FIELDS):
         value = obj.get(key)
-        if isinstance(value, str) and _SURROGATE_RE.search(value):
+        if isinstance(value, str) and has_lone_surrogate(value):
             raise ValueError(f'"{key}" holds a lone surrogate (such as \\ud800), which is not text')
     text = obj.get("text")
     if not isinstance(text, str):

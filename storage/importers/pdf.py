@@ -17,7 +17,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from storage.errors import ImportFormatError
+from storage.errors import ImportFormatError, one_line
 from storage.importers import ParseResult
 from storage.records import Source
 
@@ -31,11 +31,6 @@ _SPACES_RE = re.compile(r"[ \t\u00a0]+")
 _MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 _WORD_FINAL_ONLY = "ةى"  # letters that never start a word
 MAX_PAGES = 2_000  # a book-length PDF is not an article; reading it would take minutes
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def _form(char: str) -> str:
@@ -135,13 +130,13 @@ def extract_pdf_text(data: bytes, name: str = "this PDF") -> str:
     except ImportFormatError:
         raise
     except LimitReachedError as exc:  # pypdf's own bounds on decompression (a flate bomb)
-        raise ImportFormatError(f"{name} holds a stream too large to unpack ({_one_line(exc)})") from None
+        raise ImportFormatError(f"{name} holds a stream too large to unpack ({one_line(exc)})") from None
     except RecursionError:
         raise ImportFormatError(f"{name} is nested too deeply to read") from None
     except MemoryError:
         raise ImportFormatError(f"{name} needs too much memory to read") from None
     except Exception as exc:  # pypdf raises many types on broken files; any of them means unreadable
-        raise ImportFormatError(f"{name} is not a readable PDF ({_one_line(exc)})") from None
+        raise ImportFormatError(f"{name} is not a readable PDF ({one_line(exc)})") from None
     if not any(page.strip() for page in pages):
         raise ImportFormatError(
             f"{name} has no text layer (it is probably scanned images); "

@@ -310,10 +310,6 @@ def _body_runs(lines: list[_Line], used: set[int]) -> list[list[_Line]]:
 # --- article ----------------------------------------------------------------------
 
 
-def _language(text: str) -> str:
-    return detect_language(text)
-
-
 def _article_date(header: _Header, posts: list[Post]) -> PartialDate:
     """The header's date; a month without its year (or a date line without
     digits) is completed from the latest embedded post, to month precision."""
@@ -351,7 +347,7 @@ def parse_text_article(text: str) -> Source:
         publisher=header.publisher or header.author,
         author=header.author,
         date=_article_date(header, posts),
-        lang=_language(title + " " + " ".join(sentences) + " ".join(p.text for p in posts)),
+        lang=detect_language(title + " " + " ".join(sentences) + " ".join(p.text for p in posts)),
         passages=[Passage(source_id="", index=i, text=s) for i, s in enumerate(sentences)],
         posts=posts,
     )

@@ -439,6 +439,23 @@ def test_ingest_urls_skips_pages_already_archived_and_reports_refusals(tmp_path,
     assert len(json.loads(run("--db", db, "sources", "list", "--json")[1])) == 2
 
 
+def test_an_archived_url_is_skipped_as_a_duplicate_like_an_archived_file(tmp_path, oembed_config, httpserver):
+    from tests.storage.test_import_html import ARTICLE, NO_META
+
+    for path, body in (("/story", ARTICLE), ("/other", NO_META)):
+        httpserver.expect_request(path).respond_with_data(body.encode("utf-8"), content_type="text/html; charset=utf-8")
+    db = str(tmp_path / "a.json")
+    seed = tmp_path / "seed.txt"
+    seed.write_text(_sample_text(), encoding="utf-8")
+    code, out = run("--db", db, "--config", oembed_config, "ingest", httpserver.url_for("/story"), str(seed))
+    assert code == 0 and "2 source(s) added" in out
+    # Archived already, as a page and as a file, beside one new page: nothing failed.
+    code, out = run("--db", db, "--config", oembed_config, "ingest", httpserver.url_for("/story"), str(seed),
+                    httpserver.url_for("/other"))
+    assert "1 source(s) added" in out and out.count("already archived as") == 2
+    assert code == 0, out
+
+
 def test_ingest_url_says_when_an_embedded_tweets_shown_date_was_corrected(tmp_path, oembed_config, httpserver):
     from tests.storage.test_import_html import ARTICLE
 

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,7 +66,7 @@ Route = tuple[int, dict[str, str], bytes]
 
 
 @contextmanager
-def serve(routes: dict[str, Route | Callable[[], Route]]) -> Iterator[str]:
+def serve(routes: dict[str, Route]) -> Iterator[str]:
     """A plain HTTP server on 127.0.0.1 in a thread; yields its base URL."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -75,7 +75,7 @@ def serve(routes: dict[str, Route | Callable[[], Route]]) -> Iterator[str]:
             if route is None:
                 self.send_error(404)
                 return
-            status, headers, body = route() if callable(route) else route
+            status, headers, body = route
             self.send_response(status)
             for key, value in {"Content-Length": str(len(body)), **headers}.items():
                 self.send_header(key, value)

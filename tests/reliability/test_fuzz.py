@@ -17,8 +17,6 @@ from storage.ingest import ingest_paths
 from storage.tinydb_store import TinyDBStore
 from tests.reliability.helpers import one_page_pdf, run_cli
 
-COUNTS: dict[str, int] = {}
-
 
 def fuzz_settings(examples: int):
     return settings(max_examples=examples, derandomize=True, deadline=None, database=None,
@@ -120,7 +118,6 @@ def test_each_importer_survives_a_fuzz_pass(fmt: str, archive: TinyDBStore, tmp_
             assert archive.path.read_bytes() == before  # type: ignore[union-attr]
 
     run()
-    COUNTS[fmt] = seen["inputs"]
     print(f"\nfuzz {fmt}: {seen['inputs']} inputs, {seen['added']} imported something, "
           f"{seen['refused']} with a one-line refusal, 0 tracebacks")
     assert seen["inputs"] >= examples // 2

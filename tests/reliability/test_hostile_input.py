@@ -108,6 +108,22 @@ def test_a_100k_deep_html_page_is_handled_within_60_s(tmp_path: Path) -> None:
         assert "nests elements more than 400 deep" in result.stdout
 
 
+@pytest.mark.parametrize("unclosed", [b"<!--x", b"<a ", b"<script "])
+def test_300_kb_of_an_unclosed_construct_is_answered_in_seconds(tmp_path: Path, unclosed: bytes) -> None:
+    home = tmp_path / "home"
+    page = tmp_path / "unclosed.html"
+    page.write_bytes(b"<html><body>" + unclosed * (300_000 // len(unclosed)))
+    started = time.monotonic()
+    result = run_cli(home, "--db", str(tmp_path / "a.json"), "ingest", str(page), timeout=120)
+    seconds = time.monotonic() - started
+    # A guard against a hang, not a speed figure: the depth pre-scan once searched
+    # to the end of the page from every `<` of such a page (minutes at this size).
+    assert seconds < 10
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "unclosed.html: no article text or embedded posts were found in this page" in result.stdout
+
+
 def test_random_bytes_named_html_and_a_pdf_bomb_are_refused_in_one_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     noise = tmp_path / "noise.html"

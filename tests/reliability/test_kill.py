@@ -132,5 +132,5 @@ def test_a_verifier_catches_up_after_its_save_was_killed(tmp_path: Path) -> None
     for name, data in saved.items():
         (index_dir / name).write_bytes(data)
     verifier = Verifier(TinyDBStore(db))
-    report = verifier.verify("اشتباكات قرب مدينة رقم1x3 في ريف حلب")
+    report = verifier.verify(f"اشتباكات قرب مدينة {_town(1, 3)} في ريف حلب")
     assert report.matches and report.matches[0].source_id == "t1-3"

@@ -55,6 +55,7 @@ def test_reimport_adds_nothing_and_says_why(tmp_path: Path, archive_path: Path) 
         (1, f"already archived as {first.added[0].id}"),
         (2, "already archived as x-1"),
     ]
+    assert again.failures == []  # duplicates: nothing went wrong
     assert archive_path.read_bytes() == before  # nothing new: not even rewritten
 
 
@@ -133,6 +134,7 @@ def test_ingest_sources_fixes_ids_on_passages_and_posts(memory_store: TinyDBStor
     source = make_source("One. Two.", posts=[("tweet", "someone", "2014-02-11")])
     report = ingest_sources(memory_store, [source, make_source("")], by="bot")
     assert len(report.added) == 1 and report.skipped[0].reason == "it has no text"
+    assert report.failures == report.skipped  # an empty source is a failure, not a duplicate
     stored = memory_store.get(report.added[0].id)
     assert [p.id for p in stored.passages] == [f"{stored.id}:p0", f"{stored.id}:p1"]
     assert stored.posts[0].id == f"{stored.id}:t0" and stored.posts[0].handle == "someone"

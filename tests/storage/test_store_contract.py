@@ -3,6 +3,7 @@ PostgreSQL database (skipped, with a message, when no server is available)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -237,3 +238,18 @@ def test_find_by_url_knows_a_page_by_any_spelling_of_its_link_until_it_is_remove
     assert reopened.find_by_url("example.org/1") == "src-1"  # the index survives a restart
     reopened.remove("src-1", by="rania")
     assert reopened.find_by_url("https://example.org/1") is None
+
+
+def test_find_by_url_follows_adds_and_removes_after_a_lookup(archive):
+    store = archive()
+    store.add_many([article(1)], by="rania")
+    assert store.find_by_url("https://example.org/2") is None  # looked up before the page is added
+    store.add_many([article(2)], by="rania")
+    assert store.find_by_url("https://example.org/2") == "src-2"
+    same_page = replace(article(3), url="https://www.example.org/2/")
+    store.add_many([same_page], by="rania")
+    assert store.find_by_url("https://example.org/2") == "src-2"  # the earliest source with the page
+    store.remove("src-2", by="rania")
+    assert store.find_by_url("https://example.org/2") == "src-3"
+    store.remove("src-3", by="rania")
+    assert store.find_by_url("https://example.org/2") is None
