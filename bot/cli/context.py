@@ -89,13 +89,6 @@ def line_id(obj: dict[str, Any] | None) -> Any:
     return value
 
 
-def open_text(path: str) -> TextIO:
-    try:
-        return open(path, encoding="utf-8", errors="strict")
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
-
-
 def open_binary(path: str) -> BinaryIO:
     try:
         return open(path, "rb")
